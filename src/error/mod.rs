@@ -1,0 +1,242 @@
+//! API errors: the catalogue of documented causes, and [`ApiError`], one
+//! cause with the parameter it names, a detail, hints and a near miss.
+
+mod catalogue;
+mod hints;
+mod near_miss;
+
+use core::fmt::{self, Write as _};
+
+use heapless::String;
+
+pub use catalogue::{Cause, Group};
+pub use hints::{Hint, Hints};
+pub use near_miss::{NearMiss, RuleField, RuleFields};
+
+/// The most bytes of a parameter name an error keeps.
+pub const PARAMETER_NAME_MAX: usize = 64;
+/// The most bytes of detail an error keeps.
+pub const DETAIL_MAX: usize = 192;
+
+/// An error as the API reports it: HTTP status, `Code` and `Message`, plus
+/// what a caller needs to act on it (the parameter, a detail, hints, the
+/// closest rule when none matched).
+///
+/// The message is exactly the catalogue's, with `<name>` filled with the
+/// parameter and `%s` with the detail; hints and near misses never change
+/// the code or the message.
+///
+/// ```
+/// use aliyun_sg_egress::{ApiError, Cause};
+/// let e = ApiError::new(Cause::MissingParameter).with_parameter("RegionId");
+/// assert_eq!(e.status(), 400);
+/// assert_eq!(e.code(), "MissingParameter");
+/// assert_eq!(
+///     e.to_string(),
+///     "The input parameter \"RegionId\" that is mandatory for processing this request is not supplied."
+/// );
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiError {
+    cause: Cause,
+    parameter: String<PARAMETER_NAME_MAX>,
+    detail: String<DETAIL_MAX>,
+    hints: Hints,
+    near_miss: Option<NearMiss>,
+}
+
+/// Copies as much of `text` as fits, cutting at a character boundary and
+/// marking the cut with `…`.
+pub(crate) fn push_truncated<const N: usize>(out: &mut String<N>, text: &str) {
+    if out.push_str(text).is_ok() {
+        return;
+    }
+    let room = N.saturating_sub(out.len() + '…'.len_utf8());
+    let mut cut = room.min(text.len());
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let _ = out.push_str(text.get(..cut).unwrap_or(""));
+    let _ = out.push('…');
+}
+
+/// A `fmt::Write` into a bounded string that never fails: what does not fit
+/// is cut (details are informative, never part of the documented message).
+struct Bounded<'a, const N: usize>(&'a mut String<N>);
+
+impl<const N: usize> fmt::Write for Bounded<'_, N> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        push_truncated(self.0, s);
+        Ok(())
+    }
+}
+
+impl ApiError {
+    /// An error of one cause, with no parameter, detail or hint.
+    pub fn new(cause: Cause) -> ApiError {
+        ApiError {
+            cause,
+            parameter: String::new(),
+            detail: String::new(),
+            hints: Hints::NONE,
+            near_miss: None,
+        }
+    }
+
+    /// Names the parameter at fault (cut to 64 bytes).
+    #[must_use]
+    pub fn with_parameter(mut self, name: &str) -> ApiError {
+        self.parameter.clear();
+        push_truncated(&mut self.parameter, name);
+        self
+    }
+
+    /// Names the parameter at fault from raw bytes, replacing what is not
+    /// UTF-8 with U+FFFD (cut to 64 bytes).
+    #[must_use]
+    pub fn with_parameter_bytes(mut self, name: &[u8]) -> ApiError {
+        self.parameter.clear();
+        for chunk in name.utf8_chunks() {
+            push_truncated(&mut self.parameter, chunk.valid());
+            if !chunk.invalid().is_empty() {
+                push_truncated(&mut self.parameter, "\u{fffd}");
+            }
+        }
+        self
+    }
+
+    /// Adds a detail in words (cut to 192 bytes); it fills `%s` messages.
+    #[must_use]
+    pub fn with_detail(mut self, detail: fmt::Arguments<'_>) -> ApiError {
+        self.detail.clear();
+        let _ = Bounded(&mut self.detail).write_fmt(detail);
+        self
+    }
+
+    /// Adds hints.
+    #[must_use]
+    pub fn with_hints(mut self, hints: Hints) -> ApiError {
+        self.hints = self.hints.union(hints);
+        self
+    }
+
+    /// Attaches the closest rule when none matched.
+    #[must_use]
+    pub fn with_near_miss(mut self, near_miss: NearMiss) -> ApiError {
+        self.near_miss = Some(near_miss);
+        self
+    }
+
+    /// The documented cause.
+    pub const fn cause(&self) -> Cause {
+        self.cause
+    }
+
+    /// The HTTP status.
+    pub const fn status(&self) -> u16 {
+        self.cause.status()
+    }
+
+    /// The `Code` field.
+    pub const fn code(&self) -> &'static str {
+        self.cause.code()
+    }
+
+    /// The parameter at fault, if the error names one.
+    pub fn parameter(&self) -> Option<&str> {
+        Some(self.parameter.as_str()).filter(|p| !p.is_empty())
+    }
+
+    /// A detail in words (which value, what is wrong); may be empty.
+    pub fn detail(&self) -> &str {
+        self.detail.as_str()
+    }
+
+    /// Hints for the caller; they never change the code.
+    pub const fn hints(&self) -> Hints {
+        self.hints
+    }
+
+    /// The closest rule, when the request named none.
+    pub const fn near_miss(&self) -> Option<&NearMiss> {
+        self.near_miss.as_ref()
+    }
+
+    /// Writes the `Message` field: the catalogue's text with `<name>` and
+    /// `%s` filled.
+    ///
+    /// # Errors
+    ///
+    /// Only those of the writer.
+    pub fn write_message<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+        let template = self.cause.message();
+        if template == "%s" {
+            return out.write_str(if self.detail.is_empty() {
+                self.cause.code()
+            } else {
+                self.detail.as_str()
+            });
+        }
+        match template.split_once("<name>") {
+            Some((before, after)) => {
+                out.write_str(before)?;
+                out.write_str(&self.parameter)?;
+                out.write_str(after)
+            }
+            None => out.write_str(template),
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_message(f)
+    }
+}
+
+impl core::error::Error for ApiError {}
+
+impl From<Cause> for ApiError {
+    fn from(cause: Cause) -> Self {
+        ApiError::new(cause)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::prelude::rust_2024::*;
+
+    #[test]
+    fn fills_placeholders() {
+        let e = ApiError::new(Cause::InvalidParameter).with_parameter("ClientToken");
+        assert_eq!(
+            e.to_string(),
+            "The specified parameter \"ClientToken\" is not valid."
+        );
+        let e = ApiError::new(Cause::IllegalIpv6Cidr).with_detail(format_args!("{} is bad", "x"));
+        assert_eq!(e.to_string(), "x is bad");
+        assert_eq!(
+            ApiError::new(Cause::IllegalIpv6Cidr).to_string(),
+            "ILLEGAL_IPV6_CIDR"
+        );
+        let e = ApiError::new(Cause::SecurityGroupRuleNotFound).with_detail(format_args!("d"));
+        assert_eq!(
+            e.to_string(),
+            "The target security group rule do not exist."
+        );
+    }
+
+    #[test]
+    fn cuts_long_names_and_details_at_char_boundaries() {
+        let long = "名".repeat(100);
+        let e = ApiError::new(Cause::InvalidParameter)
+            .with_parameter(&long)
+            .with_detail(format_args!("{long}"));
+        assert!(e.parameter().unwrap().ends_with('…'));
+        assert!(e.parameter().unwrap().len() <= PARAMETER_NAME_MAX);
+        assert!(e.detail().ends_with('…'));
+        assert!(e.detail().len() <= DETAIL_MAX);
+        assert_eq!(ApiError::new(Cause::InternalError).parameter(), None);
+    }
+}

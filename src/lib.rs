@@ -1,0 +1,106 @@
+//! Validation and rule matching for Alibaba Cloud ECS
+//! [`ModifySecurityGroupEgressRule`](https://api.aliyun.com/#product=Ecs&api=ModifySecurityGroupEgressRule).
+//!
+//! A request names one outbound rule of a security group by its parameters
+//! and changes its description. This crate turns the request (an RPC query
+//! string, or decoded name/value pairs) into typed, validated values, and
+//! reports every failure as the API's own error: HTTP status, `Code` and
+//! `Message`, exactly as the API page documents them.
+//!
+//! ```
+//! use aliyun_sg_egress::{ModifyEgressRequest, Destination};
+//!
+//! // The API page's example, corrected: `Policy=accept` (the page says
+//! // `allow`) and `DestGroupId` (the page says `SourceGroupId`, an ingress
+//! // parameter); `RegionId` is required by the parameter table.
+//! let req = ModifyEgressRequest::from_query(
+//!     "https://ecs.aliyuncs.com/?Action=ModifySecurityGroupEgressRule\
+//!      &RegionId=cn-hangzhou&SecurityGroupId=sg-F876FF7BA&DestGroupId=sg-1651FBB64\
+//!      &DestGroupOwnerAccount=test@aliyun.com&IpProtocol=tcp&PortRange=80/80\
+//!      &Policy=accept&Description=Thisisanewsecuritygrouprule.&<公共请求参数>",
+//! )?;
+//! assert!(matches!(req.destination(), Destination::Group(g) if g.id == "sg-1651FBB64"));
+//!
+//! // Uncorrected, it fails where the API fails, with a hint.
+//! let err = ModifyEgressRequest::from_query(
+//!     "RegionId=cn-hangzhou&SecurityGroupId=sg-F876FF7BA&SourceGroupId=sg-1651FBB64\
+//!      &IpProtocol=tcp&PortRange=80/80&Policy=allow",
+//! )
+//! .unwrap_err();
+//! assert_eq!((err.status(), err.code()), (400, "InvalidPolicy.Malformed"));
+//! assert!(err.hints().to_string().contains("did you mean accept?"));
+//! # Ok::<(), aliyun_sg_egress::ApiError>(())
+//! ```
+//!
+//! # Layers
+//!
+//! Each layer uses only those before it: value types ([`IpProtocol`],
+//! [`PortRange`], [`Ipv4Cidr`], [`Ipv6Cidr`], [`NicType`], [`Policy`],
+//! [`Priority`], [`Description`], [`ClientToken`], ids) → the error
+//! catalogue ([`Cause`], [`ApiError`]) → requests ([`ModifyEgressRequest`]).
+//!
+//! # Decisions beyond the API page
+//!
+//! The behaviour contract is `SPEC.md`; these are the choices this crate
+//! adds where it is silent:
+//! - Query strings: the line breaks of the API page's layout just before a
+//!   `&` are part of the separator; empty pairs (`&&`) are skipped; a pair
+//!   without `=` has an empty value.
+//! - At most 128 parameters this crate does not read may come in one
+//!   request (so duplicates among them are found without a heap); more is
+//!   `InvalidParameter` naming `QueryString`.
+//! - Parameter names over 64 bytes are cut (with `…`) in errors; details
+//!   are cut at 192 bytes.
+//! - A `DestGroupId` given beside a CIDR is still checked for length, then
+//!   ignored.
+//! - `%s` messages are filled with a detail in English; with no detail, the
+//!   code itself.
+//!
+//! # Features
+//!
+//! - `std` (default): implies `alloc`.
+//! - `alloc`: heap-backed extras; the request path never allocates.
+//! - `serde`: serde glue for the value types and the state file.
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+// Errors and requests own fixed-capacity text instead of boxing it: the
+// request path must not allocate, so large `Result`s are the design.
+#![allow(clippy::result_large_err, clippy::large_enum_variant)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(any(feature = "std", test))]
+extern crate std;
+
+mod keyword;
+
+pub mod cidr;
+pub mod error;
+pub mod nic;
+pub mod policy;
+pub mod port;
+pub mod priority;
+pub mod protocol;
+pub mod request;
+pub mod text;
+
+pub use cidr::{InvalidCidr, Ipv4Cidr, Ipv6Cidr};
+pub use error::{ApiError, Cause, Group, Hint, Hints, NearMiss, RuleField, RuleFields};
+pub use nic::{InvalidNicType, NicType};
+pub use policy::{InvalidPolicy, Policy};
+pub use port::{InvalidPortRange, PortRange};
+pub use priority::{InvalidPriority, Priority};
+pub use protocol::{InvalidIpProtocol, IpProtocol};
+pub use request::{Destination, GroupDestination, ModifyEgressRequest, Param, Source};
+pub use text::{AccountId, AccountName, ClientToken, Description, GroupId, InvalidText, RegionId};

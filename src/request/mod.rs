@@ -1,0 +1,213 @@
+//! Requests: decoding (step 1), validation (step 2), and the typed
+//! [`ModifyEgressRequest`] they produce.
+
+mod encode;
+mod param;
+mod query;
+mod validate;
+
+use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
+use crate::error::{ApiError, Hints};
+use crate::nic::NicType;
+use crate::policy::Policy;
+use crate::port::PortRange;
+use crate::priority::Priority;
+use crate::protocol::IpProtocol;
+use crate::text::{AccountId, AccountName, ClientToken, Description, GroupId, RegionId};
+
+pub use param::Param;
+pub use query::{MAX_UNKNOWN_PARAMETERS, QUERY_MAX_BYTES, QUERY_STRING, VALUE_MAX_BYTES};
+
+/// The `Action` this crate implements.
+pub const ACTION: &str = "ModifySecurityGroupEgressRule";
+
+/// Where an egress rule sends traffic: an IPv4 block, an IPv6 block, or
+/// another security group.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Destination {
+    /// `DestCidrIp`.
+    Ipv4(Ipv4Cidr),
+    /// `Ipv6DestCidrIp`.
+    Ipv6(Ipv6Cidr),
+    /// `DestGroupId`, with the owner fields that serve the ownership check.
+    Group(GroupDestination),
+}
+
+/// A security group named as a destination.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct GroupDestination {
+    /// `DestGroupId`.
+    pub id: GroupId,
+    /// `DestGroupOwnerAccount`, if given.
+    pub owner_account: Option<AccountName>,
+    /// `DestGroupOwnerId`, if given.
+    pub owner_id: Option<AccountId>,
+}
+
+/// The source address of an egress rule (`SourceCidrIp` or
+/// `Ipv6SourceCidrIp`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// `SourceCidrIp`.
+    Ipv4(Ipv4Cidr),
+    /// `Ipv6SourceCidrIp`.
+    Ipv6(Ipv6Cidr),
+}
+
+impl Destination {
+    /// Whether the destination is an IPv6 block.
+    pub const fn is_ipv6(&self) -> bool {
+        matches!(self, Destination::Ipv6(_))
+    }
+
+    /// Whether the destination is an IPv4 block.
+    pub const fn is_ipv4(&self) -> bool {
+        matches!(self, Destination::Ipv4(_))
+    }
+}
+
+impl Source {
+    /// Whether the source is an IPv6 block.
+    pub const fn is_ipv6(&self) -> bool {
+        matches!(self, Source::Ipv6(_))
+    }
+}
+
+/// A validated `ModifySecurityGroupEgressRule` request: every value typed,
+/// defaults applied (`Policy` accept), and the optional fields that were
+/// left out (or given empty) set to `None`.
+///
+/// Build one with [`ModifyEgressRequest::from_query`] or
+/// [`ModifyEgressRequest::from_pairs`]; neither allocates.
+///
+/// ```
+/// use aliyun_sg_egress::{ModifyEgressRequest, IpProtocol, Policy};
+/// let req = ModifyEgressRequest::from_query(
+///     "RegionId=cn-hangzhou&SecurityGroupId=sg-1&IpProtocol=TCP&PortRange=80/80\
+///      &DestCidrIp=10.0.0.0/8&Description=web%20servers",
+/// )
+/// .unwrap();
+/// assert_eq!(req.protocol(), IpProtocol::Tcp);
+/// assert_eq!(req.policy(), Policy::Accept);
+/// assert_eq!(req.description().map(|d| d.as_str()), Some("web servers"));
+///
+/// let err = ModifyEgressRequest::from_query("RegionId=cn-hangzhou").unwrap_err();
+/// assert_eq!((err.status(), err.code()), (400, "MissingParameter"));
+/// assert_eq!(err.parameter(), Some("SecurityGroupId"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModifyEgressRequest {
+    region_id: RegionId,
+    security_group_id: GroupId,
+    protocol: IpProtocol,
+    port_range: PortRange,
+    source_port_range: Option<PortRange>,
+    nic_type: Option<NicType>,
+    policy: Policy,
+    priority: Option<Priority>,
+    description: Option<Description>,
+    client_token: Option<ClientToken>,
+    destination: Destination,
+    source: Option<Source>,
+    hints: Hints,
+}
+
+impl ModifyEgressRequest {
+    /// Decodes and validates an RPC query string (SPEC §2–§4, in the order
+    /// of §6 steps 1–2). An `https://ecs.aliyuncs.com/?` prefix and the API
+    /// page's `&<公共请求参数>` placeholder are tolerated.
+    ///
+    /// # Errors
+    ///
+    /// The API error for the first fault in SPEC order.
+    pub fn from_query(query: impl AsRef<[u8]>) -> Result<ModifyEgressRequest, ApiError> {
+        let mut scratch = query::Scratch::new();
+        let collected = query::collect_query(query.as_ref(), &mut scratch)?;
+        validate::validate(&collected, &mut scratch)
+    }
+
+    /// Validates already decoded `(name, value)` pairs, as a web framework
+    /// hands them over. The same checks as [`Self::from_query`] apply,
+    /// except percent-decoding.
+    ///
+    /// # Errors
+    ///
+    /// The API error for the first fault in SPEC order.
+    pub fn from_pairs<'a, I>(pairs: I) -> Result<ModifyEgressRequest, ApiError>
+    where
+        I: IntoIterator<Item = (&'a str, &'a str)>,
+    {
+        let mut scratch = query::Scratch::new();
+        let collected = query::collect_pairs(pairs)?;
+        validate::validate(&collected, &mut scratch)
+    }
+
+    /// `RegionId`.
+    pub fn region_id(&self) -> &RegionId {
+        &self.region_id
+    }
+
+    /// `SecurityGroupId`.
+    pub fn security_group_id(&self) -> &GroupId {
+        &self.security_group_id
+    }
+
+    /// `IpProtocol`.
+    pub const fn protocol(&self) -> IpProtocol {
+        self.protocol
+    }
+
+    /// `PortRange`, valid for the protocol.
+    pub const fn port_range(&self) -> PortRange {
+        self.port_range
+    }
+
+    /// `SourcePortRange`, if given.
+    pub const fn source_port_range(&self) -> Option<PortRange> {
+        self.source_port_range
+    }
+
+    /// `NicType` as written, if given; the group decides the default
+    /// (see [`NicType::default_for`]).
+    pub const fn nic_type(&self) -> Option<NicType> {
+        self.nic_type
+    }
+
+    /// `Policy`, `accept` when left out.
+    pub const fn policy(&self) -> Policy {
+        self.policy
+    }
+
+    /// `Priority`, if given (then the rule found must have it).
+    pub const fn priority(&self) -> Option<Priority> {
+        self.priority
+    }
+
+    /// `Description`: `None` when left out (nothing to change), an empty
+    /// description to clear it.
+    pub fn description(&self) -> Option<&Description> {
+        self.description.as_ref()
+    }
+
+    /// `ClientToken`, if given.
+    pub fn client_token(&self) -> Option<&ClientToken> {
+        self.client_token.as_ref()
+    }
+
+    /// The destination: `DestCidrIp`, else `Ipv6DestCidrIp`, else
+    /// `DestGroupId` (a group given beside a CIDR is ignored).
+    pub fn destination(&self) -> &Destination {
+        &self.destination
+    }
+
+    /// The source address, if given.
+    pub const fn source(&self) -> Option<Source> {
+        self.source
+    }
+
+    /// Hints earned while reading the request (ingress-only parameters
+    /// that were ignored).
+    pub const fn hints(&self) -> Hints {
+        self.hints
+    }
+}

@@ -1,0 +1,101 @@
+//! The parameters a request may carry, in the order they are validated.
+
+macro_rules! params {
+    ($( $(#[$meta:meta])* $variant:ident, )+) => {
+        /// A request parameter this crate reads, in validation order
+        /// (SPEC §6 step 2: the parameter table, then the addresses, then
+        /// the destination group).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(u8)]
+        pub enum Param {
+            $( $(#[$meta])* $variant, )+
+        }
+
+        impl Param {
+            /// Every parameter, in validation order.
+            pub const ALL: &'static [Param] = &[$(Param::$variant),+];
+            /// How many parameters there are.
+            pub const COUNT: usize = Param::ALL.len();
+
+            /// The parameter's name, as the API spells it.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $( Param::$variant => stringify!($variant), )+
+                }
+            }
+
+            /// The parameter with this exact (case-sensitive) name.
+            pub fn from_name(name: &[u8]) -> Option<Param> {
+                $(
+                    if name == stringify!($variant).as_bytes() {
+                        return Some(Param::$variant);
+                    }
+                )+
+                None
+            }
+        }
+    };
+}
+
+params! {
+    /// `Action`.
+    Action,
+    /// `RegionId`.
+    RegionId,
+    /// `SecurityGroupId`.
+    SecurityGroupId,
+    /// `IpProtocol`.
+    IpProtocol,
+    /// `PortRange`.
+    PortRange,
+    /// `SourcePortRange`.
+    SourcePortRange,
+    /// `NicType`.
+    NicType,
+    /// `Policy`.
+    Policy,
+    /// `Priority`.
+    Priority,
+    /// `Description`.
+    Description,
+    /// `ClientToken`.
+    ClientToken,
+    /// `DestCidrIp`.
+    DestCidrIp,
+    /// `Ipv6DestCidrIp`.
+    Ipv6DestCidrIp,
+    /// `SourceCidrIp`.
+    SourceCidrIp,
+    /// `Ipv6SourceCidrIp`.
+    Ipv6SourceCidrIp,
+    /// `DestGroupId`.
+    DestGroupId,
+    /// `DestGroupOwnerAccount`.
+    DestGroupOwnerAccount,
+    /// `DestGroupOwnerId`.
+    DestGroupOwnerId,
+}
+
+impl core::fmt::Display for Param {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::prelude::rust_2024::*;
+
+    #[test]
+    fn names_round_trip_and_are_case_sensitive() {
+        for &p in Param::ALL {
+            assert_eq!(Param::from_name(p.name().as_bytes()), Some(p));
+            assert_eq!(
+                Param::from_name(p.name().to_ascii_lowercase().as_bytes()),
+                None
+            );
+        }
+        assert_eq!(Param::COUNT, 18);
+    }
+}
