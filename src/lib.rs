@@ -93,6 +93,7 @@ pub mod port;
 pub mod priority;
 pub mod protocol;
 pub mod request;
+pub mod response;
 pub mod text;
 
 pub use cidr::{InvalidCidr, Ipv4Cidr, Ipv6Cidr};

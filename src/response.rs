@@ -1,0 +1,1 @@
+//! Response bodies (SPEC §8). (Being written.)
