@@ -1,1 +1,790 @@
-//! Response bodies (SPEC §8). (Being written.)
+//! Response bodies (SPEC §8): the request id, the two formats, and the
+//! success and error bodies, written into any [`fmt::Write`] without
+//! allocating.
+//!
+//! ```
+//! use aliyun_sg_egress::{ApiError, Cause};
+//! use aliyun_sg_egress::response::{Format, RequestId, Response, SUCCESS_STATUS};
+//!
+//! let id = RequestId::from_u128(1);
+//! let ok = Response::success(Format::Json, id);
+//! assert_eq!(ok.status(), SUCCESS_STATUS);
+//! assert_eq!(ok.to_string(), r#"{"RequestId":"00000000-0000-0000-0000-000000000001"}"#);
+//!
+//! let err = ApiError::new(Cause::MissingParameter).with_parameter("RegionId");
+//! let body = Response::error(Format::Xml, id, &err);
+//! assert_eq!(body.status(), 400);
+//! assert!(body.to_string().contains("<Code>MissingParameter</Code>"));
+//! ```
+//!
+//! # Escaping
+//!
+//! Messages may carry the caller's text (a parameter name, a `%s` detail),
+//! so every field is escaped on its way out, by small [`fmt::Write`]
+//! adapters ([`JsonEscape`], [`XmlEscape`]) that [`ApiError::write_message`]
+//! streams through:
+//! - JSON: `"` and `\` are backslashed; `\b \f \n \r \t` use their short
+//!   forms; other control characters (below U+0020) become `\u00xx`.
+//! - XML: `&` `<` `>` `"` `'` become entities; `\r` becomes `&#xD;` (so
+//!   end-of-line normalisation cannot turn it into `\n`); characters XML 1.0
+//!   does not allow at all (U+0000–U+0008, U+000B, U+000C, U+000E–U+001F,
+//!   U+FFFE, U+FFFF) are replaced with U+FFFD, since not even a character
+//!   reference to them is well-formed XML 1.0.
+
+use core::fmt::{self, Write as _};
+use core::str::FromStr;
+
+use crate::ApiError;
+use crate::keyword::{keyword_enum, keyword_error};
+
+/// The `HostId` field of error bodies.
+pub const HOST_ID: &str = "ecs.aliyuncs.com";
+
+/// The HTTP status of a successful call (errors carry their own:
+/// [`ApiError::status`]).
+pub const SUCCESS_STATUS: u16 = 200;
+
+/// Byte offsets of the dashes in the text of a [`RequestId`].
+const DASHES: [usize; 4] = [8, 13, 18, 23];
+
+/// The length of the text of a [`RequestId`].
+const REQUEST_ID_LEN: usize = 36;
+
+/// A request id as the API shows it: 32 upper-case hex digits grouped
+/// 8-4-4-4-12 (`473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E`).
+///
+/// It is stored as the 128-bit number the digits spell (no heap), and
+/// [`Display`](fmt::Display) writes it back in the same shape, so parsing
+/// and printing round-trip. The library has no randomness: callers supply
+/// ids, by parsing one or from a number ([`RequestId::from_u128`],
+/// [`RequestId::from_parts`]), for example a counter for deterministic ids.
+///
+/// Ids order as their text does.
+///
+/// ```
+/// use aliyun_sg_egress::response::{InvalidRequestId, RequestId};
+///
+/// let id: RequestId = "473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E".parse()?;
+/// assert_eq!(id.to_string(), "473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E");
+/// assert_eq!(
+///     "473469c7-aa6f-4dc5-b3db-a3dc0de3c83e".parse::<RequestId>(),
+///     Err(InvalidRequestId::LowerCase)
+/// );
+/// # Ok::<(), InvalidRequestId>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(u128);
+
+/// Why a request id was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvalidRequestId {
+    /// The text is not 36 bytes long.
+    Length,
+    /// A dash is missing or out of place (they separate 8-4-4-4-12 digits).
+    Dash,
+    /// A hex digit is lower-case (the API writes them upper-case).
+    LowerCase,
+    /// A character is neither a hex digit nor a dash.
+    NotHex,
+}
+
+impl fmt::Display for InvalidRequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            InvalidRequestId::Length => "request id must be 36 characters long",
+            InvalidRequestId::Dash => "request id must be hex digits grouped 8-4-4-4-12 by dashes",
+            InvalidRequestId::LowerCase => "request id must use upper-case hex digits",
+            InvalidRequestId::NotHex => "request id must hold only hex digits and dashes",
+        })
+    }
+}
+
+impl core::error::Error for InvalidRequestId {}
+
+impl RequestId {
+    /// The id whose digits spell `n` (most significant digit first).
+    ///
+    /// ```
+    /// use aliyun_sg_egress::response::RequestId;
+    /// const FIRST: RequestId = RequestId::from_u128(0x473469C7_AA6F_4DC5_B3DB_A3DC0DE3C83E);
+    /// assert_eq!(FIRST.to_string(), "473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E");
+    /// ```
+    pub const fn from_u128(n: u128) -> RequestId {
+        RequestId(n)
+    }
+
+    /// The id whose first 16 digits spell `high` and last 16 spell `low`:
+    /// a fixed per-run prefix and a counter, say.
+    ///
+    /// ```
+    /// use aliyun_sg_egress::response::RequestId;
+    /// let id = RequestId::from_parts(0xCEF72CEB_54B64AE8, 7);
+    /// assert_eq!(id.to_string(), "CEF72CEB-54B6-4AE8-0000-000000000007");
+    /// ```
+    pub const fn from_parts(high: u64, low: u64) -> RequestId {
+        RequestId(((high as u128) << 64) | low as u128)
+    }
+
+    /// The number the digits spell.
+    pub const fn as_u128(self) -> u128 {
+        self.0
+    }
+
+    /// Parses the API's shape: exactly 36 bytes, upper-case hex digits
+    /// grouped 8-4-4-4-12 by dashes.
+    ///
+    /// ```
+    /// use aliyun_sg_egress::response::{InvalidRequestId, RequestId};
+    /// let id = RequestId::parse("CEF72CEB-54B6-4AE8-B225-F876FF7BA984")?;
+    /// assert_eq!(id.as_u128(), 0xCEF72CEB_54B6_4AE8_B225_F876FF7BA984);
+    /// assert_eq!(
+    ///     RequestId::parse("CEF72CEB54B6-4AE8-B225-F876FF7BA984"),
+    ///     Err(InvalidRequestId::Length)
+    /// );
+    /// # Ok::<(), InvalidRequestId>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The first fault from the left: [`InvalidRequestId::Length`] when the
+    /// text is not 36 bytes; [`InvalidRequestId::Dash`] for a missing or
+    /// misplaced dash; [`InvalidRequestId::LowerCase`] for a lower-case hex
+    /// digit; [`InvalidRequestId::NotHex`] for any other character.
+    pub fn parse(text: &str) -> Result<RequestId, InvalidRequestId> {
+        if text.len() != REQUEST_ID_LEN {
+            return Err(InvalidRequestId::Length);
+        }
+        let mut value = 0u128;
+        for (i, b) in text.bytes().enumerate() {
+            if DASHES.contains(&i) {
+                if b != b'-' {
+                    return Err(InvalidRequestId::Dash);
+                }
+                continue;
+            }
+            let digit = match b {
+                b'0'..=b'9' => b - b'0',
+                b'A'..=b'F' => b - b'A' + 10,
+                b'a'..=b'f' => return Err(InvalidRequestId::LowerCase),
+                b'-' => return Err(InvalidRequestId::Dash),
+                _ => return Err(InvalidRequestId::NotHex),
+            };
+            value = (value << 4) | u128::from(digit);
+        }
+        Ok(RequestId(value))
+    }
+
+    /// The text, as ASCII bytes.
+    fn encode(self) -> [u8; REQUEST_ID_LEN] {
+        let mut text = [b'-'; REQUEST_ID_LEN];
+        let mut shift = 128u32;
+        for (i, slot) in text.iter_mut().enumerate() {
+            if DASHES.contains(&i) {
+                continue;
+            }
+            shift -= 4;
+            // Masked to one nibble, so the cast keeps every bit.
+            let nibble = ((self.0 >> shift) & 0xF) as u8;
+            *slot = match nibble {
+                0..=9 => b'0' + nibble,
+                _ => b'A' + nibble - 10,
+            };
+        }
+        text
+    }
+}
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.encode();
+        f.pad(core::str::from_utf8(&text).map_err(|_| fmt::Error)?)
+    }
+}
+
+impl fmt::Debug for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RequestId({self})")
+    }
+}
+
+impl FromStr for RequestId {
+    type Err = InvalidRequestId;
+    fn from_str(text: &str) -> Result<RequestId, InvalidRequestId> {
+        RequestId::parse(text)
+    }
+}
+
+impl TryFrom<&str> for RequestId {
+    type Error = InvalidRequestId;
+    fn try_from(text: &str) -> Result<RequestId, InvalidRequestId> {
+        RequestId::parse(text)
+    }
+}
+
+impl From<u128> for RequestId {
+    fn from(n: u128) -> RequestId {
+        RequestId(n)
+    }
+}
+
+impl From<RequestId> for u128 {
+    fn from(id: RequestId) -> u128 {
+        id.0
+    }
+}
+
+keyword_enum! {
+    /// The body format of a response (the common `Format` parameter),
+    /// parsed from `json` / `xml` in any case; [`Format::Xml`] when a
+    /// request leaves it out, as on the API.
+    ///
+    /// ```
+    /// use aliyun_sg_egress::response::Format;
+    /// assert_eq!("JSON".parse::<Format>(), Ok(Format::Json));
+    /// assert_eq!(Format::Xml.to_string(), "xml");
+    /// assert!("yaml".parse::<Format>().is_err());
+    /// ```
+    pub enum Format / InvalidFormat {
+        /// `json`: one line, no spaces.
+        Json => "json",
+        /// `xml`: one line, no XML declaration.
+        Xml => "xml",
+    }
+}
+
+keyword_error! {
+    /// The text is neither `json` nor `xml`.
+    pub struct InvalidFormat => "format must be json or xml";
+}
+
+#[allow(clippy::derivable_impls)] // the enum comes from a macro table
+impl Default for Format {
+    fn default() -> Self {
+        Format::Xml
+    }
+}
+
+impl Format {
+    /// The media type of a body in this format (`application/json`,
+    /// `application/xml`), for a `Content-Type` header.
+    pub const fn media_type(self) -> &'static str {
+        match self {
+            Format::Json => "application/json",
+            Format::Xml => "application/xml",
+        }
+    }
+}
+
+/// A [`fmt::Write`] adapter that escapes what goes through it as the inside
+/// of a JSON string (without the quotes): `"` and `\` backslashed, `\b \f
+/// \n \r \t` in their short forms, other characters below U+0020 as
+/// `\u00xx`; everything else as is.
+///
+/// ```
+/// use core::fmt::Write;
+/// use aliyun_sg_egress::response::JsonEscape;
+/// let mut out = String::new();
+/// write!(JsonEscape::new(&mut out), "a\"b\\c\nd\u{1}")?;
+/// assert_eq!(out, r#"a\"b\\c\nd\u0001"#);
+/// # Ok::<(), core::fmt::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct JsonEscape<'a, W: fmt::Write + ?Sized>(&'a mut W);
+
+impl<'a, W: fmt::Write + ?Sized> JsonEscape<'a, W> {
+    /// Escapes into `out`.
+    pub fn new(out: &'a mut W) -> Self {
+        JsonEscape(out)
+    }
+}
+
+impl<W: fmt::Write + ?Sized> fmt::Write for JsonEscape<'_, W> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        escape_runs(self.0, s, json_escape)
+    }
+}
+
+/// Escapes of the characters below U+0020, in JSON.
+#[rustfmt::skip]
+const JSON_CONTROL: [&str; 0x20] = [
+    "\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005", "\\u0006", "\\u0007",
+    "\\b",     "\\t",     "\\n",     "\\u000b", "\\f",     "\\r",     "\\u000e", "\\u000f",
+    "\\u0010", "\\u0011", "\\u0012", "\\u0013", "\\u0014", "\\u0015", "\\u0016", "\\u0017",
+    "\\u0018", "\\u0019", "\\u001a", "\\u001b", "\\u001c", "\\u001d", "\\u001e", "\\u001f",
+];
+
+/// The JSON escape of `c`, if it needs one.
+fn json_escape(c: char) -> Option<&'static str> {
+    match c {
+        '"' => Some("\\\""),
+        '\\' => Some("\\\\"),
+        c if c < ' ' => JSON_CONTROL.get(usize::from(c as u8)).copied(),
+        _ => None,
+    }
+}
+
+/// A [`fmt::Write`] adapter that escapes what goes through it as XML
+/// character data or attribute text: `&` `<` `>` `"` `'` as entities, `\r`
+/// as `&#xD;`, and the characters XML 1.0 forbids (U+0000–U+0008, U+000B,
+/// U+000C, U+000E–U+001F, U+FFFE, U+FFFF) replaced with U+FFFD; everything
+/// else, tab and line feed included, as is.
+///
+/// ```
+/// use core::fmt::Write;
+/// use aliyun_sg_egress::response::XmlEscape;
+/// let mut out = String::new();
+/// write!(XmlEscape::new(&mut out), "<a & 'b'>\u{1}")?;
+/// assert_eq!(out, "&lt;a &amp; &apos;b&apos;&gt;\u{fffd}");
+/// # Ok::<(), core::fmt::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct XmlEscape<'a, W: fmt::Write + ?Sized>(&'a mut W);
+
+impl<'a, W: fmt::Write + ?Sized> XmlEscape<'a, W> {
+    /// Escapes into `out`.
+    pub fn new(out: &'a mut W) -> Self {
+        XmlEscape(out)
+    }
+}
+
+impl<W: fmt::Write + ?Sized> fmt::Write for XmlEscape<'_, W> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        escape_runs(self.0, s, xml_escape)
+    }
+}
+
+/// The XML escape (or replacement) of `c`, if it needs one.
+fn xml_escape(c: char) -> Option<&'static str> {
+    match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '"' => Some("&quot;"),
+        '\'' => Some("&apos;"),
+        '\r' => Some("&#xD;"),
+        '\t' | '\n' => None,
+        c if c < ' ' || c == '\u{fffe}' || c == '\u{ffff}' => Some("\u{fffd}"),
+        _ => None,
+    }
+}
+
+/// Writes `s` to `out`, passing runs that need no escape through whole and
+/// each other character as `escape` maps it.
+fn escape_runs<W>(out: &mut W, s: &str, escape: fn(char) -> Option<&'static str>) -> fmt::Result
+where
+    W: fmt::Write + ?Sized,
+{
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        if let Some(replacement) = escape(c) {
+            out.write_str(s.get(start..i).unwrap_or(""))?;
+            out.write_str(replacement)?;
+            start = i + c.len_utf8();
+        }
+    }
+    out.write_str(s.get(start..).unwrap_or(""))
+}
+
+/// Writes the body of a successful call.
+///
+/// JSON: `{"RequestId":"…"}`; XML:
+/// `<ModifySecurityGroupEgressRuleResponse><RequestId>…</RequestId></ModifySecurityGroupEgressRuleResponse>`;
+/// one line each, no trailing newline. The status is [`SUCCESS_STATUS`].
+///
+/// ```
+/// use aliyun_sg_egress::response::{write_success, Format, RequestId};
+/// let mut body = String::new();
+/// write_success(&mut body, Format::Json, &RequestId::from_u128(0xA))?;
+/// assert_eq!(body, r#"{"RequestId":"00000000-0000-0000-0000-00000000000A"}"#);
+/// # Ok::<(), core::fmt::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// Only those of the writer.
+pub fn write_success<W: fmt::Write + ?Sized>(
+    out: &mut W,
+    format: Format,
+    request_id: &RequestId,
+) -> fmt::Result {
+    match format {
+        Format::Json => write!(out, "{{\"RequestId\":\"{request_id}\"}}"),
+        Format::Xml => write!(
+            out,
+            "<ModifySecurityGroupEgressRuleResponse><RequestId>{request_id}</RequestId>\
+             </ModifySecurityGroupEgressRuleResponse>"
+        ),
+    }
+}
+
+/// Writes the body of a failed call: request id, [`HOST_ID`], `Code` and
+/// `Message`, escaped for the format.
+///
+/// JSON: `{"RequestId":"…","HostId":"ecs.aliyuncs.com","Code":"…","Message":"…"}`;
+/// XML: `<Error><RequestId>…</RequestId><HostId>ecs.aliyuncs.com</HostId><Code>…</Code><Message>…</Message></Error>`;
+/// one line each, no trailing newline. The status is [`ApiError::status`].
+///
+/// ```
+/// use aliyun_sg_egress::{ApiError, Cause};
+/// use aliyun_sg_egress::response::{write_error, Format, RequestId};
+/// let err = ApiError::new(Cause::MissingParameter).with_parameter("RegionId");
+/// let mut body = String::new();
+/// write_error(&mut body, Format::Json, &RequestId::from_u128(1), &err)?;
+/// assert!(body.ends_with(r#""Code":"MissingParameter","Message":"The input parameter \"RegionId\" that is mandatory for processing this request is not supplied."}"#));
+/// # Ok::<(), core::fmt::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// Only those of the writer.
+pub fn write_error<W: fmt::Write + ?Sized>(
+    out: &mut W,
+    format: Format,
+    request_id: &RequestId,
+    error: &ApiError,
+) -> fmt::Result {
+    match format {
+        Format::Json => {
+            write!(
+                out,
+                "{{\"RequestId\":\"{request_id}\",\"HostId\":\"{HOST_ID}\",\"Code\":\""
+            )?;
+            JsonEscape::new(out).write_str(error.code())?;
+            out.write_str("\",\"Message\":\"")?;
+            error.write_message(&mut JsonEscape::new(out))?;
+            out.write_str("\"}")
+        }
+        Format::Xml => {
+            write!(
+                out,
+                "<Error><RequestId>{request_id}</RequestId><HostId>{HOST_ID}</HostId><Code>"
+            )?;
+            XmlEscape::new(out).write_str(error.code())?;
+            out.write_str("</Code><Message>")?;
+            error.write_message(&mut XmlEscape::new(out))?;
+            out.write_str("</Message></Error>")
+        }
+    }
+}
+
+/// One response: its format, request id and outcome, giving the HTTP status
+/// and writing the body (its [`Display`](fmt::Display) is the body).
+///
+/// ```
+/// use aliyun_sg_egress::{ApiError, Cause};
+/// use aliyun_sg_egress::response::{Format, RequestId, Response};
+///
+/// let id = RequestId::from_parts(0, 1);
+/// let outcome: Result<(), ApiError> = Err(Cause::MissingParameter.into());
+/// let response = Response::from_result(Format::Xml, id, &outcome);
+/// assert_eq!(response.status(), 400);
+/// assert!(response.to_string().starts_with("<Error><RequestId>00000000-0000-0000-0000-000000000001</RequestId>"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Response<'a> {
+    format: Format,
+    request_id: RequestId,
+    error: Option<&'a ApiError>,
+}
+
+impl<'a> Response<'a> {
+    /// The response to a successful call.
+    pub const fn success(format: Format, request_id: RequestId) -> Response<'a> {
+        Response {
+            format,
+            request_id,
+            error: None,
+        }
+    }
+
+    /// The response to a call that failed with `error`.
+    pub const fn error(format: Format, request_id: RequestId, error: &'a ApiError) -> Response<'a> {
+        Response {
+            format,
+            request_id,
+            error: Some(error),
+        }
+    }
+
+    /// The response to a call with this outcome (what it succeeded with is
+    /// not part of the body).
+    pub const fn from_result<T>(
+        format: Format,
+        request_id: RequestId,
+        result: &'a Result<T, ApiError>,
+    ) -> Response<'a> {
+        match result {
+            Ok(_) => Response::success(format, request_id),
+            Err(error) => Response::error(format, request_id, error),
+        }
+    }
+
+    /// The HTTP status: [`SUCCESS_STATUS`], or the error's.
+    pub const fn status(&self) -> u16 {
+        match self.error {
+            None => SUCCESS_STATUS,
+            Some(error) => error.status(),
+        }
+    }
+
+    /// The body format.
+    pub const fn format(&self) -> Format {
+        self.format
+    }
+
+    /// The request id.
+    pub const fn request_id(&self) -> RequestId {
+        self.request_id
+    }
+
+    /// The error, if the call failed.
+    pub const fn api_error(&self) -> Option<&'a ApiError> {
+        self.error
+    }
+
+    /// Writes the body ([`write_success`] or [`write_error`]).
+    ///
+    /// # Errors
+    ///
+    /// Only those of the writer.
+    pub fn write_body<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+        match self.error {
+            None => write_success(out, self.format, &self.request_id),
+            Some(error) => write_error(out, self.format, &self.request_id, error),
+        }
+    }
+}
+
+impl fmt::Display for Response<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_body(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Cause;
+    use std::prelude::rust_2024::*;
+
+    const PAGE_ID: &str = "CEF72CEB-54B6-4AE8-B225-F876FF7BA984";
+
+    fn page_id() -> RequestId {
+        RequestId::parse(PAGE_ID).unwrap()
+    }
+
+    fn body(write: impl FnOnce(&mut String) -> fmt::Result) -> String {
+        let mut out = String::new();
+        write(&mut out).unwrap();
+        out
+    }
+
+    fn missing_region() -> ApiError {
+        ApiError::new(Cause::MissingParameter).with_parameter("RegionId")
+    }
+
+    #[test]
+    fn json_success_bytes() {
+        assert_eq!(
+            body(|o| write_success(o, Format::Json, &page_id())),
+            r#"{"RequestId":"CEF72CEB-54B6-4AE8-B225-F876FF7BA984"}"#
+        );
+    }
+
+    #[test]
+    fn xml_success_bytes() {
+        assert_eq!(
+            body(|o| write_success(o, Format::Xml, &page_id())),
+            "<ModifySecurityGroupEgressRuleResponse><RequestId>CEF72CEB-54B6-4AE8-B225-F876FF7BA984\
+             </RequestId></ModifySecurityGroupEgressRuleResponse>"
+        );
+    }
+
+    #[test]
+    fn json_error_bytes() {
+        assert_eq!(
+            body(|o| write_error(o, Format::Json, &page_id(), &missing_region())),
+            r#"{"RequestId":"CEF72CEB-54B6-4AE8-B225-F876FF7BA984","HostId":"ecs.aliyuncs.com","Code":"MissingParameter","Message":"The input parameter \"RegionId\" that is mandatory for processing this request is not supplied."}"#
+        );
+    }
+
+    #[test]
+    fn xml_error_bytes() {
+        assert_eq!(
+            body(|o| write_error(o, Format::Xml, &page_id(), &missing_region())),
+            "<Error><RequestId>CEF72CEB-54B6-4AE8-B225-F876FF7BA984</RequestId>\
+             <HostId>ecs.aliyuncs.com</HostId><Code>MissingParameter</Code>\
+             <Message>The input parameter &quot;RegionId&quot; that is mandatory for \
+             processing this request is not supplied.</Message></Error>"
+        );
+    }
+
+    #[test]
+    fn response_bundles_status_and_body() {
+        let err = missing_region();
+        let ok = Response::success(Format::Json, page_id());
+        assert_eq!(ok.status(), 200);
+        assert_eq!(ok.api_error(), None);
+        assert_eq!(
+            ok.to_string(),
+            body(|o| write_success(o, Format::Json, &page_id()))
+        );
+        let failed: Result<u8, ApiError> = Err(err.clone());
+        let bad = Response::from_result(Format::Xml, page_id(), &failed);
+        assert_eq!(bad.status(), 400);
+        assert_eq!(bad.format(), Format::Xml);
+        assert_eq!(bad.request_id(), page_id());
+        assert_eq!(bad.api_error(), Some(&err));
+        assert_eq!(
+            bad.to_string(),
+            body(|o| write_error(o, Format::Xml, &page_id(), &err))
+        );
+        let fine: Result<u8, ApiError> = Ok(3);
+        assert_eq!(Response::from_result(Format::Json, page_id(), &fine), ok);
+    }
+
+    fn tricky() -> ApiError {
+        ApiError::new(Cause::IllegalIpv6Cidr)
+            .with_detail(format_args!("a\"b\\c\nd<&>'e\u{1}\r\t\u{ffff}é"))
+    }
+
+    #[test]
+    fn json_escapes_user_text() {
+        assert_eq!(
+            body(|o| write_error(o, Format::Json, &page_id(), &tricky())),
+            "{\"RequestId\":\"CEF72CEB-54B6-4AE8-B225-F876FF7BA984\",\"HostId\":\"ecs.aliyuncs.com\",\
+             \"Code\":\"ILLEGAL_IPV6_CIDR\",\"Message\":\"a\\\"b\\\\c\\nd<&>'e\\u0001\\r\\t\u{ffff}é\"}"
+        );
+    }
+
+    #[test]
+    fn xml_escapes_user_text() {
+        assert_eq!(
+            body(|o| write_error(o, Format::Xml, &page_id(), &tricky())),
+            "<Error><RequestId>CEF72CEB-54B6-4AE8-B225-F876FF7BA984</RequestId>\
+             <HostId>ecs.aliyuncs.com</HostId><Code>ILLEGAL_IPV6_CIDR</Code>\
+             <Message>a&quot;b\\c\nd&lt;&amp;&gt;&apos;e\u{fffd}&#xD;\t\u{fffd}é</Message></Error>"
+        );
+    }
+
+    #[test]
+    fn escapers_cover_every_control_character() {
+        for b in 0u8..0x20 {
+            let c = char::from(b);
+            let mut json = String::new();
+            JsonEscape::new(&mut json).write_char(c).unwrap();
+            assert!(json.starts_with('\\'), "{b:#x} -> {json}");
+            let decoded = match json.as_str() {
+                "\\b" => 8,
+                "\\t" => 9,
+                "\\n" => 10,
+                "\\f" => 12,
+                "\\r" => 13,
+                u => u32::from_str_radix(u.strip_prefix("\\u").unwrap(), 16).unwrap(),
+            };
+            assert_eq!(decoded, u32::from(b));
+            let mut xml = String::new();
+            XmlEscape::new(&mut xml).write_char(c).unwrap();
+            let expected = match b {
+                b'\t' | b'\n' => c.to_string(),
+                b'\r' => "&#xD;".to_string(),
+                _ => "\u{fffd}".to_string(),
+            };
+            assert_eq!(xml, expected);
+        }
+        let mut plain = String::new();
+        JsonEscape::new(&mut plain)
+            .write_str("名 / é ~\u{7f}")
+            .unwrap();
+        XmlEscape::new(&mut plain)
+            .write_str("名 / é ~\u{7f}")
+            .unwrap();
+        assert_eq!(plain, "名 / é ~\u{7f}名 / é ~\u{7f}");
+    }
+
+    #[test]
+    fn writes_into_a_fixed_capacity_string() {
+        let mut out = heapless::String::<512>::new();
+        write_error(&mut out, Format::Json, &page_id(), &tricky()).unwrap();
+        assert!(out.starts_with("{\"RequestId\":\"CEF72CEB-"));
+        out.clear();
+        Response::success(Format::Xml, page_id())
+            .write_body(&mut out)
+            .unwrap();
+        assert!(out.ends_with("</ModifySecurityGroupEgressRuleResponse>"));
+        let mut tiny = heapless::String::<16>::new();
+        assert!(write_success(&mut tiny, Format::Json, &page_id()).is_err());
+    }
+
+    #[test]
+    fn request_id_round_trips() {
+        for text in [
+            PAGE_ID,
+            "473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E",
+            "00000000-0000-0000-0000-000000000000",
+            "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF",
+        ] {
+            let id = RequestId::parse(text).unwrap();
+            assert_eq!(id.to_string(), text);
+            assert_eq!(text.parse::<RequestId>(), Ok(id));
+            assert_eq!(RequestId::try_from(text), Ok(id));
+            assert_eq!(RequestId::from_u128(id.as_u128()), id);
+            assert_eq!(u128::from(id), id.as_u128());
+        }
+        assert_eq!(
+            RequestId::from_u128(u128::MAX).to_string(),
+            "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF"
+        );
+        assert_eq!(
+            RequestId::from_parts(0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210).to_string(),
+            "01234567-89AB-CDEF-FEDC-BA9876543210"
+        );
+        assert_eq!(RequestId::from(5u128), RequestId::from_parts(0, 5));
+        assert_eq!(format!("{:?}", page_id()), format!("RequestId({PAGE_ID})"));
+        assert_eq!(format!("{:>38}", page_id()), format!("  {PAGE_ID}"));
+        assert!(RequestId::from_u128(9) < RequestId::from_u128(0xA));
+    }
+
+    #[test]
+    fn request_id_refuses_other_shapes() {
+        use InvalidRequestId::*;
+        for (text, why) in [
+            ("", Length),
+            ("CEF72CEB-54B6-4AE8-B225-F876FF7BA98", Length),
+            ("CEF72CEB-54B6-4AE8-B225-F876FF7BA9840", Length),
+            (" CEF72CEB-54B6-4AE8-B225-F876FF7BA984", Length),
+            ("CEF72CEB54B64AE8B225F876FF7BA984", Length),
+            ("CEF72CEB-54B6-4AE8-B225F-876FF7BA984", Dash),
+            ("CEF72CE-B54B6-4AE8-B225-F876FF7BA984", Dash),
+            ("CEF72CEB_54B6_4AE8_B225_F876FF7BA984", Dash),
+            ("CEF72CEB-54B6-4AE8-B225-F876FF7BA98-", Dash),
+            ("cef72ceb-54b6-4ae8-b225-f876ff7ba984", LowerCase),
+            ("CEF72CEB-54B6-4AE8-B225-F876FF7BA98a", LowerCase),
+            ("CEF72CEB-54B6-4AE8-B225-F876FF7BA98G", NotHex),
+            ("{EF72CEB-54B6-4AE8-B225-F876FF7BA984", NotHex),
+            ("CEF72CEB-54B6-4AE8-B225-F876FF7BA9é", NotHex),
+        ] {
+            assert_eq!(RequestId::parse(text), Err(why), "{text:?}");
+        }
+        for why in [Length, Dash, LowerCase, NotHex] {
+            let text = why.to_string();
+            assert!(text.starts_with("request id must"));
+            assert_eq!(text, text.to_lowercase());
+        }
+    }
+
+    #[test]
+    fn format_parses_any_case() {
+        for &f in Format::ALL {
+            assert_eq!(Format::parse(f.as_str()), Ok(f));
+            assert_eq!(f.as_str().to_uppercase().parse::<Format>(), Ok(f));
+            assert_eq!(f.to_string(), f.as_str());
+        }
+        assert_eq!(Format::try_from("Xml"), Ok(Format::Xml));
+        assert_eq!(Format::parse("yaml"), Err(InvalidFormat));
+        assert_eq!(Format::parse(""), Err(InvalidFormat));
+        assert_eq!(InvalidFormat.to_string(), "format must be json or xml");
+        assert_eq!(Format::default(), Format::Xml);
+        assert_eq!(Format::Json.media_type(), "application/json");
+    }
+}
