@@ -87,6 +87,8 @@ mod keyword;
 
 pub mod cidr;
 pub mod error;
+pub mod matcher;
+pub mod model;
 pub mod nic;
 pub mod policy;
 pub mod port;
@@ -94,6 +96,7 @@ pub mod priority;
 pub mod protocol;
 pub mod request;
 pub mod response;
+pub mod store;
 pub mod text;
 
 pub use cidr::{InvalidCidr, Ipv4Cidr, Ipv6Cidr};
@@ -103,5 +106,13 @@ pub use policy::{InvalidPolicy, Policy};
 pub use port::{InvalidPortRange, PortRange};
 pub use priority::{InvalidPriority, Priority};
 pub use protocol::{InvalidIpProtocol, IpProtocol};
+pub use matcher::{Applied, Identified, identify, modify};
+pub use model::{EgressRule, GroupInfo, Network, RuleDestination, RuleKey};
 pub use request::{Destination, GroupDestination, ModifyEgressRequest, Param, Source};
-pub use text::{AccountId, AccountName, ClientToken, Description, GroupId, InvalidText, RegionId};
+pub use response::{Format, InvalidFormat, InvalidRequestId, RequestId, Response};
+pub use store::{BoundedStore, GroupHandle, GroupStore, StoreError};
+#[cfg(feature = "alloc")]
+pub use store::VecStore;
+pub use text::{
+    AccountId, AccountName, ClientToken, Description, GroupId, InvalidText, RegionId, VpcId,
+};

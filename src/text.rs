@@ -81,6 +81,12 @@ macro_rules! text_type {
             }
         }
 
+        impl core::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                self.0.as_str()
+            }
+        }
+
         impl AsRef<str> for $name {
             fn as_ref(&self) -> &str {
                 self.0.as_str()
@@ -205,6 +211,16 @@ text_type! {
     /// assert!(AccountName::parse("EcsforCloud@Alibaba.com").is_ok());
     /// ```
     AccountName, ID_MAX_BYTES, |text| check_id(text)
+}
+
+text_type! {
+    /// A VPC id (a group's `VpcId`): 1 to 128 bytes.
+    ///
+    /// ```
+    /// use aliyun_sg_egress::VpcId;
+    /// assert_eq!(VpcId::parse("vpc-bp1opxu1zkhn00gzv****").unwrap().len(), 25);
+    /// ```
+    VpcId, ID_MAX_BYTES, |text| check_id(text)
 }
 
 impl Description {

@@ -1,0 +1,256 @@
+//! Finding the one rule a request names, and applying the change
+//! (SPEC §5, §6 steps 3–5).
+
+mod near_miss;
+
+use crate::error::{ApiError, Cause, Hints};
+use crate::model::{GroupInfo, RuleDestination, RuleKey};
+use crate::nic::NicType;
+use crate::request::{Destination, GroupDestination, ModifyEgressRequest};
+use crate::store::{GroupHandle, GroupStore};
+use crate::text::Description;
+
+pub use near_miss::closest_rule;
+
+/// The rule a request names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Identified {
+    /// The request's security group.
+    pub group: GroupHandle,
+    /// The rule's position among the group's egress rules.
+    pub rule_index: usize,
+}
+
+/// What a successful modify changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Applied {
+    /// The rule that was named.
+    pub rule: Identified,
+    /// Whether the description changed (an absent `Description`, or the
+    /// same text, changes nothing).
+    pub changed: bool,
+    /// The description before the change.
+    pub previous: Description,
+}
+
+fn fail(cause: Cause, hints: Hints, detail: core::fmt::Arguments<'_>) -> ApiError {
+    ApiError::new(cause).with_detail(detail).with_hints(hints)
+}
+
+/// The key the request names in a group of this network type (SPEC §5's
+/// NIC defaults: always `intranet` in a VPC group; in a classic group, as
+/// given, else `intranet` for a group destination and `internet` for a
+/// CIDR).
+pub fn request_key<'r>(request: &'r ModifyEgressRequest, group: &GroupInfo) -> RuleKey<'r> {
+    let destination = match request.destination() {
+        Destination::Ipv4(v4) => RuleDestination::Ipv4(*v4),
+        Destination::Ipv6(v6) => RuleDestination::Ipv6(*v6),
+        Destination::Group(g) => RuleDestination::Group(g.id.as_str()),
+    };
+    let vpc = group.network.is_vpc();
+    let nic_type = if vpc {
+        NicType::Intranet
+    } else {
+        request.nic_type().unwrap_or(NicType::default_for(false, destination.is_group()))
+    };
+    RuleKey {
+        protocol: request.protocol(),
+        port_range: request.port_range(),
+        source_port_range: request.source_port_range(),
+        nic_type,
+        policy: request.policy(),
+        destination,
+        source: request.source(),
+    }
+}
+
+/// SPEC §5: the checks on a destination group, in order.
+fn check_destination_group<S: GroupStore + ?Sized>(
+    store: &S,
+    request: &ModifyEgressRequest,
+    source: &GroupInfo,
+    dest: &GroupDestination,
+) -> Result<(), ApiError> {
+    let hints = request.hints();
+    if request.nic_type() == Some(NicType::Internet) {
+        return Err(fail(Cause::InvalidDestGroupIdNicMismatch, hints, format_args!(
+            "a group destination needs NicType intranet, not internet"
+        )));
+    }
+    if dest.id == *request.security_group_id() {
+        return Err(fail(Cause::InvalidSecurityGroupIsSame, hints, format_args!(
+            "DestGroupId {} is the group itself",
+            dest.id
+        )));
+    }
+    let found = store
+        .find_group(&dest.id)
+        .and_then(|h| store.group_info(h))
+        .filter(|g| g.region == *request.region_id());
+    let Some(target) = found else {
+        return Err(fail(Cause::InvalidDestGroupIdNotFound, hints, format_args!(
+            "no group {} in region {}",
+            dest.id,
+            request.region_id()
+        )));
+    };
+    if let (Some(asked), Some(recorded)) = (&dest.owner_account, &target.owner_account) {
+        if asked != recorded {
+            return Err(fail(Cause::InvalidDestGroupNotFound, hints, format_args!(
+                "group {} is not owned by account {asked}",
+                dest.id
+            )));
+        }
+    }
+    if let (Some(asked), Some(recorded)) = (dest.owner_id, target.owner_id) {
+        if asked != recorded {
+            return Err(fail(Cause::InvalidDestGroupNotFound, hints, format_args!(
+                "group {} is not owned by account id {asked}",
+                dest.id
+            )));
+        }
+    }
+    match (source.network.vpc_id(), target.network.vpc_id()) {
+        (Some(a), Some(b)) if a != b => Err(fail(Cause::InvalidDestGroupIdVpcMismatch, hints, format_args!(
+            "{} is in {a} but {} is in {b}",
+            source.id, target.id
+        ))),
+        (Some(a), None) if !source.network.classic_link() => {
+            Err(fail(Cause::InvalidSecurityGroupInvalidNetworkType, hints, format_args!(
+                "{} is classic but {a} has ClassicLink off",
+                target.id
+            )))
+        }
+        (None, Some(b)) if !target.network.classic_link() => {
+            Err(fail(Cause::InvalidNetworkTypeConflict, hints, format_args!(
+                "{} is classic but {} is in {b} without ClassicLink",
+                source.id, target.id
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Finds the one egress rule the request names (SPEC §6 steps 3–5),
+/// changing nothing.
+///
+/// # Errors
+///
+/// `InvalidSecurityGroupId.NotFound`, the destination-group errors of
+/// SPEC §5, `InvalidNicType.Mismatch` (classic groups) or
+/// `SecurityGroupRule.NotFound` with the closest rule as a near miss.
+pub fn identify<S: GroupStore + ?Sized>(store: &S, request: &ModifyEgressRequest) -> Result<Identified, ApiError> {
+    let hints = request.hints();
+    let group = store
+        .find_group(request.security_group_id())
+        .filter(|&h| store.group_info(h).is_some_and(|g| g.region == *request.region_id()));
+    let (Some(group), Some(info)) = (group, group.and_then(|h| store.group_info(h))) else {
+        return Err(fail(Cause::InvalidSecurityGroupIdNotFound, hints, format_args!(
+            "no group {} in region {}",
+            request.security_group_id(),
+            request.region_id()
+        )));
+    };
+    if let Destination::Group(dest) = request.destination() {
+        check_destination_group(store, request, info, dest)?;
+    }
+    let key = request_key(request, info);
+    let priority_ok = |index: usize| match request.priority() {
+        None => true,
+        Some(p) => store.rule(group, index).is_some_and(|r| r.priority == p),
+    };
+    if let Some(rule_index) = store.find_rule(group, &key) {
+        if priority_ok(rule_index) {
+            return Ok(Identified { group, rule_index });
+        }
+    } else if !info.network.is_vpc() {
+        let other_nic = match key.nic_type {
+            NicType::Internet => NicType::Intranet,
+            NicType::Intranet => NicType::Internet,
+        };
+        let other = RuleKey { nic_type: other_nic, ..key };
+        if store.find_rule(group, &other).is_some_and(priority_ok) {
+            return Err(fail(Cause::InvalidNicTypeMismatch, hints, format_args!(
+                "the rule is on the {other_nic} NIC, not {}",
+                key.nic_type
+            )));
+        }
+    }
+    let mut error = ApiError::new(Cause::SecurityGroupRuleNotFound).with_hints(hints);
+    match closest_rule(store, group, &key, request.priority()) {
+        Some(near) => {
+            error = error
+                .with_detail(format_args!("no egress rule of {} has this key; {near}", info.id))
+                .with_near_miss(near);
+        }
+        None => {
+            error = error.with_detail(format_args!("group {} has no egress rules", info.id));
+        }
+    }
+    Err(error)
+}
+
+/// Identifies the rule and sets (or clears) its description; nothing else
+/// changes, and a failed request changes nothing.
+///
+/// # Errors
+///
+/// Those of [`identify`]; `InternalError` when the store cannot hold the
+/// new text.
+///
+/// ```
+/// use aliyun_sg_egress::matcher::modify;
+/// use aliyun_sg_egress::model::{EgressRule, RuleDestination};
+/// use aliyun_sg_egress::store::{BoundedStore, GroupStore};
+/// use aliyun_sg_egress::*;
+///
+/// let mut store: BoundedStore<2, 16, 1024> = BoundedStore::new();
+/// let vpc = Network::Vpc { id: VpcId::parse("vpc-1")?, classic_link: false };
+/// let g = store.add_group(GroupInfo::new(GroupId::parse("sg-1")?, RegionId::parse("cn-hangzhou")?, vpc)).unwrap();
+/// let rule = EgressRule {
+///     protocol: IpProtocol::Tcp,
+///     port_range: PortRange::new_assert(443, 443),
+///     source_port_range: None,
+///     nic_type: NicType::Intranet,
+///     policy: Policy::Accept,
+///     priority: Priority::DEFAULT,
+///     destination: RuleDestination::Ipv4("10.0.0.0/8".parse().unwrap()),
+///     source: None,
+///     description: "",
+/// };
+/// store.add_rule(g, &rule).unwrap();
+///
+/// let req = ModifyEgressRequest::from_query(
+///     "RegionId=cn-hangzhou&SecurityGroupId=sg-1&IpProtocol=tcp&PortRange=443/443\
+///      &DestCidrIp=10.0.0.0/8&Description=https",
+/// ).unwrap();
+/// let applied = modify(&mut store, &req).unwrap();
+/// assert!(applied.changed);
+/// assert_eq!(store.rule(g, 0).unwrap().description, "https");
+///
+/// let miss = ModifyEgressRequest::from_query(
+///     "RegionId=cn-hangzhou&SecurityGroupId=sg-1&IpProtocol=tcp&PortRange=443/443&DestCidrIp=10.0.0.1/8",
+/// ).unwrap();
+/// let err = modify(&mut store, &miss).unwrap_err();
+/// assert_eq!((err.status(), err.code()), (404, "SecurityGroupRule.NotFound"));
+/// assert!(err.near_miss().unwrap().differs.contains(RuleField::DestinationSpelling));
+/// # Ok::<(), aliyun_sg_egress::InvalidText>(())
+/// ```
+pub fn modify<S: GroupStore + ?Sized>(store: &mut S, request: &ModifyEgressRequest) -> Result<Applied, ApiError> {
+    let rule = identify(store, request)?;
+    let current = store
+        .rule(rule.group, rule.rule_index)
+        .map(|r| r.description)
+        .unwrap_or("");
+    let previous = Description::parse(current).unwrap_or_default();
+    let Some(wanted) = request.description() else {
+        return Ok(Applied { rule, changed: false, previous });
+    };
+    if wanted.as_str() == previous.as_str() {
+        return Ok(Applied { rule, changed: false, previous });
+    }
+    store
+        .set_description(rule.group, rule.rule_index, wanted)
+        .map_err(|e| ApiError::from(e).with_hints(request.hints()))?;
+    Ok(Applied { rule, changed: true, previous })
+}

@@ -1,0 +1,72 @@
+//! The closest rule to a key that matched none.
+
+use crate::error::{NearMiss, RuleField, RuleFields};
+use crate::model::{EgressRule, RuleDestination, RuleKey};
+use crate::priority::Priority;
+use crate::request::Source;
+use crate::store::{GroupHandle, GroupStore};
+
+fn destination_diff(rule: &RuleDestination<'_>, key: &RuleDestination<'_>) -> Option<RuleField> {
+    match (rule, key) {
+        _ if rule == key => None,
+        (RuleDestination::Ipv4(a), RuleDestination::Ipv4(b)) if a.same_block(b) => {
+            Some(RuleField::DestinationSpelling)
+        }
+        (RuleDestination::Ipv6(a), RuleDestination::Ipv6(b)) if a.same_block(b) => {
+            Some(RuleField::DestinationSpelling)
+        }
+        _ => Some(RuleField::Destination),
+    }
+}
+
+fn source_diff(rule: &Option<Source>, key: &Option<Source>) -> Option<RuleField> {
+    match (rule, key) {
+        _ if rule == key => None,
+        (Some(Source::Ipv4(a)), Some(Source::Ipv4(b))) if a.same_block(b) => Some(RuleField::SourceSpelling),
+        (Some(Source::Ipv6(a)), Some(Source::Ipv6(b))) if a.same_block(b) => Some(RuleField::SourceSpelling),
+        _ => Some(RuleField::Source),
+    }
+}
+
+/// The fields in which `rule` differs from what the request names.
+pub fn differences(rule: &EgressRule<'_>, key: &RuleKey<'_>, priority: Option<Priority>) -> RuleFields {
+    let mut d = RuleFields::NONE;
+    let mut mark = |differs: bool, field| {
+        if differs {
+            d = d.with(field);
+        }
+    };
+    mark(rule.protocol != key.protocol, RuleField::IpProtocol);
+    mark(rule.port_range != key.port_range, RuleField::PortRange);
+    mark(rule.source_port_range != key.source_port_range, RuleField::SourcePortRange);
+    mark(rule.nic_type != key.nic_type, RuleField::NicType);
+    mark(rule.policy != key.policy, RuleField::Policy);
+    mark(priority.is_some_and(|p| p != rule.priority), RuleField::Priority);
+    if let Some(f) = destination_diff(&rule.destination, &key.destination) {
+        d = d.with(f);
+    }
+    if let Some(f) = source_diff(&rule.source, &key.source) {
+        d = d.with(f);
+    }
+    d
+}
+
+/// The group's rule that differs from the request in the fewest fields
+/// (the first such rule on a tie), and those fields. A scan: it runs only
+/// when no rule matched.
+pub fn closest_rule<S: GroupStore + ?Sized>(
+    store: &S,
+    group: GroupHandle,
+    key: &RuleKey<'_>,
+    priority: Option<Priority>,
+) -> Option<NearMiss> {
+    let mut best: Option<NearMiss> = None;
+    for rule_index in 0..store.rule_count(group) {
+        let Some(rule) = store.rule(group, rule_index) else { continue };
+        let differs = differences(&rule, key, priority);
+        if best.is_none_or(|b| differs.len() < b.differs.len()) {
+            best = Some(NearMiss { rule_index, differs });
+        }
+    }
+    best
+}

@@ -1,0 +1,152 @@
+//! Storage for security groups and their egress rules, behind the small
+//! [`GroupStore`] trait so that an embedding crate can back it with its own
+//! database.
+//!
+//! Two stores come with the crate:
+//! - [`BoundedStore`]: fixed capacities as const generics, built on
+//!   `heapless`, usable without an allocator;
+//! - [`VecStore`] (feature `alloc`): grows as needed, for large groups.
+//!
+//! Both keep each group's egress rules in a [`RuleTable`]: compact rules
+//! (see [`STORED_RULE_BYTES`]), a chained hash index over their keys (one
+//! bucket per rule or more, so a lookup compares about one rule), and a text
+//! arena for descriptions and destination group ids. The crate uses its own
+//! index rather than `heapless::IndexMap` or `hashbrown` because a lookup
+//! must borrow the request's group id, while those maps need an owned key
+//! per rule (a 128-byte group id each), and because one index then serves
+//! both stores.
+
+mod bounded;
+mod buffer;
+mod table;
+#[cfg(feature = "alloc")]
+mod vec;
+
+use core::fmt;
+
+use crate::error::{ApiError, Cause};
+use crate::model::{EgressRule, GroupInfo, InvalidRule, RuleKey};
+
+pub use bounded::{BoundedStore, BoundedTable};
+pub use table::{RuleTable, StoredRule, TableError};
+#[cfg(feature = "alloc")]
+pub use vec::{VecStore, VecTable};
+
+/// Bytes one stored rule takes, descriptions and group ids aside (those
+/// live in the group's text arena), plus 4 bytes per bucket of the index.
+pub const STORED_RULE_BYTES: usize = core::mem::size_of::<StoredRule>();
+
+/// Names a group inside a store (its position); valid until groups are
+/// added or removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GroupHandle(usize);
+
+impl GroupHandle {
+    /// A handle from a store's own numbering.
+    pub const fn new(index: usize) -> GroupHandle {
+        GroupHandle(index)
+    }
+
+    /// The store's number for the group.
+    pub const fn index(self) -> usize {
+        self.0
+    }
+}
+
+/// Why a store refused a change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreError {
+    /// No room for another group.
+    GroupsFull,
+    /// A group with this id is already stored.
+    DuplicateGroup,
+    /// The handle names no group.
+    NoSuchGroup,
+    /// A rule table refused the change.
+    Table(TableError),
+}
+
+impl From<TableError> for StoreError {
+    fn from(e: TableError) -> Self {
+        StoreError::Table(e)
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::GroupsFull => f.write_str("the store holds as many groups as it can"),
+            StoreError::DuplicateGroup => f.write_str("a group with this id is already stored"),
+            StoreError::NoSuchGroup => f.write_str("no such group"),
+            StoreError::Table(TableError::RulesFull) => f.write_str("the group holds as many rules as it can"),
+            StoreError::Table(TableError::TextFull) => f.write_str("the group's text storage is full"),
+            StoreError::Table(TableError::DuplicateKey(i)) => {
+                write!(f, "egress rule #{i} already has this key")
+            }
+            StoreError::Table(TableError::Invalid(e)) => write!(f, "invalid rule: {e}"),
+            StoreError::Table(TableError::NoSuchRule) => f.write_str("no such rule"),
+        }
+    }
+}
+
+impl core::error::Error for StoreError {}
+
+impl From<StoreError> for ApiError {
+    /// The API's answer to a store failure: a full rule quota is
+    /// `AuthorizationLimitExceed`; anything else a backend failure
+    /// (`InternalError`), with the reason as detail.
+    fn from(e: StoreError) -> Self {
+        let cause = match e {
+            StoreError::Table(TableError::RulesFull) => Cause::AuthorizationLimitExceed,
+            StoreError::Table(TableError::Invalid(InvalidRule::Description)) => {
+                Cause::InvalidDescriptionMalformed
+            }
+            StoreError::GroupsFull
+            | StoreError::DuplicateGroup
+            | StoreError::NoSuchGroup
+            | StoreError::Table(
+                TableError::TextFull | TableError::DuplicateKey(_) | TableError::Invalid(_) | TableError::NoSuchRule,
+            ) => Cause::InternalError,
+        };
+        ApiError::new(cause).with_detail(format_args!("{e}"))
+    }
+}
+
+/// Where the matcher finds groups and rules, and applies changes.
+///
+/// Implement it over your own storage to run the matcher against it; the
+/// crate's stores implement it over [`RuleTable`]s.
+pub trait GroupStore {
+    /// The group with this id, if stored (region is checked by the caller).
+    fn find_group(&self, id: &str) -> Option<GroupHandle>;
+
+    /// The group's metadata.
+    fn group_info(&self, group: GroupHandle) -> Option<&GroupInfo>;
+
+    /// The index of the group's egress rule with this key. Must not be a
+    /// field-by-field scan for large groups.
+    fn find_rule(&self, group: GroupHandle, key: &RuleKey<'_>) -> Option<usize>;
+
+    /// How many egress rules the group has.
+    fn rule_count(&self, group: GroupHandle) -> usize;
+
+    /// The group's egress rule at `index`.
+    fn rule(&self, group: GroupHandle, index: usize) -> Option<EgressRule<'_>>;
+
+    /// Replaces the description of one rule (empty clears it). On error
+    /// nothing changes.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot hold the text, or the rule is gone.
+    fn set_description(&mut self, group: GroupHandle, index: usize, description: &str) -> Result<(), StoreError>;
+}
+
+/// A group and its egress rules, as the crate's stores keep them.
+#[derive(Clone, Debug)]
+pub struct Group<T> {
+    /// The group's metadata.
+    pub info: GroupInfo,
+    /// Its egress rules.
+    pub egress: T,
+}

@@ -1,0 +1,364 @@
+//! A group's egress rules: a vector of compact rules, a chained hash index
+//! over their keys, and a text arena for descriptions and group ids.
+//!
+//! Looking a rule up hashes the request's key once and compares only the
+//! rules in one bucket (about one, as there are at least as many buckets as
+//! rules), so it costs the same for 10 rules or 100,000.
+
+use core::str;
+
+use super::buffer::{Buffer, ByteBuffer};
+use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
+use crate::model::{EgressRule, InvalidRule, RuleDestination, RuleKey, hash_key};
+use crate::nic::NicType;
+use crate::policy::Policy;
+use crate::port::PortRange;
+use crate::priority::Priority;
+use crate::protocol::IpProtocol;
+use crate::request::Source;
+
+/// A span of the text arena; the empty text is always `(0, 0)`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct TextRef {
+    start: u32,
+    len: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum StoredDestination {
+    Ipv4(Ipv4Cidr),
+    Ipv6(Ipv6Cidr),
+    Group(TextRef),
+}
+
+/// One rule as stored: its key fields, priority, and references into the
+/// text arena. See [`crate::store`] for its size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoredRule {
+    hash: u32,
+    /// Index + 1 of the next rule in the same bucket; 0 ends the chain.
+    next: u32,
+    description: TextRef,
+    protocol: IpProtocol,
+    nic_type: NicType,
+    policy: Policy,
+    priority: Priority,
+    port_range: PortRange,
+    source_port_range: Option<PortRange>,
+    destination: StoredDestination,
+    source: Option<Source>,
+}
+
+/// Why a rule could not be added or changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableError {
+    /// The table holds as many rules as it can.
+    RulesFull,
+    /// The text arena cannot hold the text, even after compaction.
+    TextFull,
+    /// Another rule already has this key (its index).
+    DuplicateKey(usize),
+    /// The rule breaks an invariant.
+    Invalid(InvalidRule),
+    /// The rule index is out of range.
+    NoSuchRule,
+}
+
+/// Maps a hash onto `0..len` without a division (Lemire's fastrange).
+#[inline]
+fn bucket(hash: u32, len: usize) -> usize {
+    ((u64::from(hash) * len as u64) >> 32) as usize
+}
+
+/// A group's egress rules over some backing storage.
+#[derive(Clone, Debug)]
+pub struct RuleTable<R, H, B> {
+    rules: R,
+    heads: H,
+    text: B,
+    garbage: usize,
+}
+
+impl<R, H, B> RuleTable<R, H, B>
+where
+    R: Buffer<StoredRule>,
+    H: Buffer<u32>,
+    B: ByteBuffer,
+{
+    /// A table over empty buffers; `heads` is sized to `buckets` now.
+    pub(crate) fn with_buffers(rules: R, mut heads: H, text: B, buckets: usize) -> Self {
+        heads.truncate_to(0);
+        // A bounded buffer is given exactly its capacity, which it accepts.
+        let _ = heads.try_resize(buckets, 0);
+        RuleTable { rules, heads, text, garbage: 0 }
+    }
+
+    /// How many rules the table holds.
+    pub fn len(&self) -> usize {
+        self.rules.items().len()
+    }
+
+    /// Whether the table holds no rule.
+    pub fn is_empty(&self) -> bool {
+        self.rules.items().is_empty()
+    }
+
+    fn text(&self, r: TextRef) -> &str {
+        let start = r.start as usize;
+        self.text
+            .items()
+            .get(start..start + r.len as usize)
+            .and_then(|b| str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
+
+    fn view<'s>(&'s self, s: &StoredRule) -> EgressRule<'s> {
+        EgressRule {
+            protocol: s.protocol,
+            port_range: s.port_range,
+            source_port_range: s.source_port_range,
+            nic_type: s.nic_type,
+            policy: s.policy,
+            priority: s.priority,
+            destination: match s.destination {
+                StoredDestination::Ipv4(v4) => RuleDestination::Ipv4(v4),
+                StoredDestination::Ipv6(v6) => RuleDestination::Ipv6(v6),
+                StoredDestination::Group(id) => RuleDestination::Group(self.text(id)),
+            },
+            source: s.source,
+            description: self.text(s.description),
+        }
+    }
+
+    /// The rule at `index`.
+    pub fn get(&self, index: usize) -> Option<EgressRule<'_>> {
+        self.rules.items().get(index).map(|s| self.view(s))
+    }
+
+    /// The rules in order.
+    pub fn iter(&self) -> impl Iterator<Item = EgressRule<'_>> + '_ {
+        self.rules.items().iter().map(|s| self.view(s))
+    }
+
+    fn key_matches(&self, s: &StoredRule, key: &RuleKey<'_>) -> bool {
+        s.protocol == key.protocol
+            && s.port_range == key.port_range
+            && s.source_port_range == key.source_port_range
+            && s.nic_type == key.nic_type
+            && s.policy == key.policy
+            && s.source == key.source
+            && match (s.destination, key.destination) {
+                (StoredDestination::Ipv4(a), RuleDestination::Ipv4(b)) => a == b,
+                (StoredDestination::Ipv6(a), RuleDestination::Ipv6(b)) => a == b,
+                (StoredDestination::Group(a), RuleDestination::Group(b)) => self.text(a) == b,
+                _ => false,
+            }
+    }
+
+    fn find_hashed(&self, key: &RuleKey<'_>, hash: u32) -> Option<usize> {
+        let heads = self.heads.items();
+        let rules = self.rules.items();
+        let mut link = *heads.get(bucket(hash, heads.len()))?;
+        while link != 0 {
+            let index = link as usize - 1;
+            let s = rules.get(index)?;
+            if s.hash == hash && self.key_matches(s, key) {
+                return Some(index);
+            }
+            link = s.next;
+        }
+        None
+    }
+
+    /// The index of the rule with this key.
+    pub fn find(&self, key: &RuleKey<'_>) -> Option<usize> {
+        self.find_hashed(key, hash_key(key))
+    }
+
+    /// Stores text, compacting the arena when that makes room.
+    fn store_text(&mut self, text: &str) -> Result<TextRef, TableError> {
+        if text.is_empty() {
+            return Ok(TextRef::default());
+        }
+        let live = self.text.items().len() - self.garbage;
+        if B::GROWS && self.garbage > 4096 && self.garbage > live {
+            self.compact();
+        }
+        let mut start = self.text.items().len();
+        if !self.text.try_extend(text.as_bytes()) {
+            if self.garbage == 0 {
+                return Err(TableError::TextFull);
+            }
+            self.compact();
+            start = self.text.items().len();
+            if !self.text.try_extend(text.as_bytes()) {
+                return Err(TableError::TextFull);
+            }
+        }
+        let start = u32::try_from(start).map_err(|_| TableError::TextFull)?;
+        let len = u32::try_from(text.len()).map_err(|_| TableError::TextFull)?;
+        Ok(TextRef { start, len })
+    }
+
+    fn text_refs(s: &mut StoredRule) -> [Option<&mut TextRef>; 2] {
+        let group = match &mut s.destination {
+            StoredDestination::Group(r) => Some(r),
+            _ => None,
+        };
+        [Some(&mut s.description), group]
+    }
+
+    /// Moves every live text to the front of the arena, in order of
+    /// position, and drops the rest. In place, so a bounded arena needs no
+    /// second buffer; quadratic in the number of rules, and only run when
+    /// the arena is full of garbage.
+    fn compact(&mut self) {
+        let mut write = 0u32;
+        let mut threshold = 0u32;
+        loop {
+            let mut next: Option<(usize, usize, u32)> = None;
+            for (i, s) in self.rules.items_mut().iter_mut().enumerate() {
+                for (slot, r) in Self::text_refs(s).into_iter().enumerate() {
+                    if let Some(r) = r {
+                        if r.len > 0 && r.start >= threshold && next.is_none_or(|(_, _, st)| r.start < st) {
+                            next = Some((i, slot, r.start));
+                        }
+                    }
+                }
+            }
+            let Some((i, slot, old_start)) = next else { break };
+            let Some(s) = self.rules.items_mut().get_mut(i) else { break };
+            let Some(Some(r)) = Self::text_refs(s).into_iter().nth(slot) else { break };
+            let len = r.len;
+            r.start = write;
+            let from = old_start as usize;
+            self.text.items_mut().copy_within(from..from + len as usize, write as usize);
+            write += len;
+            threshold = old_start + 1;
+        }
+        self.text.truncate_to(write as usize);
+        self.garbage = 0;
+    }
+
+    /// Rebuilds the bucket chains (after the bucket array grew).
+    fn relink(&mut self) {
+        for head in self.heads.items_mut() {
+            *head = 0;
+        }
+        let buckets = self.heads.items().len();
+        for (index, s) in self.rules.items_mut().iter_mut().enumerate() {
+            let Some(head) = self.heads.items_mut().get_mut(bucket(s.hash, buckets)) else {
+                continue;
+            };
+            s.next = *head;
+            *head = index as u32 + 1;
+        }
+    }
+
+    /// Adds a rule at the end.
+    ///
+    /// # Errors
+    ///
+    /// An invalid rule, a key already present, or a full table or arena;
+    /// on error the table is unchanged.
+    pub fn insert(&mut self, rule: &EgressRule<'_>) -> Result<usize, TableError> {
+        rule.check().map_err(TableError::Invalid)?;
+        let key = rule.key();
+        let hash = hash_key(&key);
+        if let Some(existing) = self.find_hashed(&key, hash) {
+            return Err(TableError::DuplicateKey(existing));
+        }
+        let index = self.len();
+        let link = u32::try_from(index + 1).map_err(|_| TableError::RulesFull)?;
+        let description = self.store_text(rule.description)?;
+        let destination = match rule.destination {
+            RuleDestination::Ipv4(v4) => StoredDestination::Ipv4(v4),
+            RuleDestination::Ipv6(v6) => StoredDestination::Ipv6(v6),
+            RuleDestination::Group(id) => match self.store_text(id) {
+                Ok(r) => StoredDestination::Group(r),
+                Err(e) => {
+                    self.garbage += description.len as usize;
+                    return Err(e);
+                }
+            },
+        };
+        let stored = StoredRule {
+            hash,
+            next: 0,
+            description,
+            protocol: rule.protocol,
+            nic_type: rule.nic_type,
+            policy: rule.policy,
+            priority: rule.priority,
+            port_range: rule.port_range,
+            source_port_range: rule.source_port_range,
+            destination,
+            source: rule.source,
+        };
+        if self.rules.try_push(stored).is_err() {
+            // The texts just stored are unreferenced: count them as garbage.
+            self.garbage += description.len as usize;
+            if let StoredDestination::Group(r) = destination {
+                self.garbage += r.len as usize;
+            }
+            return Err(TableError::RulesFull);
+        }
+        if self.len() > self.heads.items().len() {
+            let grown = (self.heads.items().len() * 2).max(8);
+            if self.heads.try_resize(grown, 0) {
+                self.relink();
+                return Ok(index);
+            }
+        }
+        let buckets = self.heads.items().len();
+        let Some(head) = self.heads.items_mut().get_mut(bucket(hash, buckets)) else {
+            return Ok(index);
+        };
+        let previous = *head;
+        *head = link;
+        if let Some(s) = self.rules.items_mut().get_mut(index) {
+            s.next = previous;
+        }
+        Ok(index)
+    }
+
+    fn set_description_ref(&mut self, index: usize, r: TextRef) {
+        if let Some(s) = self.rules.items_mut().get_mut(index) {
+            s.description = r;
+        }
+    }
+
+    /// Replaces the description of the rule at `index` (empty clears it).
+    ///
+    /// # Errors
+    ///
+    /// No such rule, a description over 512 characters, or a full arena;
+    /// on error the rule keeps its description.
+    pub fn set_description(&mut self, index: usize, description: &str) -> Result<(), TableError> {
+        if description.chars().count() > crate::text::DESCRIPTION_MAX_CHARS {
+            return Err(TableError::Invalid(InvalidRule::Description));
+        }
+        let old = self.rules.items().get(index).ok_or(TableError::NoSuchRule)?.description;
+        if self.text(old) == description {
+            return Ok(());
+        }
+        // Free the old text first so that a full arena can reuse its room.
+        // Keep a copy: if the new text still does not fit, the old one goes
+        // back, and it always fits in the room it left.
+        let mut pre_image: heapless::String<{ crate::text::DESCRIPTION_MAX_BYTES }> = heapless::String::new();
+        let _ = pre_image.push_str(self.text(old));
+        self.garbage += old.len as usize;
+        self.set_description_ref(index, TextRef::default());
+        match self.store_text(description) {
+            Ok(r) => {
+                self.set_description_ref(index, r);
+                Ok(())
+            }
+            Err(e) => {
+                let restored = self.store_text(&pre_image).unwrap_or(old);
+                self.set_description_ref(index, restored);
+                Err(e)
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! A growable store for large groups (feature `alloc`).
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+use super::bounded::normalise;
+use super::table::{RuleTable, StoredRule};
+use super::{Group, GroupHandle, GroupStore, StoreError};
+use crate::model::{EgressRule, GroupInfo, RuleKey};
+use crate::text::GroupId;
+
+/// A group's rule table on the heap.
+pub type VecTable = RuleTable<Vec<StoredRule>, Vec<u32>, Vec<u8>>;
+
+/// Any number of groups and rules, on the heap.
+///
+/// Lookups allocate nothing; only adding groups and rules, and changing
+/// descriptions, may grow its vectors.
+///
+/// ```
+/// use aliyun_sg_egress::store::{VecStore, GroupStore};
+/// use aliyun_sg_egress::{GroupInfo, GroupId, RegionId, Network};
+/// let mut store = VecStore::new();
+/// let info = GroupInfo::new(GroupId::parse("sg-1")?, RegionId::parse("cn-hangzhou")?, Network::Classic);
+/// let g = store.add_group(info).unwrap();
+/// assert_eq!(store.find_group("sg-1"), Some(g));
+/// assert_eq!(store.find_group("sg-2"), None);
+/// # Ok::<(), aliyun_sg_egress::InvalidText>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct VecStore {
+    groups: Vec<Group<VecTable>>,
+    by_id: BTreeMap<GroupId, usize>,
+}
+
+impl VecStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a group with no rules.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::DuplicateGroup`].
+    pub fn add_group(&mut self, info: GroupInfo) -> Result<GroupHandle, StoreError> {
+        if self.by_id.contains_key(&info.id) {
+            return Err(StoreError::DuplicateGroup);
+        }
+        let handle = GroupHandle(self.groups.len());
+        self.by_id.insert(info.id.clone(), handle.0);
+        let egress = RuleTable::with_buffers(Vec::new(), Vec::new(), Vec::new(), 0);
+        self.groups.push(Group { info, egress });
+        Ok(handle)
+    }
+
+    /// Adds an egress rule to a group (a VPC group's rules are put on the
+    /// intranet NIC).
+    ///
+    /// # Errors
+    ///
+    /// No such group, or what [`RuleTable::insert`] refuses.
+    pub fn add_rule(&mut self, group: GroupHandle, rule: &EgressRule<'_>) -> Result<usize, StoreError> {
+        let g = self.groups.get_mut(group.0).ok_or(StoreError::NoSuchGroup)?;
+        Ok(g.egress.insert(&normalise(&g.info, rule))?)
+    }
+
+    /// The group and its rules.
+    pub fn group(&self, group: GroupHandle) -> Option<&Group<VecTable>> {
+        self.groups.get(group.0)
+    }
+
+    /// Every group, in the order added.
+    pub fn groups(&self) -> impl Iterator<Item = &Group<VecTable>> {
+        self.groups.iter()
+    }
+}
+
+impl GroupStore for VecStore {
+    fn find_group(&self, id: &str) -> Option<GroupHandle> {
+        self.by_id.get(id).copied().map(GroupHandle)
+    }
+
+    fn group_info(&self, group: GroupHandle) -> Option<&GroupInfo> {
+        self.groups.get(group.0).map(|g| &g.info)
+    }
+
+    fn find_rule(&self, group: GroupHandle, key: &RuleKey<'_>) -> Option<usize> {
+        self.groups.get(group.0)?.egress.find(key)
+    }
+
+    fn rule_count(&self, group: GroupHandle) -> usize {
+        self.groups.get(group.0).map_or(0, |g| g.egress.len())
+    }
+
+    fn rule(&self, group: GroupHandle, index: usize) -> Option<EgressRule<'_>> {
+        self.groups.get(group.0)?.egress.get(index)
+    }
+
+    fn set_description(&mut self, group: GroupHandle, index: usize, description: &str) -> Result<(), StoreError> {
+        let g = self.groups.get_mut(group.0).ok_or(StoreError::NoSuchGroup)?;
+        Ok(g.egress.set_description(index, description)?)
+    }
+}
