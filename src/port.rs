@@ -199,9 +199,9 @@ impl TryFrom<&str> for PortRange {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::prelude::rust_2024::*;
     use InvalidPortRange::*;
     use IpProtocol::*;
+    use std::prelude::rust_2024::*;
 
     #[test]
     fn grammar_failures_come_first_for_every_protocol() {
