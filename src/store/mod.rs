@@ -36,6 +36,9 @@ pub use vec::{VecStore, VecTable};
 /// live in the group's text arena), plus 4 bytes per bucket of the index.
 pub const STORED_RULE_BYTES: usize = core::mem::size_of::<StoredRule>();
 
+// The memory budget per rule (issue #3): the rule plus its bucket.
+const _: () = assert!(STORED_RULE_BYTES + 4 <= 96, "a stored rule outgrew its budget");
+
 /// Names a group inside a store (its position); valid until groups are
 /// added or removed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -78,8 +81,12 @@ impl fmt::Display for StoreError {
             StoreError::GroupsFull => f.write_str("the store holds as many groups as it can"),
             StoreError::DuplicateGroup => f.write_str("a group with this id is already stored"),
             StoreError::NoSuchGroup => f.write_str("no such group"),
-            StoreError::Table(TableError::RulesFull) => f.write_str("the group holds as many rules as it can"),
-            StoreError::Table(TableError::TextFull) => f.write_str("the group's text storage is full"),
+            StoreError::Table(TableError::RulesFull) => {
+                f.write_str("the group holds as many rules as it can")
+            }
+            StoreError::Table(TableError::TextFull) => {
+                f.write_str("the group's text storage is full")
+            }
             StoreError::Table(TableError::DuplicateKey(i)) => {
                 write!(f, "egress rule #{i} already has this key")
             }
@@ -105,7 +112,10 @@ impl From<StoreError> for ApiError {
             | StoreError::DuplicateGroup
             | StoreError::NoSuchGroup
             | StoreError::Table(
-                TableError::TextFull | TableError::DuplicateKey(_) | TableError::Invalid(_) | TableError::NoSuchRule,
+                TableError::TextFull
+                | TableError::DuplicateKey(_)
+                | TableError::Invalid(_)
+                | TableError::NoSuchRule,
             ) => Cause::InternalError,
         };
         ApiError::new(cause).with_detail(format_args!("{e}"))
@@ -139,7 +149,12 @@ pub trait GroupStore {
     /// # Errors
     ///
     /// When the store cannot hold the text, or the rule is gone.
-    fn set_description(&mut self, group: GroupHandle, index: usize, description: &str) -> Result<(), StoreError>;
+    fn set_description(
+        &mut self,
+        group: GroupHandle,
+        index: usize,
+        description: &str,
+    ) -> Result<(), StoreError>;
 }
 
 /// A group and its egress rules, as the crate's stores keep them.

@@ -1,0 +1,606 @@
+//! Every outcome of SPEC §5–§6 through the public API, with exact codes.
+
+mod common;
+
+use aliyun_sg_egress::*;
+use common::*;
+
+struct World {
+    store: VecStore,
+    vpc1: GroupHandle,
+    classic: GroupHandle,
+}
+
+/// Seven groups: see each test for the one it uses.
+fn world() -> World {
+    let mut store = VecStore::new();
+    let mut vpc1_info = group("sg-vpc1", REGION, vpc("vpc-1", false));
+    vpc1_info.owner_account = Some(AccountName::parse("alice@example.com").unwrap());
+    vpc1_info.owner_id = Some(AccountId::new(111));
+    let vpc1 = store.add_group(vpc1_info.clone()).unwrap();
+    let mut vpc1b_info = group("sg-vpc1b", REGION, vpc("vpc-1", false));
+    vpc1b_info.owner_account = Some(AccountName::parse("bob@example.com").unwrap());
+    vpc1b_info.owner_id = Some(AccountId::new(222));
+    store.add_group(vpc1b_info).unwrap();
+    store
+        .add_group(group("sg-vpc2", REGION, vpc("vpc-2", false)))
+        .unwrap();
+    let cl_info = group("sg-vpc-cl", REGION, vpc("vpc-3", true));
+    let cl = store.add_group(cl_info.clone()).unwrap();
+    let classic_info = group("sg-classic", REGION, Network::Classic);
+    let classic = store.add_group(classic_info.clone()).unwrap();
+    store
+        .add_group(group("sg-classic2", REGION, Network::Classic))
+        .unwrap();
+    store
+        .add_group(group("sg-beijing", "cn-beijing", vpc("vpc-1", false)))
+        .unwrap();
+
+    let vpc1_rules = [
+        (
+            "IpProtocol=tcp&PortRange=80/80&DestCidrIp=10.0.0.0/8",
+            1,
+            "web",
+        ),
+        (
+            "IpProtocol=tcp&PortRange=22/22&DestCidrIp=1.2.3.4",
+            5,
+            "ssh",
+        ),
+        (
+            "IpProtocol=udp&PortRange=53/53&DestCidrIp=10.159.6.18/12&SourcePortRange=1000/2000",
+            1,
+            "",
+        ),
+        (
+            "IpProtocol=tcp&PortRange=443/443&Ipv6DestCidrIp=2001:db8::/32&Policy=drop",
+            1,
+            "v6",
+        ),
+        (
+            "IpProtocol=all&PortRange=-1/-1&DestGroupId=sg-vpc1b",
+            1,
+            "peer",
+        ),
+        (
+            "IpProtocol=icmp&PortRange=-1/-1&DestCidrIp=0.0.0.0/0&SourceCidrIp=192.168.0.0/16",
+            1,
+            "",
+        ),
+    ];
+    for (q, prio, desc) in vpc1_rules {
+        let r = req("sg-vpc1", q);
+        store
+            .add_rule(vpc1, &rule_of(&r, &vpc1_info, prio, desc))
+            .unwrap();
+    }
+    let r = req(
+        "sg-vpc-cl",
+        "IpProtocol=tcp&PortRange=80/80&DestGroupId=sg-classic",
+    );
+    store
+        .add_rule(cl, &rule_of(&r, &cl_info, 1, "to classic"))
+        .unwrap();
+    let classic_rules = [
+        (
+            "IpProtocol=tcp&PortRange=80/80&DestCidrIp=10.0.0.0/8",
+            1,
+            "public web",
+        ),
+        (
+            "IpProtocol=tcp&PortRange=80/80&DestGroupId=sg-vpc-cl",
+            1,
+            "linked",
+        ),
+        (
+            "IpProtocol=tcp&PortRange=25/25&DestCidrIp=10.0.0.0/8&NicType=intranet",
+            3,
+            "smtp",
+        ),
+    ];
+    for (q, prio, desc) in classic_rules {
+        let r = req("sg-classic", q);
+        store
+            .add_rule(classic, &rule_of(&r, &classic_info, prio, desc))
+            .unwrap();
+    }
+    World {
+        store,
+        vpc1,
+        classic,
+    }
+}
+
+fn code_of(w: &World, group_id: &str, rest: &str) -> (u16, &'static str) {
+    let e = identify(&w.store, &req(group_id, rest)).unwrap_err();
+    (e.status(), e.code())
+}
+
+fn found(w: &World, group_id: &str, rest: &str) -> usize {
+    identify(&w.store, &req(group_id, rest))
+        .unwrap_or_else(|e| panic!("{rest}: {} {e} ({})", e.code(), e.detail()))
+        .rule_index
+}
+
+#[test]
+fn security_group_must_exist_in_the_region() {
+    let w = world();
+    let q = "IpProtocol=tcp&PortRange=80/80&DestCidrIp=10.0.0.0/8";
+    assert_eq!(
+        code_of(&w, "sg-nope", q),
+        (404, "InvalidSecurityGroupId.NotFound")
+    );
+    assert_eq!(
+        code_of(&w, "sg-beijing", q),
+        (404, "InvalidSecurityGroupId.NotFound")
+    );
+    assert_eq!(found(&w, "sg-vpc1", q), 0);
+}
+
+#[test]
+fn group_destination_checks_in_spec_order() {
+    let w = world();
+    let base = "IpProtocol=all&PortRange=-1/-1";
+    // 1. internet NIC first, even for the group itself or a missing group.
+    assert_eq!(
+        code_of(
+            &w,
+            "sg-vpc1",
+            &format!("{base}&DestGroupId=sg-vpc1&NicType=internet")
+        ),
+        (403, "InvalidDestGroupId.Mismatch")
+    );
+    assert_eq!(
+        code_of(
+            &w,
+            "sg-vpc1",
+            &format!("{base}&DestGroupId=sg-missing&NicType=Internet")
+        ),
+        (403, "InvalidDestGroupId.Mismatch")
+    );
+    // 2. the group itself.
+    assert_eq!(
+        code_of(&w, "sg-vpc1", &format!("{base}&DestGroupId=sg-vpc1")),
+        (403, "InvalidSecurityGroup.IsSame")
+    );
+    // 3. missing, or in another region.
+    assert_eq!(
+        code_of(&w, "sg-vpc1", &format!("{base}&DestGroupId=sg-missing")),
+        (404, "InvalidDestGroupId.NotFound")
+    );
+    assert_eq!(
+        code_of(&w, "sg-vpc1", &format!("{base}&DestGroupId=sg-beijing")),
+        (404, "InvalidDestGroupId.NotFound")
+    );
+    // 4. another VPC.
+    assert_eq!(
+        code_of(&w, "sg-vpc1", &format!("{base}&DestGroupId=sg-vpc2")),
+        (400, "InvalidDestGroupId.Mismatch")
+    );
+    // intranet given explicitly is fine.
+    assert_eq!(
+        found(
+            &w,
+            "sg-vpc1",
+            &format!("{base}&DestGroupId=sg-vpc1b&NicType=intranet")
+        ),
+        4
+    );
+}
+
+#[test]
+fn ownership_is_checked_only_when_both_sides_have_it() {
+    let w = world();
+    let base = "IpProtocol=all&PortRange=-1/-1&DestGroupId=sg-vpc1b";
+    assert_eq!(
+        found(
+            &w,
+            "sg-vpc1",
+            &format!("{base}&DestGroupOwnerAccount=bob@example.com")
+        ),
+        4
+    );
+    assert_eq!(
+        found(&w, "sg-vpc1", &format!("{base}&DestGroupOwnerId=222")),
+        4
+    );
+    assert_eq!(
+        code_of(
+            &w,
+            "sg-vpc1",
+            &format!("{base}&DestGroupOwnerAccount=alice@example.com")
+        ),
+        (400, "InvalidDestGroup.NotFound")
+    );
+    assert_eq!(
+        code_of(&w, "sg-vpc1", &format!("{base}&DestGroupOwnerId=111")),
+        (400, "InvalidDestGroup.NotFound")
+    );
+    // sg-vpc2 records no owner: nothing to check, then the VPC check fails.
+    assert_eq!(
+        code_of(
+            &w,
+            "sg-vpc1",
+            "IpProtocol=all&PortRange=-1/-1&DestGroupId=sg-vpc2&DestGroupOwnerId=5"
+        ),
+        (400, "InvalidDestGroupId.Mismatch")
+    );
+}
+
+#[test]
+fn classic_link_rules() {
+    let w = world();
+    let q = "IpProtocol=tcp&PortRange=80/80&DestGroupId=sg-classic";
+    // VPC source, classic destination, ClassicLink off.
+    assert_eq!(
+        code_of(&w, "sg-vpc1", q),
+        (400, "InvalidSecurityGroup.InvalidNetworkType")
+    );
+    // ClassicLink on: the rule is found.
+    assert_eq!(found(&w, "sg-vpc-cl", q), 0);
+    // Classic source, VPC destination without ClassicLink.
+    assert_eq!(
+        code_of(
+            &w,
+            "sg-classic",
+            "IpProtocol=tcp&PortRange=80/80&DestGroupId=sg-vpc1"
+        ),
+        (403, "InvalidNetworkType.Conflict")
+    );
+    // ... and with it.
+    assert_eq!(
+        found(
+            &w,
+            "sg-classic",
+            "IpProtocol=tcp&PortRange=80/80&DestGroupId=sg-vpc-cl"
+        ),
+        1
+    );
+    // Classic to classic: no network check; no such rule.
+    assert_eq!(
+        code_of(
+            &w,
+            "sg-classic",
+            "IpProtocol=tcp&PortRange=80/80&DestGroupId=sg-classic2"
+        ),
+        (404, "SecurityGroupRule.NotFound")
+    );
+}
+
+#[test]
+fn cidr_beside_a_group_wins() {
+    let w = world();
+    assert_eq!(
+        found(
+            &w,
+            "sg-vpc1",
+            "IpProtocol=tcp&PortRange=80/80&DestCidrIp=10.0.0.0/8&DestGroupId=sg-vpc2"
+        ),
+        0
+    );
+}
+
+#[test]
+fn nic_type_in_vpc_groups_is_always_intranet() {
+    let w = world();
+    for nic in [
+        "",
+        "&NicType=internet",
+        "&NicType=intranet",
+        "&NicType=INTERNET",
+    ] {
+        assert_eq!(
+            found(
+                &w,
+                "sg-vpc1",
+                &format!("IpProtocol=tcp&PortRange=80/80&DestCidrIp=10.0.0.0/8{nic}")
+            ),
+            0
+        );
+    }
+}
+
+#[test]
+fn classic_groups_report_nic_mismatch() {
+    let w = world();
+    let web = "IpProtocol=tcp&PortRange=80/80&DestCidrIp=10.0.0.0/8";
+    assert_eq!(found(&w, "sg-classic", web), 0);
+    assert_eq!(
+        found(&w, "sg-classic", &format!("{web}&NicType=internet")),
+        0
+    );
+    assert_eq!(
+        code_of(&w, "sg-classic", &format!("{web}&NicType=intranet")),
+        (400, "InvalidNicType.Mismatch")
+    );
+    let smtp = "IpProtocol=tcp&PortRange=25/25&DestCidrIp=10.0.0.0/8";
+    assert_eq!(
+        code_of(&w, "sg-classic", smtp),
+        (400, "InvalidNicType.Mismatch")
+    );
+    assert_eq!(
+        code_of(&w, "sg-classic", &format!("{smtp}&Priority=3")),
+        (400, "InvalidNicType.Mismatch")
+    );
+    // The Priority filter applies to the mismatch too.
+    assert_eq!(
+        code_of(&w, "sg-classic", &format!("{smtp}&Priority=1")),
+        (404, "SecurityGroupRule.NotFound")
+    );
+    assert_eq!(
+        found(
+            &w,
+            "sg-classic",
+            &format!("{smtp}&NicType=intranet&Priority=3")
+        ),
+        2
+    );
+}
+
+#[test]
+fn priority_filters_the_found_rule() {
+    let w = world();
+    let ssh = "IpProtocol=tcp&PortRange=22/22&DestCidrIp=1.2.3.4";
+    assert_eq!(found(&w, "sg-vpc1", ssh), 1);
+    assert_eq!(found(&w, "sg-vpc1", &format!("{ssh}&Priority=5")), 1);
+    let e = identify(&w.store, &req("sg-vpc1", &format!("{ssh}&Priority=1"))).unwrap_err();
+    assert_eq!((e.status(), e.code()), (404, "SecurityGroupRule.NotFound"));
+    assert_eq!(
+        e.to_string(),
+        "The target security group rule do not exist."
+    );
+    let near = e.near_miss().unwrap();
+    assert_eq!(near.rule_index, 1);
+    assert_eq!(near.differs, RuleFields::NONE.with(RuleField::Priority));
+}
+
+fn near_miss(w: &World, rest: &str) -> NearMiss {
+    let e = identify(&w.store, &req("sg-vpc1", rest)).unwrap_err();
+    assert_eq!(e.code(), "SecurityGroupRule.NotFound", "{rest}");
+    *e.near_miss().unwrap()
+}
+
+#[test]
+fn near_misses_name_the_closest_rule_and_what_differs() {
+    let w = world();
+    let only = |f| RuleFields::NONE.with(f);
+    // 1.2.3.4/32 is not 1.2.3.4.
+    let n = near_miss(&w, "IpProtocol=tcp&PortRange=22/22&DestCidrIp=1.2.3.4/32");
+    assert_eq!(
+        (n.rule_index, n.differs),
+        (1, only(RuleField::DestinationSpelling))
+    );
+    // Host bits: 10.144.0.0/12 is not 10.159.6.18/12.
+    let n = near_miss(
+        &w,
+        "IpProtocol=udp&PortRange=53/53&DestCidrIp=10.144.0.0/12&SourcePortRange=1000/2000",
+    );
+    assert_eq!(
+        (n.rule_index, n.differs),
+        (2, only(RuleField::DestinationSpelling))
+    );
+    // SourcePortRange left out.
+    let n = near_miss(
+        &w,
+        "IpProtocol=udp&PortRange=53/53&DestCidrIp=10.159.6.18/12",
+    );
+    assert_eq!(
+        (n.rule_index, n.differs),
+        (2, only(RuleField::SourcePortRange))
+    );
+    // Another policy.
+    let n = near_miss(
+        &w,
+        "IpProtocol=tcp&PortRange=443/443&Ipv6DestCidrIp=2001:db8::/32",
+    );
+    assert_eq!((n.rule_index, n.differs), (3, only(RuleField::Policy)));
+    // A source the rule has, left out; and a different source block.
+    let n = near_miss(&w, "IpProtocol=icmp&PortRange=-1/-1&DestCidrIp=0.0.0.0/0");
+    assert_eq!((n.rule_index, n.differs), (5, only(RuleField::Source)));
+    let n = near_miss(
+        &w,
+        "IpProtocol=icmp&PortRange=-1/-1&DestCidrIp=0.0.0.0/0&SourceCidrIp=192.168.0.0/24",
+    );
+    assert_eq!((n.rule_index, n.differs), (5, only(RuleField::Source)));
+    // Two fields at once.
+    let n = near_miss(
+        &w,
+        "IpProtocol=tcp&PortRange=81/81&DestCidrIp=10.0.0.0/8&Policy=drop",
+    );
+    assert_eq!(n.rule_index, 0);
+    assert_eq!(
+        n.differs,
+        only(RuleField::PortRange).with(RuleField::Policy)
+    );
+    // IPv6 compares by value: a different spelling of the same value matches.
+    assert_eq!(
+        found(
+            &w,
+            "sg-vpc1",
+            "IpProtocol=tcp&PortRange=443/443&Ipv6DestCidrIp=2001:DB8:0::/32&Policy=Drop"
+        ),
+        3
+    );
+}
+
+#[test]
+fn hints_never_change_the_code() {
+    let w = world();
+    let e = identify(
+        &w.store,
+        &req(
+            "sg-vpc1",
+            "IpProtocol=tcp&PortRange=22/22&DestCidrIp=1.2.3.4/32&SourceGroupId=sg-x",
+        ),
+    )
+    .unwrap_err();
+    assert_eq!((e.status(), e.code()), (404, "SecurityGroupRule.NotFound"));
+    assert!(e.hints().contains(Hint::SourceGroupId));
+}
+
+#[test]
+fn modify_sets_clears_or_keeps_the_description_and_nothing_else() {
+    let mut w = world();
+    let before = snapshot(&w.store, w.vpc1);
+    let q = "IpProtocol=tcp&PortRange=22/22&DestCidrIp=1.2.3.4";
+
+    let applied = modify(
+        &mut w.store,
+        &req("sg-vpc1", &format!("{q}&Description=jump%20host")),
+    )
+    .unwrap();
+    assert_eq!(applied.rule.rule_index, 1);
+    assert!(applied.changed);
+    assert_eq!(applied.previous.as_str(), "ssh");
+    let rule = w.store.rule(w.vpc1, 1).unwrap();
+    assert_eq!(rule.description, "jump host");
+    assert_eq!(rule.priority.get(), 5);
+    let after = snapshot(&w.store, w.vpc1);
+    for (i, (b, a)) in before.iter().zip(&after).enumerate() {
+        if i == 1 {
+            assert_eq!(a.replace("jump host", "ssh"), *b);
+        } else {
+            assert_eq!(a, b, "rule {i} changed");
+        }
+    }
+
+    // The same request finds the same rule afterwards.
+    assert_eq!(
+        identify(&w.store, &req("sg-vpc1", q)).unwrap().rule_index,
+        1
+    );
+
+    // Absent Description: success, nothing changes.
+    let applied = modify(&mut w.store, &req("sg-vpc1", q)).unwrap();
+    assert!(!applied.changed);
+    assert_eq!(w.store.rule(w.vpc1, 1).unwrap().description, "jump host");
+
+    // Empty Description clears.
+    let applied = modify(&mut w.store, &req("sg-vpc1", &format!("{q}&Description="))).unwrap();
+    assert!(applied.changed);
+    assert_eq!(applied.previous.as_str(), "jump host");
+    assert_eq!(w.store.rule(w.vpc1, 1).unwrap().description, "");
+}
+
+#[test]
+fn failed_requests_change_nothing() {
+    let mut w = world();
+    let before: Vec<_> = [w.vpc1, w.classic]
+        .iter()
+        .map(|&g| snapshot(&w.store, g))
+        .collect();
+    for (group_id, rest) in [
+        (
+            "sg-vpc1",
+            "IpProtocol=tcp&PortRange=22/22&DestCidrIp=1.2.3.4/32&Description=x",
+        ),
+        (
+            "sg-vpc1",
+            "IpProtocol=tcp&PortRange=22/22&DestCidrIp=1.2.3.4&Priority=2&Description=x",
+        ),
+        (
+            "sg-vpc1",
+            "IpProtocol=all&PortRange=-1/-1&DestGroupId=sg-vpc2&Description=x",
+        ),
+        (
+            "sg-classic",
+            "IpProtocol=tcp&PortRange=25/25&DestCidrIp=10.0.0.0/8&Description=x",
+        ),
+        (
+            "sg-nope",
+            "IpProtocol=tcp&PortRange=25/25&DestCidrIp=10.0.0.0/8&Description=x",
+        ),
+    ] {
+        assert!(modify(&mut w.store, &req(group_id, rest)).is_err());
+    }
+    let after: Vec<_> = [w.vpc1, w.classic]
+        .iter()
+        .map(|&g| snapshot(&w.store, g))
+        .collect();
+    assert_eq!(before, after);
+}
+
+#[test]
+fn bounded_store_enforces_the_rule_quota_and_key_uniqueness() {
+    let mut store: BoundedStore<2, 3, 256> = BoundedStore::new();
+    let info = group("sg-1", REGION, vpc("vpc-1", false));
+    let g = store.add_group(info.clone()).unwrap();
+    let reqs: Vec<_> = (1..=4)
+        .map(|p| {
+            req(
+                "sg-1",
+                &format!("IpProtocol=tcp&PortRange={p}/{p}&DestCidrIp=10.0.0.0/8"),
+            )
+        })
+        .collect();
+    for r in &reqs[..3] {
+        store.add_rule(g, &rule_of(r, &info, 1, "")).unwrap();
+    }
+    let full = store
+        .add_rule(g, &rule_of(&reqs[3], &info, 1, ""))
+        .unwrap_err();
+    assert_eq!(full, StoreError::Table(store::TableError::RulesFull));
+    let api = ApiError::from(full);
+    assert_eq!(
+        (api.status(), api.code()),
+        (403, "AuthorizationLimitExceed")
+    );
+
+    let mut store: BoundedStore<2, 3, 256> = BoundedStore::new();
+    let g = store.add_group(info.clone()).unwrap();
+    store
+        .add_rule(g, &rule_of(&reqs[0], &info, 1, "a"))
+        .unwrap();
+    // Same key, other priority and description: still the same rule.
+    assert_eq!(
+        store.add_rule(g, &rule_of(&reqs[0], &info, 7, "b")),
+        Err(StoreError::Table(store::TableError::DuplicateKey(0)))
+    );
+    assert_eq!(store.add_group(info), Err(StoreError::DuplicateGroup));
+    assert_eq!(store.rule_count(g), 1);
+}
+
+#[test]
+fn bounded_text_arena_compacts_and_stays_atomic_when_full() {
+    let mut store: BoundedStore<1, 4, 64> = BoundedStore::new();
+    let info = group("sg-1", REGION, vpc("vpc-1", false));
+    let g = store.add_group(info.clone()).unwrap();
+    let reqs: Vec<_> = (1..=4)
+        .map(|p| {
+            req(
+                "sg-1",
+                &format!("IpProtocol=tcp&PortRange={p}/{p}&DestCidrIp=10.0.0.0/8"),
+            )
+        })
+        .collect();
+    for (i, r) in reqs.iter().enumerate() {
+        store
+            .add_rule(
+                g,
+                &rule_of(r, &info, 1, ["aaaa", "bbbb", "cccc", "dddd"][i]),
+            )
+            .unwrap();
+    }
+    // Rewriting descriptions many times only works if garbage is reclaimed.
+    for round in 0..50 {
+        for (i, r) in reqs.iter().enumerate() {
+            let text = format!("r{round}-{i}-{}", "x".repeat(i));
+            let q = format!(
+                "IpProtocol=tcp&PortRange={0}/{0}&DestCidrIp=10.0.0.0/8&Description={text}",
+                i + 1
+            );
+            modify(&mut store, &req("sg-1", &q)).unwrap();
+            assert_eq!(store.rule(g, i).unwrap().description, text);
+            let _ = r;
+        }
+    }
+    // A description that cannot fit fails as InternalError and changes nothing.
+    let before = snapshot(&store, g);
+    let q = format!(
+        "IpProtocol=tcp&PortRange=1/1&DestCidrIp=10.0.0.0/8&Description={}",
+        "y".repeat(60)
+    );
+    let e = modify(&mut store, &req("sg-1", &q)).unwrap_err();
+    assert_eq!((e.status(), e.code()), (500, "InternalError"));
+    assert_eq!(snapshot(&store, g), before);
+}

@@ -1,0 +1,109 @@
+//! SPEC §11: parse → validate → identify → apply on the bounded store, and
+//! writing the response body, allocate nothing. A counting global allocator
+//! counts this thread's allocations (other test threads do not disturb it).
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use aliyun_sg_egress::response::{Format, RequestId, Response};
+use aliyun_sg_egress::*;
+use common::*;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator; the
+// thread-local counter is const-initialised, so counting never allocates.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        // SAFETY: forwarded with the caller's layout.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System.alloc` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        // SAFETY: forwarded unchanged.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations_in<T>(f: impl FnOnce() -> T) -> (usize, T) {
+    let before = ALLOCATIONS.with(Cell::get);
+    let out = f();
+    (ALLOCATIONS.with(Cell::get) - before, out)
+}
+
+const REQUESTS: &[&str] = &[
+    // success: IPv4, percent-encoded description
+    "Action=ModifySecurityGroupEgressRule&RegionId=cn-hangzhou&SecurityGroupId=sg-1&IpProtocol=TCP\
+     &PortRange=80%2F80&NicType=intranet&Policy=accept&Priority=1&DestCidrIp=10.0.0.0%2F8\
+     &Description=web%20servers%20%E2%9C%93&ClientToken=123e4567-e89b-12d3",
+    // success: group destination, description cleared
+    "RegionId=cn-hangzhou&SecurityGroupId=sg-1&IpProtocol=all&PortRange=-1/-1&DestGroupId=sg-2&Description=",
+    // success: IPv6, no description
+    "RegionId=cn-hangzhou&SecurityGroupId=sg-1&IpProtocol=udp&PortRange=53/53&Ipv6DestCidrIp=2001:db8::/32",
+    // not found, with a near miss
+    "RegionId=cn-hangzhou&SecurityGroupId=sg-1&IpProtocol=tcp&PortRange=80/80&DestCidrIp=10.0.0.1/8&Description=x",
+    // validation errors, with hints and details
+    "RegionId=cn-hangzhou&SecurityGroupId=sg-1&SourceGroupId=sg-9&IpProtocol=tcp&PortRange=80/80&Policy=allow",
+    "RegionId=cn-hangzhou&SecurityGroupId=sg-1&IpProtocol=tcp&PortRange=80/80&Ipv6DestCidrIp=10.0.0.0/8",
+    "RegionId=cn-hangzhou&RegionId=cn-beijing",
+    "%ZZ=1",
+    // the destination group checks
+    "RegionId=cn-hangzhou&SecurityGroupId=sg-1&IpProtocol=all&PortRange=-1/-1&DestGroupId=sg-missing",
+];
+
+#[test]
+fn request_path_allocates_nothing() {
+    let mut store: BoundedStore<2, 16, 1024> = BoundedStore::new();
+    let info = group("sg-1", REGION, vpc("vpc-1", false));
+    let g = store.add_group(info.clone()).unwrap();
+    store
+        .add_group(group("sg-2", REGION, vpc("vpc-1", false)))
+        .unwrap();
+    for q in [
+        "IpProtocol=tcp&PortRange=80/80&DestCidrIp=10.0.0.0/8",
+        "IpProtocol=all&PortRange=-1/-1&DestGroupId=sg-2",
+        "IpProtocol=udp&PortRange=53/53&Ipv6DestCidrIp=2001:db8::/32",
+    ] {
+        let r = req("sg-1", q);
+        store.add_rule(g, &rule_of(&r, &info, 1, "old")).unwrap();
+    }
+
+    let mut outcomes = Vec::new();
+    for (n, query) in REQUESTS.iter().enumerate() {
+        let (count, (status, body)) = allocations_in(|| {
+            let mut body: heapless::String<1024> = heapless::String::new();
+            let id = RequestId::from_parts(0x473469C7_AA6F_4DC5, n as u64);
+            let result =
+                ModifyEgressRequest::from_query(query).and_then(|r| modify(&mut store, &r));
+            let response = Response::from_result(Format::Json, id, &result);
+            response.write_body(&mut body).unwrap();
+            (response.status(), body)
+        });
+        assert_eq!(count, 0, "request {n} allocated {count} times: {query}");
+        outcomes.push((status, body.len() > 0));
+    }
+    // The requests exercised what they claim to.
+    let statuses: Vec<u16> = outcomes.iter().map(|o| o.0).collect();
+    assert_eq!(statuses, [200, 200, 200, 404, 400, 400, 400, 400, 404]);
+    assert_eq!(store.rule(g, 0).unwrap().description, "web servers ✓");
+    assert_eq!(store.rule(g, 1).unwrap().description, "");
+    assert_eq!(store.rule(g, 2).unwrap().description, "old");
+
+    // The counter does count: a heap allocation is seen.
+    let (count, _) = allocations_in(|| std::hint::black_box(vec![1u8; 16]));
+    assert_eq!(count, 1);
+}
