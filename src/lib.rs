@@ -65,9 +65,6 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
-// Errors and requests own fixed-capacity text instead of boxing it: the
-// request path must not allocate, so large `Result`s are the design.
-#![allow(clippy::result_large_err, clippy::large_enum_variant)]
 #![cfg_attr(
     not(test),
     deny(
@@ -101,18 +98,18 @@ pub mod text;
 
 pub use cidr::{InvalidCidr, Ipv4Cidr, Ipv6Cidr};
 pub use error::{ApiError, Cause, Group, Hint, Hints, NearMiss, RuleField, RuleFields};
+pub use matcher::{Applied, Identified, identify, modify};
+pub use model::{EgressRule, GroupInfo, Network, RuleDestination, RuleKey};
 pub use nic::{InvalidNicType, NicType};
 pub use policy::{InvalidPolicy, Policy};
 pub use port::{InvalidPortRange, PortRange};
 pub use priority::{InvalidPriority, Priority};
 pub use protocol::{InvalidIpProtocol, IpProtocol};
-pub use matcher::{Applied, Identified, identify, modify};
-pub use model::{EgressRule, GroupInfo, Network, RuleDestination, RuleKey};
 pub use request::{Destination, GroupDestination, ModifyEgressRequest, Param, Source};
 pub use response::{Format, InvalidFormat, InvalidRequestId, RequestId, Response};
-pub use store::{BoundedStore, GroupHandle, GroupStore, StoreError};
 #[cfg(feature = "alloc")]
 pub use store::VecStore;
+pub use store::{BoundedStore, GroupHandle, GroupStore, StoreError};
 pub use text::{
     AccountId, AccountName, ClientToken, Description, GroupId, InvalidText, RegionId, VpcId,
 };

@@ -86,7 +86,7 @@ fn request_path_allocates_nothing() {
     for (n, query) in REQUESTS.iter().enumerate() {
         let (count, (status, body)) = allocations_in(|| {
             let mut body: heapless::String<1024> = heapless::String::new();
-            let id = RequestId::from_parts(0x473469C7_AA6F_4DC5, n as u64);
+            let id = RequestId::from_parts(0x4734_69C7_AA6F_4DC5, n as u64);
             let result =
                 ModifyEgressRequest::from_query(query).and_then(|r| modify(&mut store, &r));
             let response = Response::from_result(Format::Json, id, &result);
@@ -94,7 +94,7 @@ fn request_path_allocates_nothing() {
             (response.status(), body)
         });
         assert_eq!(count, 0, "request {n} allocated {count} times: {query}");
-        outcomes.push((status, body.len() > 0));
+        outcomes.push((status, !body.is_empty()));
     }
     // The requests exercised what they claim to.
     let statuses: Vec<u16> = outcomes.iter().map(|o| o.0).collect();
