@@ -51,7 +51,9 @@ pub fn request_key<'r>(request: &'r ModifyEgressRequest, group: &GroupInfo) -> R
     let nic_type = if vpc {
         NicType::Intranet
     } else {
-        request.nic_type().unwrap_or(NicType::default_for(false, destination.is_group()))
+        request
+            .nic_type()
+            .unwrap_or(NicType::default_for(false, destination.is_group()))
     };
     RuleKey {
         protocol: request.protocol(),
@@ -73,60 +75,67 @@ fn check_destination_group<S: GroupStore + ?Sized>(
 ) -> Result<(), ApiError> {
     let hints = request.hints();
     if request.nic_type() == Some(NicType::Internet) {
-        return Err(fail(Cause::InvalidDestGroupIdNicMismatch, hints, format_args!(
-            "a group destination needs NicType intranet, not internet"
-        )));
+        return Err(fail(
+            Cause::InvalidDestGroupIdNicMismatch,
+            hints,
+            format_args!("a group destination needs NicType intranet, not internet"),
+        ));
     }
     if dest.id == *request.security_group_id() {
-        return Err(fail(Cause::InvalidSecurityGroupIsSame, hints, format_args!(
-            "DestGroupId {} is the group itself",
-            dest.id
-        )));
+        return Err(fail(
+            Cause::InvalidSecurityGroupIsSame,
+            hints,
+            format_args!("DestGroupId {} is the group itself", dest.id),
+        ));
     }
     let found = store
         .find_group(&dest.id)
         .and_then(|h| store.group_info(h))
         .filter(|g| g.region == *request.region_id());
     let Some(target) = found else {
-        return Err(fail(Cause::InvalidDestGroupIdNotFound, hints, format_args!(
-            "no group {} in region {}",
-            dest.id,
-            request.region_id()
-        )));
+        return Err(fail(
+            Cause::InvalidDestGroupIdNotFound,
+            hints,
+            format_args!("no group {} in region {}", dest.id, request.region_id()),
+        ));
     };
     if let (Some(asked), Some(recorded)) = (&dest.owner_account, &target.owner_account) {
         if asked != recorded {
-            return Err(fail(Cause::InvalidDestGroupNotFound, hints, format_args!(
-                "group {} is not owned by account {asked}",
-                dest.id
-            )));
+            return Err(fail(
+                Cause::InvalidDestGroupNotFound,
+                hints,
+                format_args!("group {} is not owned by account {asked}", dest.id),
+            ));
         }
     }
     if let (Some(asked), Some(recorded)) = (dest.owner_id, target.owner_id) {
         if asked != recorded {
-            return Err(fail(Cause::InvalidDestGroupNotFound, hints, format_args!(
-                "group {} is not owned by account id {asked}",
-                dest.id
-            )));
+            return Err(fail(
+                Cause::InvalidDestGroupNotFound,
+                hints,
+                format_args!("group {} is not owned by account id {asked}", dest.id),
+            ));
         }
     }
     match (source.network.vpc_id(), target.network.vpc_id()) {
-        (Some(a), Some(b)) if a != b => Err(fail(Cause::InvalidDestGroupIdVpcMismatch, hints, format_args!(
-            "{} is in {a} but {} is in {b}",
-            source.id, target.id
-        ))),
-        (Some(a), None) if !source.network.classic_link() => {
-            Err(fail(Cause::InvalidSecurityGroupInvalidNetworkType, hints, format_args!(
-                "{} is classic but {a} has ClassicLink off",
-                target.id
-            )))
-        }
-        (None, Some(b)) if !target.network.classic_link() => {
-            Err(fail(Cause::InvalidNetworkTypeConflict, hints, format_args!(
+        (Some(a), Some(b)) if a != b => Err(fail(
+            Cause::InvalidDestGroupIdVpcMismatch,
+            hints,
+            format_args!("{} is in {a} but {} is in {b}", source.id, target.id),
+        )),
+        (Some(a), None) if !source.network.classic_link() => Err(fail(
+            Cause::InvalidSecurityGroupInvalidNetworkType,
+            hints,
+            format_args!("{} is classic but {a} has ClassicLink off", target.id),
+        )),
+        (None, Some(b)) if !target.network.classic_link() => Err(fail(
+            Cause::InvalidNetworkTypeConflict,
+            hints,
+            format_args!(
                 "{} is classic but {} is in {b} without ClassicLink",
                 source.id, target.id
-            )))
-        }
+            ),
+        )),
         _ => Ok(()),
     }
 }
@@ -139,17 +148,26 @@ fn check_destination_group<S: GroupStore + ?Sized>(
 /// `InvalidSecurityGroupId.NotFound`, the destination-group errors of
 /// SPEC §5, `InvalidNicType.Mismatch` (classic groups) or
 /// `SecurityGroupRule.NotFound` with the closest rule as a near miss.
-pub fn identify<S: GroupStore + ?Sized>(store: &S, request: &ModifyEgressRequest) -> Result<Identified, ApiError> {
+pub fn identify<S: GroupStore + ?Sized>(
+    store: &S,
+    request: &ModifyEgressRequest,
+) -> Result<Identified, ApiError> {
     let hints = request.hints();
-    let group = store
-        .find_group(request.security_group_id())
-        .filter(|&h| store.group_info(h).is_some_and(|g| g.region == *request.region_id()));
+    let group = store.find_group(request.security_group_id()).filter(|&h| {
+        store
+            .group_info(h)
+            .is_some_and(|g| g.region == *request.region_id())
+    });
     let (Some(group), Some(info)) = (group, group.and_then(|h| store.group_info(h))) else {
-        return Err(fail(Cause::InvalidSecurityGroupIdNotFound, hints, format_args!(
-            "no group {} in region {}",
-            request.security_group_id(),
-            request.region_id()
-        )));
+        return Err(fail(
+            Cause::InvalidSecurityGroupIdNotFound,
+            hints,
+            format_args!(
+                "no group {} in region {}",
+                request.security_group_id(),
+                request.region_id()
+            ),
+        ));
     };
     if let Destination::Group(dest) = request.destination() {
         check_destination_group(store, request, info, dest)?;
@@ -168,19 +186,26 @@ pub fn identify<S: GroupStore + ?Sized>(store: &S, request: &ModifyEgressRequest
             NicType::Internet => NicType::Intranet,
             NicType::Intranet => NicType::Internet,
         };
-        let other = RuleKey { nic_type: other_nic, ..key };
+        let other = RuleKey {
+            nic_type: other_nic,
+            ..key
+        };
         if store.find_rule(group, &other).is_some_and(priority_ok) {
-            return Err(fail(Cause::InvalidNicTypeMismatch, hints, format_args!(
-                "the rule is on the {other_nic} NIC, not {}",
-                key.nic_type
-            )));
+            return Err(fail(
+                Cause::InvalidNicTypeMismatch,
+                hints,
+                format_args!("the rule is on the {other_nic} NIC, not {}", key.nic_type),
+            ));
         }
     }
     let mut error = ApiError::new(Cause::SecurityGroupRuleNotFound).with_hints(hints);
     match closest_rule(store, group, &key, request.priority()) {
         Some(near) => {
             error = error
-                .with_detail(format_args!("no egress rule of {} has this key; {near}", info.id))
+                .with_detail(format_args!(
+                    "no egress rule of {} has this key; {near}",
+                    info.id
+                ))
                 .with_near_miss(near);
         }
         None => {
@@ -236,7 +261,10 @@ pub fn identify<S: GroupStore + ?Sized>(store: &S, request: &ModifyEgressRequest
 /// assert!(err.near_miss().unwrap().differs.contains(RuleField::DestinationSpelling));
 /// # Ok::<(), aliyun_sg_egress::InvalidText>(())
 /// ```
-pub fn modify<S: GroupStore + ?Sized>(store: &mut S, request: &ModifyEgressRequest) -> Result<Applied, ApiError> {
+pub fn modify<S: GroupStore + ?Sized>(
+    store: &mut S,
+    request: &ModifyEgressRequest,
+) -> Result<Applied, ApiError> {
     let rule = identify(store, request)?;
     let current = store
         .rule(rule.group, rule.rule_index)
@@ -244,13 +272,25 @@ pub fn modify<S: GroupStore + ?Sized>(store: &mut S, request: &ModifyEgressReque
         .unwrap_or("");
     let previous = Description::parse(current).unwrap_or_default();
     let Some(wanted) = request.description() else {
-        return Ok(Applied { rule, changed: false, previous });
+        return Ok(Applied {
+            rule,
+            changed: false,
+            previous,
+        });
     };
     if wanted.as_str() == previous.as_str() {
-        return Ok(Applied { rule, changed: false, previous });
+        return Ok(Applied {
+            rule,
+            changed: false,
+            previous,
+        });
     }
     store
         .set_description(rule.group, rule.rule_index, wanted)
         .map_err(|e| ApiError::from(e).with_hints(request.hints()))?;
-    Ok(Applied { rule, changed: true, previous })
+    Ok(Applied {
+        rule,
+        changed: true,
+        previous,
+    })
 }

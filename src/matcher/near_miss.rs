@@ -22,14 +22,22 @@ fn destination_diff(rule: &RuleDestination<'_>, key: &RuleDestination<'_>) -> Op
 fn source_diff(rule: &Option<Source>, key: &Option<Source>) -> Option<RuleField> {
     match (rule, key) {
         _ if rule == key => None,
-        (Some(Source::Ipv4(a)), Some(Source::Ipv4(b))) if a.same_block(b) => Some(RuleField::SourceSpelling),
-        (Some(Source::Ipv6(a)), Some(Source::Ipv6(b))) if a.same_block(b) => Some(RuleField::SourceSpelling),
+        (Some(Source::Ipv4(a)), Some(Source::Ipv4(b))) if a.same_block(b) => {
+            Some(RuleField::SourceSpelling)
+        }
+        (Some(Source::Ipv6(a)), Some(Source::Ipv6(b))) if a.same_block(b) => {
+            Some(RuleField::SourceSpelling)
+        }
         _ => Some(RuleField::Source),
     }
 }
 
 /// The fields in which `rule` differs from what the request names.
-pub fn differences(rule: &EgressRule<'_>, key: &RuleKey<'_>, priority: Option<Priority>) -> RuleFields {
+pub fn differences(
+    rule: &EgressRule<'_>,
+    key: &RuleKey<'_>,
+    priority: Option<Priority>,
+) -> RuleFields {
     let mut d = RuleFields::NONE;
     let mut mark = |differs: bool, field| {
         if differs {
@@ -38,10 +46,16 @@ pub fn differences(rule: &EgressRule<'_>, key: &RuleKey<'_>, priority: Option<Pr
     };
     mark(rule.protocol != key.protocol, RuleField::IpProtocol);
     mark(rule.port_range != key.port_range, RuleField::PortRange);
-    mark(rule.source_port_range != key.source_port_range, RuleField::SourcePortRange);
+    mark(
+        rule.source_port_range != key.source_port_range,
+        RuleField::SourcePortRange,
+    );
     mark(rule.nic_type != key.nic_type, RuleField::NicType);
     mark(rule.policy != key.policy, RuleField::Policy);
-    mark(priority.is_some_and(|p| p != rule.priority), RuleField::Priority);
+    mark(
+        priority.is_some_and(|p| p != rule.priority),
+        RuleField::Priority,
+    );
     if let Some(f) = destination_diff(&rule.destination, &key.destination) {
         d = d.with(f);
     }
@@ -62,10 +76,15 @@ pub fn closest_rule<S: GroupStore + ?Sized>(
 ) -> Option<NearMiss> {
     let mut best: Option<NearMiss> = None;
     for rule_index in 0..store.rule_count(group) {
-        let Some(rule) = store.rule(group, rule_index) else { continue };
+        let Some(rule) = store.rule(group, rule_index) else {
+            continue;
+        };
         let differs = differences(&rule, key, priority);
         if best.is_none_or(|b| differs.len() < b.differs.len()) {
-            best = Some(NearMiss { rule_index, differs });
+            best = Some(NearMiss {
+                rule_index,
+                differs,
+            });
         }
     }
     best

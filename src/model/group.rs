@@ -33,7 +33,13 @@ impl Network {
 
     /// Whether ClassicLink is on (always `false` for the classic network).
     pub const fn classic_link(&self) -> bool {
-        matches!(self, Network::Vpc { classic_link: true, .. })
+        matches!(
+            self,
+            Network::Vpc {
+                classic_link: true,
+                ..
+            }
+        )
     }
 }
 
@@ -62,6 +68,12 @@ pub struct GroupInfo {
 impl GroupInfo {
     /// A group with no owner recorded.
     pub fn new(id: GroupId, region: RegionId, network: Network) -> GroupInfo {
-        GroupInfo { id, region, network, owner_account: None, owner_id: None }
+        GroupInfo {
+            id,
+            region,
+            network,
+            owner_account: None,
+            owner_id: None,
+        }
     }
 }

@@ -96,7 +96,10 @@ impl<'a> EgressRule<'a> {
         if !self.port_range.fits(self.protocol) {
             return Err(InvalidRule::PortRange);
         }
-        if self.source_port_range.is_some_and(|r| !r.fits(self.protocol)) {
+        if self
+            .source_port_range
+            .is_some_and(|r| !r.fits(self.protocol))
+        {
             return Err(InvalidRule::SourcePortRange);
         }
         let dest_v6 = matches!(self.destination, RuleDestination::Ipv6(_));

@@ -38,7 +38,9 @@ pub struct BoundedStore<const GROUPS: usize, const RULES: usize, const TEXT: usi
     groups: Vec<Group<BoundedTable<RULES, TEXT>>, GROUPS>,
 }
 
-impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> Default for BoundedStore<GROUPS, RULES, TEXT> {
+impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> Default
+    for BoundedStore<GROUPS, RULES, TEXT>
+{
     fn default() -> Self {
         Self::new()
     }
@@ -71,7 +73,9 @@ impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> BoundedStore<GR
         }
         let egress = RuleTable::with_buffers(Vec::new(), Vec::new(), Vec::new(), RULES);
         let handle = GroupHandle(self.groups.len());
-        self.groups.push(Group { info, egress }).map_err(|_| StoreError::GroupsFull)?;
+        self.groups
+            .push(Group { info, egress })
+            .map_err(|_| StoreError::GroupsFull)?;
         Ok(handle)
     }
 
@@ -81,8 +85,15 @@ impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> BoundedStore<GR
     /// # Errors
     ///
     /// No such group, or what [`RuleTable::insert`] refuses.
-    pub fn add_rule(&mut self, group: GroupHandle, rule: &EgressRule<'_>) -> Result<usize, StoreError> {
-        let g = self.groups.get_mut(group.0).ok_or(StoreError::NoSuchGroup)?;
+    pub fn add_rule(
+        &mut self,
+        group: GroupHandle,
+        rule: &EgressRule<'_>,
+    ) -> Result<usize, StoreError> {
+        let g = self
+            .groups
+            .get_mut(group.0)
+            .ok_or(StoreError::NoSuchGroup)?;
         Ok(g.egress.insert(&normalise(&g.info, rule))?)
     }
 
@@ -97,9 +108,14 @@ impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> BoundedStore<GR
     }
 }
 
-impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> GroupStore for BoundedStore<GROUPS, RULES, TEXT> {
+impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> GroupStore
+    for BoundedStore<GROUPS, RULES, TEXT>
+{
     fn find_group(&self, id: &str) -> Option<GroupHandle> {
-        self.groups.iter().position(|g| g.info.id.as_str() == id).map(GroupHandle)
+        self.groups
+            .iter()
+            .position(|g| g.info.id.as_str() == id)
+            .map(GroupHandle)
     }
 
     fn group_info(&self, group: GroupHandle) -> Option<&GroupInfo> {
@@ -118,8 +134,16 @@ impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> GroupStore for 
         self.groups.get(group.0)?.egress.get(index)
     }
 
-    fn set_description(&mut self, group: GroupHandle, index: usize, description: &str) -> Result<(), StoreError> {
-        let g = self.groups.get_mut(group.0).ok_or(StoreError::NoSuchGroup)?;
+    fn set_description(
+        &mut self,
+        group: GroupHandle,
+        index: usize,
+        description: &str,
+    ) -> Result<(), StoreError> {
+        let g = self
+            .groups
+            .get_mut(group.0)
+            .ok_or(StoreError::NoSuchGroup)?;
         Ok(g.egress.set_description(index, description)?)
     }
 }

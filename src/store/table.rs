@@ -90,7 +90,12 @@ where
         heads.truncate_to(0);
         // A bounded buffer is given exactly its capacity, which it accepts.
         let _ = heads.try_resize(buckets, 0);
-        RuleTable { rules, heads, text, garbage: 0 }
+        RuleTable {
+            rules,
+            heads,
+            text,
+            garbage: 0,
+        }
     }
 
     /// How many rules the table holds.
@@ -220,19 +225,30 @@ where
             for (i, s) in self.rules.items_mut().iter_mut().enumerate() {
                 for (slot, r) in Self::text_refs(s).into_iter().enumerate() {
                     if let Some(r) = r {
-                        if r.len > 0 && r.start >= threshold && next.is_none_or(|(_, _, st)| r.start < st) {
+                        if r.len > 0
+                            && r.start >= threshold
+                            && next.is_none_or(|(_, _, st)| r.start < st)
+                        {
                             next = Some((i, slot, r.start));
                         }
                     }
                 }
             }
-            let Some((i, slot, old_start)) = next else { break };
-            let Some(s) = self.rules.items_mut().get_mut(i) else { break };
-            let Some(Some(r)) = Self::text_refs(s).into_iter().nth(slot) else { break };
+            let Some((i, slot, old_start)) = next else {
+                break;
+            };
+            let Some(s) = self.rules.items_mut().get_mut(i) else {
+                break;
+            };
+            let Some(Some(r)) = Self::text_refs(s).into_iter().nth(slot) else {
+                break;
+            };
             let len = r.len;
             r.start = write;
             let from = old_start as usize;
-            self.text.items_mut().copy_within(from..from + len as usize, write as usize);
+            self.text
+                .items_mut()
+                .copy_within(from..from + len as usize, write as usize);
             write += len;
             threshold = old_start + 1;
         }
@@ -338,14 +354,20 @@ where
         if description.chars().count() > crate::text::DESCRIPTION_MAX_CHARS {
             return Err(TableError::Invalid(InvalidRule::Description));
         }
-        let old = self.rules.items().get(index).ok_or(TableError::NoSuchRule)?.description;
+        let old = self
+            .rules
+            .items()
+            .get(index)
+            .ok_or(TableError::NoSuchRule)?
+            .description;
         if self.text(old) == description {
             return Ok(());
         }
         // Free the old text first so that a full arena can reuse its room.
         // Keep a copy: if the new text still does not fit, the old one goes
         // back, and it always fits in the room it left.
-        let mut pre_image: heapless::String<{ crate::text::DESCRIPTION_MAX_BYTES }> = heapless::String::new();
+        let mut pre_image: heapless::String<{ crate::text::DESCRIPTION_MAX_BYTES }> =
+            heapless::String::new();
         let _ = pre_image.push_str(self.text(old));
         self.garbage += old.len as usize;
         self.set_description_ref(index, TextRef::default());

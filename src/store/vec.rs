@@ -61,8 +61,15 @@ impl VecStore {
     /// # Errors
     ///
     /// No such group, or what [`RuleTable::insert`] refuses.
-    pub fn add_rule(&mut self, group: GroupHandle, rule: &EgressRule<'_>) -> Result<usize, StoreError> {
-        let g = self.groups.get_mut(group.0).ok_or(StoreError::NoSuchGroup)?;
+    pub fn add_rule(
+        &mut self,
+        group: GroupHandle,
+        rule: &EgressRule<'_>,
+    ) -> Result<usize, StoreError> {
+        let g = self
+            .groups
+            .get_mut(group.0)
+            .ok_or(StoreError::NoSuchGroup)?;
         Ok(g.egress.insert(&normalise(&g.info, rule))?)
     }
 
@@ -98,8 +105,16 @@ impl GroupStore for VecStore {
         self.groups.get(group.0)?.egress.get(index)
     }
 
-    fn set_description(&mut self, group: GroupHandle, index: usize, description: &str) -> Result<(), StoreError> {
-        let g = self.groups.get_mut(group.0).ok_or(StoreError::NoSuchGroup)?;
+    fn set_description(
+        &mut self,
+        group: GroupHandle,
+        index: usize,
+        description: &str,
+    ) -> Result<(), StoreError> {
+        let g = self
+            .groups
+            .get_mut(group.0)
+            .ok_or(StoreError::NoSuchGroup)?;
         Ok(g.egress.set_description(index, description)?)
     }
 }
