@@ -113,3 +113,8 @@ pub use store::{BoundedStore, GroupHandle, GroupStore, StoreError};
 pub use text::{
     AccountId, AccountName, ClientToken, Description, GroupId, InvalidText, RegionId, VpcId,
 };
+
+/// The README's examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
