@@ -1,7 +1,7 @@
 //! The parameters a request may carry, in the order they are validated.
 
 macro_rules! params {
-    ($( $(#[$meta:meta])* $variant:ident, )+) => {
+    ($( $(#[$meta:meta])* $variant:ident = $name:literal, )+) => {
         /// A request parameter this crate reads, in validation order
         /// (SPEC §6 step 2: the parameter table, then the addresses, then
         /// the destination group).
@@ -26,12 +26,11 @@ macro_rules! params {
 
             /// The parameter with this exact (case-sensitive) name.
             pub fn from_name(name: &[u8]) -> Option<Param> {
-                $(
-                    if name == stringify!($variant).as_bytes() {
-                        return Some(Param::$variant);
-                    }
-                )+
-                None
+                // A literal match: the compiler dispatches on length first.
+                match name {
+                    $( $name => Some(Param::$variant), )+
+                    _ => None,
+                }
             }
         }
     };
@@ -39,41 +38,41 @@ macro_rules! params {
 
 params! {
     /// `Action`.
-    Action,
+    Action = b"Action",
     /// `RegionId`.
-    RegionId,
+    RegionId = b"RegionId",
     /// `SecurityGroupId`.
-    SecurityGroupId,
+    SecurityGroupId = b"SecurityGroupId",
     /// `IpProtocol`.
-    IpProtocol,
+    IpProtocol = b"IpProtocol",
     /// `PortRange`.
-    PortRange,
+    PortRange = b"PortRange",
     /// `SourcePortRange`.
-    SourcePortRange,
+    SourcePortRange = b"SourcePortRange",
     /// `NicType`.
-    NicType,
+    NicType = b"NicType",
     /// `Policy`.
-    Policy,
+    Policy = b"Policy",
     /// `Priority`.
-    Priority,
+    Priority = b"Priority",
     /// `Description`.
-    Description,
+    Description = b"Description",
     /// `ClientToken`.
-    ClientToken,
+    ClientToken = b"ClientToken",
     /// `DestCidrIp`.
-    DestCidrIp,
+    DestCidrIp = b"DestCidrIp",
     /// `Ipv6DestCidrIp`.
-    Ipv6DestCidrIp,
+    Ipv6DestCidrIp = b"Ipv6DestCidrIp",
     /// `SourceCidrIp`.
-    SourceCidrIp,
+    SourceCidrIp = b"SourceCidrIp",
     /// `Ipv6SourceCidrIp`.
-    Ipv6SourceCidrIp,
+    Ipv6SourceCidrIp = b"Ipv6SourceCidrIp",
     /// `DestGroupId`.
-    DestGroupId,
+    DestGroupId = b"DestGroupId",
     /// `DestGroupOwnerAccount`.
-    DestGroupOwnerAccount,
+    DestGroupOwnerAccount = b"DestGroupOwnerAccount",
     /// `DestGroupOwnerId`.
-    DestGroupOwnerId,
+    DestGroupOwnerId = b"DestGroupOwnerId",
 }
 
 impl core::fmt::Display for Param {
