@@ -37,7 +37,9 @@
 //! Each layer uses only those before it: value types ([`IpProtocol`],
 //! [`PortRange`], [`Ipv4Cidr`], [`Ipv6Cidr`], [`NicType`], [`Policy`],
 //! [`Priority`], [`Description`], [`ClientToken`], ids) → the error
-//! catalogue ([`Cause`], [`ApiError`]) → requests ([`ModifyEgressRequest`]).
+//! catalogue ([`Cause`], [`ApiError`]) → requests ([`ModifyEgressRequest`])
+//! → model and stores ([`model`], [`store`]) → the matcher ([`identify`],
+//! [`modify`]) → response bodies ([`response`]).
 //!
 //! # Decisions beyond the API page
 //!
@@ -55,6 +57,19 @@
 //!   ignored.
 //! - `%s` messages are filled with a detail in English; with no detail, the
 //!   code itself.
+//! - Stores put every rule of a VPC group on the intranet NIC when it is
+//!   added (DescribeSecurityGroupAttribute reports VPC rules so), so a VPC
+//!   rule is found whatever `NicType` the request gives for a CIDR.
+//! - A classic group's `InvalidNicType.Mismatch` is found with one more
+//!   hash lookup (the key with the other NIC type), not a scan.
+//! - Near misses: the rule differing in the fewest fields wins, the first
+//!   such rule on a tie; a rule found by key but filtered out by `Priority`
+//!   is reported with `Priority` as the only difference.
+//! - `modify` with an absent `Description`, or the text the rule already
+//!   has, succeeds and reports `changed: false`; it never touches the store.
+//! - A store that cannot hold a new description (a full bounded text arena)
+//!   answers `InternalError`, keeping the old description; a full rule quota
+//!   answers `AuthorizationLimitExceed`.
 //!
 //! # Features
 //!
