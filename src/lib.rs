@@ -108,6 +108,10 @@ pub mod priority;
 pub mod protocol;
 pub mod request;
 pub mod response;
+#[cfg(feature = "serde")]
+mod serde_impls;
+#[cfg(feature = "serde")]
+pub mod state;
 pub mod store;
 pub mod text;
 
@@ -122,6 +126,8 @@ pub use priority::{InvalidPriority, Priority};
 pub use protocol::{InvalidIpProtocol, IpProtocol};
 pub use request::{Destination, GroupDestination, ModifyEgressRequest, Param, Source};
 pub use response::{Format, InvalidFormat, InvalidRequestId, RequestId, Response};
+#[cfg(feature = "serde")]
+pub use state::{State, StateError};
 #[cfg(feature = "alloc")]
 pub use store::VecStore;
 pub use store::{BoundedStore, GroupHandle, GroupStore, StoreError};

@@ -1,0 +1,425 @@
+//! Reading groups and egress rules out of a state document into a
+//! [`VecStore`], remembering where each egress rule lives in the document.
+
+use alloc::vec::Vec;
+
+use serde_json::{Map, Value};
+
+use super::error::{InvalidValue, Reason, Shape, StateError, quote, quote_str};
+use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
+use crate::model::{EgressRule, GroupInfo, Network, RuleDestination};
+use crate::nic::NicType;
+use crate::policy::Policy;
+use crate::port::PortRange;
+use crate::priority::{InvalidPriority, Priority};
+use crate::protocol::IpProtocol;
+use crate::request::Source;
+use crate::store::{GroupHandle, GroupStore, StoreError, TableError, VecStore};
+use crate::text::{AccountId, AccountName, Description, GroupId, RegionId, VpcId};
+
+/// Where the groups sit in the document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Nesting {
+    /// The document is one group.
+    Single,
+    /// The document is an array of groups.
+    Array,
+    /// The document is `{"SecurityGroups": [...]}`.
+    Wrapped,
+}
+
+/// One group of the store: its place in the document and, for each of its
+/// egress rules in store order, the rule's index in `Permissions.Permission`.
+#[derive(Clone, Debug)]
+pub(crate) struct GroupEntry {
+    pub(crate) position: usize,
+    pub(crate) handle: GroupHandle,
+    pub(crate) egress: Vec<usize>,
+}
+
+/// The groups of the document, and how they are laid out.
+pub(crate) fn groups(document: &Value) -> Result<(Nesting, &[Value]), StateError> {
+    match document {
+        Value::Array(items) => Ok((Nesting::Array, items.as_slice())),
+        Value::Object(map) => match map.get("SecurityGroups") {
+            Some(Value::Array(items)) => Ok((Nesting::Wrapped, items.as_slice())),
+            Some(other) => Err(type_error("SecurityGroups", "an array of groups", other)),
+            None if map.contains_key("SecurityGroupId") => {
+                Ok((Nesting::Single, core::slice::from_ref(document)))
+            }
+            None => Err(StateError::new(Reason::Shape(Shape::Document))),
+        },
+        _ => Err(StateError::new(Reason::Shape(Shape::Document))),
+    }
+}
+
+/// The group at `position` in a document of this layout.
+pub(crate) fn group_mut(
+    document: &mut Value,
+    nesting: Nesting,
+    position: usize,
+) -> Option<&mut Value> {
+    match nesting {
+        Nesting::Single => Some(document),
+        Nesting::Array => document.get_mut(position),
+        Nesting::Wrapped => document.get_mut("SecurityGroups")?.get_mut(position),
+    }
+}
+
+/// The rule at `index` of a group's `Permissions.Permission`.
+pub(crate) fn rule_mut(group: &mut Value, index: usize) -> Option<&mut Value> {
+    group
+        .get_mut("Permissions")?
+        .get_mut("Permission")?
+        .get_mut(index)
+}
+
+/// Loads every group and egress rule of the document into a new store.
+pub(crate) fn load(document: &Value) -> Result<(Nesting, VecStore, Vec<GroupEntry>), StateError> {
+    let (nesting, groups) = groups(document)?;
+    let mut store = VecStore::new();
+    let mut entries: Vec<GroupEntry> = Vec::with_capacity(groups.len());
+    for (position, group) in groups.iter().enumerate() {
+        let entry = load_group(&mut store, &entries, position, group)?;
+        entries.push(entry);
+    }
+    Ok((nesting, store, entries))
+}
+
+fn type_error(field: &'static str, expected: &'static str, found: &Value) -> StateError {
+    StateError::new(Reason::Type {
+        field,
+        expected,
+        found: quote(found),
+    })
+}
+
+fn value_error(field: &'static str, found: &str, error: InvalidValue) -> StateError {
+    StateError::new(Reason::Value {
+        field,
+        found: quote_str(found),
+        error,
+    })
+}
+
+/// A string field: `None` when absent or `null`.
+fn string<'v>(
+    object: &'v Map<alloc::string::String, Value>,
+    field: &'static str,
+) -> Result<Option<&'v str>, StateError> {
+    match object.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text.as_str())),
+        Some(other) => Err(type_error(field, "a string", other)),
+    }
+}
+
+/// An optional string field: `None` when absent, `null` or empty (the API
+/// writes `""` for what a rule does not have).
+fn optional<'v>(
+    object: &'v Map<alloc::string::String, Value>,
+    field: &'static str,
+) -> Result<Option<&'v str>, StateError> {
+    Ok(string(object, field)?.filter(|text| !text.is_empty()))
+}
+
+/// A required string field.
+fn required<'v>(
+    object: &'v Map<alloc::string::String, Value>,
+    field: &'static str,
+) -> Result<&'v str, StateError> {
+    string(object, field)?.ok_or_else(|| StateError::new(Reason::Missing(field)))
+}
+
+/// Parses a field's text, naming the field and the value on failure.
+fn parse<T, E>(
+    field: &'static str,
+    text: &str,
+    parser: impl FnOnce(&str) -> Result<T, E>,
+    wrap: fn(E) -> InvalidValue,
+) -> Result<T, StateError> {
+    parser(text).map_err(|e| value_error(field, text, wrap(e)))
+}
+
+fn load_group(
+    store: &mut VecStore,
+    entries: &[GroupEntry],
+    position: usize,
+    group: &Value,
+) -> Result<GroupEntry, StateError> {
+    let Value::Object(object) = group else {
+        return Err(StateError::new(Reason::Shape(Shape::Group)).in_group(position, None));
+    };
+    let id = required(object, "SecurityGroupId")
+        .and_then(|text| parse("SecurityGroupId", text, GroupId::parse, InvalidValue::Text))
+        .map_err(|e| e.in_group(position, None))?;
+    let info = group_info(object, id.clone()).map_err(|e| e.in_group(position, Some(&id)))?;
+    let handle = match store.add_group(info) {
+        Ok(handle) => handle,
+        Err(StoreError::DuplicateGroup) => {
+            let first = store
+                .find_group(&id)
+                .and_then(|h| entries.iter().find(|e| e.handle == h))
+                .map_or(0, |e| e.position);
+            let reason = Reason::DuplicateGroup {
+                first,
+                second: position,
+            };
+            return Err(StateError::new(reason).in_group(position, Some(&id)));
+        }
+        Err(e) => return Err(StateError::new(Reason::Store(e)).in_group(position, Some(&id))),
+    };
+    let mut entry = GroupEntry {
+        position,
+        handle,
+        egress: Vec::new(),
+    };
+    let rules = permissions(object).map_err(|e| e.in_group(position, Some(&id)))?;
+    let vpc = store
+        .group_info(handle)
+        .is_some_and(|info| info.network.is_vpc());
+    for (index, rule) in rules.iter().enumerate() {
+        let at_rule = |e: StateError| e.in_group(position, Some(&id)).in_rule(index);
+        let Some(egress) = egress_rule(rule, vpc).map_err(at_rule)? else {
+            continue;
+        };
+        match store.add_rule(handle, &egress) {
+            Ok(_) => entry.egress.push(index),
+            Err(StoreError::Table(TableError::DuplicateKey(other))) => {
+                let other = entry.egress.get(other).copied().unwrap_or(other);
+                return Err(at_rule(StateError::new(Reason::DuplicateRule { other })));
+            }
+            Err(StoreError::Table(TableError::Invalid(e))) => {
+                return Err(at_rule(StateError::new(Reason::Rule(e))));
+            }
+            Err(e) => return Err(at_rule(StateError::new(Reason::Store(e)))),
+        }
+    }
+    Ok(entry)
+}
+
+fn group_info(
+    object: &Map<alloc::string::String, Value>,
+    id: GroupId,
+) -> Result<GroupInfo, StateError> {
+    let region = parse(
+        "RegionId",
+        required(object, "RegionId")?,
+        RegionId::parse,
+        InvalidValue::Text,
+    )?;
+    let classic_link = match object.get("ClassicLink") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(on)) => *on,
+        Some(other) => return Err(type_error("ClassicLink", "true or false", other)),
+    };
+    let network = match optional(object, "VpcId")? {
+        None => Network::Classic,
+        Some(text) => Network::Vpc {
+            id: parse("VpcId", text, VpcId::parse, InvalidValue::Text)?,
+            classic_link,
+        },
+    };
+    let mut info = GroupInfo::new(id, region, network);
+    info.owner_account = optional(object, "OwnerAccount")?
+        .map(|text| parse("OwnerAccount", text, AccountName::parse, InvalidValue::Text))
+        .transpose()?;
+    info.owner_id = match object.get("OwnerId") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) if text.is_empty() => None,
+        Some(Value::String(text)) => Some(parse(
+            "OwnerId",
+            text,
+            AccountId::parse,
+            InvalidValue::Text,
+        )?),
+        Some(Value::Number(n)) => match n.as_u64() {
+            Some(n) => Some(AccountId::new(n)),
+            None => {
+                return Err(type_error(
+                    "OwnerId",
+                    "a decimal account id",
+                    &Value::Number(n.clone()),
+                ));
+            }
+        },
+        Some(other) => return Err(type_error("OwnerId", "a decimal account id", other)),
+    };
+    Ok(info)
+}
+
+/// The group's `Permissions.Permission` array (empty when absent).
+fn permissions(object: &Map<alloc::string::String, Value>) -> Result<&[Value], StateError> {
+    let permissions = match object.get("Permissions") {
+        None | Some(Value::Null) => return Ok(&[]),
+        Some(Value::Object(permissions)) => permissions,
+        Some(other) => {
+            return Err(type_error(
+                "Permissions",
+                "an object with a Permission array",
+                other,
+            ));
+        }
+    };
+    match permissions.get("Permission") {
+        None | Some(Value::Null) => Ok(&[]),
+        Some(Value::Array(rules)) => Ok(rules.as_slice()),
+        Some(other) => Err(type_error(
+            "Permissions.Permission",
+            "an array of rules",
+            other,
+        )),
+    }
+}
+
+/// The egress rule a permission describes, or `None` for an ingress rule
+/// or a rule to a prefix list (kept in the document, never matched).
+fn egress_rule(rule: &Value, vpc: bool) -> Result<Option<EgressRule<'_>>, StateError> {
+    let Value::Object(object) = rule else {
+        return Err(StateError::new(Reason::Shape(Shape::Rule)));
+    };
+    let direction = required(object, "Direction")?;
+    if direction.eq_ignore_ascii_case("ingress") {
+        return Ok(None);
+    }
+    if !direction.eq_ignore_ascii_case("egress") {
+        return Err(value_error("Direction", direction, InvalidValue::Direction));
+    }
+    if optional(object, "DestPrefixListId")?.is_some() {
+        return Ok(None);
+    }
+    let protocol = parse(
+        "IpProtocol",
+        required(object, "IpProtocol")?,
+        IpProtocol::parse,
+        InvalidValue::IpProtocol,
+    )?;
+    let port_range = parse(
+        "PortRange",
+        required(object, "PortRange")?,
+        |text| PortRange::parse_for(text, protocol),
+        InvalidValue::PortRange,
+    )?;
+    let source_port_range = optional(object, "SourcePortRange")?
+        .map(|text| {
+            parse(
+                "SourcePortRange",
+                text,
+                |t| PortRange::parse_for(t, protocol),
+                InvalidValue::PortRange,
+            )
+        })
+        .transpose()?;
+    let nic_type = optional(object, "NicType")?
+        .map(|text| parse("NicType", text, NicType::parse, InvalidValue::NicType))
+        .transpose()?;
+    let policy = optional(object, "Policy")?
+        .map(|text| parse("Policy", text, Policy::parse, InvalidValue::Policy))
+        .transpose()?
+        .unwrap_or_default();
+    let priority = priority(object)?;
+    let description = string(object, "Description")?.unwrap_or("");
+    parse(
+        "Description",
+        description,
+        Description::parse,
+        InvalidValue::Text,
+    )?;
+    let destination = destination(object)?;
+    let source = source(object)?;
+    Ok(Some(EgressRule {
+        protocol,
+        port_range,
+        source_port_range,
+        nic_type: nic_type.unwrap_or(NicType::default_for(vpc, destination.is_group())),
+        policy,
+        priority,
+        destination,
+        source,
+        description,
+    }))
+}
+
+/// `Priority`: a number or a decimal string; 1 when absent.
+fn priority(object: &Map<alloc::string::String, Value>) -> Result<Priority, StateError> {
+    let number_error = |found: &Value, error| {
+        StateError::new(Reason::Value {
+            field: "Priority",
+            found: quote(found),
+            error,
+        })
+    };
+    match object.get("Priority") {
+        None | Some(Value::Null) => Ok(Priority::DEFAULT),
+        Some(Value::String(text)) => {
+            parse("Priority", text, Priority::parse, InvalidValue::Priority)
+        }
+        Some(found @ Value::Number(n)) => match (n.as_u64(), n.as_i64()) {
+            (Some(value), _) => u8::try_from(value)
+                .map_err(|_| InvalidPriority::AboveRange)
+                .and_then(Priority::new)
+                .map_err(|e| number_error(found, InvalidValue::Priority(e))),
+            (None, Some(_)) => Err(number_error(
+                found,
+                InvalidValue::Priority(InvalidPriority::BelowRange),
+            )),
+            (None, None) => Err(type_error(
+                "Priority",
+                "an integer or a decimal string",
+                found,
+            )),
+        },
+        Some(other) => Err(type_error(
+            "Priority",
+            "an integer or a decimal string",
+            other,
+        )),
+    }
+}
+
+fn destination(
+    object: &Map<alloc::string::String, Value>,
+) -> Result<RuleDestination<'_>, StateError> {
+    let v4 = optional(object, "DestCidrIp")?;
+    let v6 = optional(object, "Ipv6DestCidrIp")?;
+    let group = optional(object, "DestGroupId")?;
+    let conflict = |field, other| StateError::new(Reason::Conflict { field, other });
+    match (v4, v6, group) {
+        (Some(_), Some(_), _) => Err(conflict("DestCidrIp", "Ipv6DestCidrIp")),
+        (Some(_), None, Some(_)) => Err(conflict("DestCidrIp", "DestGroupId")),
+        (None, Some(_), Some(_)) => Err(conflict("Ipv6DestCidrIp", "DestGroupId")),
+        (Some(text), None, None) => parse("DestCidrIp", text, Ipv4Cidr::parse, InvalidValue::Cidr)
+            .map(RuleDestination::Ipv4),
+        (None, Some(text), None) => {
+            parse("Ipv6DestCidrIp", text, Ipv6Cidr::parse, InvalidValue::Cidr)
+                .map(RuleDestination::Ipv6)
+        }
+        (None, None, Some(text)) => {
+            parse("DestGroupId", text, GroupId::parse, InvalidValue::Text)?;
+            Ok(RuleDestination::Group(text))
+        }
+        (None, None, None) => Err(StateError::new(Reason::NoDestination)),
+    }
+}
+
+fn source(object: &Map<alloc::string::String, Value>) -> Result<Option<Source>, StateError> {
+    match (
+        optional(object, "SourceCidrIp")?,
+        optional(object, "Ipv6SourceCidrIp")?,
+    ) {
+        (Some(_), Some(_)) => Err(StateError::new(Reason::Conflict {
+            field: "SourceCidrIp",
+            other: "Ipv6SourceCidrIp",
+        })),
+        (Some(text), None) => parse("SourceCidrIp", text, Ipv4Cidr::parse, InvalidValue::Cidr)
+            .map(|v| Some(Source::Ipv4(v))),
+        (None, Some(text)) => parse(
+            "Ipv6SourceCidrIp",
+            text,
+            Ipv6Cidr::parse,
+            InvalidValue::Cidr,
+        )
+        .map(|v| Some(Source::Ipv6(v))),
+        (None, None) => Ok(None),
+    }
+}
