@@ -182,27 +182,51 @@ where
 
     /// Stores text, compacting the arena when that makes room.
     fn store_text(&mut self, text: &str) -> Result<TextRef, TableError> {
-        if text.is_empty() {
-            return Ok(TextRef::default());
-        }
+        self.store_texts([text]).map(|[r]| r)
+    }
+
+    /// Stores a rule's texts, compacting the arena when that makes room;
+    /// all or none. Together, because a compaction between two of them
+    /// would drop the first, which no rule references yet.
+    fn store_texts<const N: usize>(
+        &mut self,
+        texts: [&str; N],
+    ) -> Result<[TextRef; N], TableError> {
         let live = self.text.items().len() - self.garbage;
         if B::GROWS && self.garbage > 4096 && self.garbage > live {
             self.compact();
         }
-        let mut start = self.text.items().len();
-        if !self.text.try_extend(text.as_bytes()) {
-            if self.garbage == 0 {
-                return Err(TableError::TextFull);
+        if let Some(refs) = self.append(texts) {
+            return Ok(refs);
+        }
+        if self.garbage == 0 {
+            return Err(TableError::TextFull);
+        }
+        self.compact();
+        self.append(texts).ok_or(TableError::TextFull)
+    }
+
+    /// Appends texts at the end of the arena, or leaves it as it was.
+    fn append<const N: usize>(&mut self, texts: [&str; N]) -> Option<[TextRef; N]> {
+        let mark = self.text.items().len();
+        let mut refs = [TextRef::default(); N];
+        for (r, text) in refs.iter_mut().zip(texts) {
+            if text.is_empty() {
+                continue;
             }
-            self.compact();
-            start = self.text.items().len();
-            if !self.text.try_extend(text.as_bytes()) {
-                return Err(TableError::TextFull);
+            let start = u32::try_from(self.text.items().len()).ok();
+            let len = u32::try_from(text.len()).ok();
+            match (start, len) {
+                (Some(start), Some(len)) if self.text.try_extend(text.as_bytes()) => {
+                    *r = TextRef { start, len };
+                }
+                _ => {
+                    self.text.truncate_to(mark);
+                    return None;
+                }
             }
         }
-        let start = u32::try_from(start).map_err(|_| TableError::TextFull)?;
-        let len = u32::try_from(text.len()).map_err(|_| TableError::TextFull)?;
-        Ok(TextRef { start, len })
+        Some(refs)
     }
 
     fn text_refs(s: &mut StoredRule) -> [Option<&mut TextRef>; 2] {
@@ -286,17 +310,19 @@ where
         }
         let index = self.len();
         let link = u32::try_from(index + 1).map_err(|_| TableError::RulesFull)?;
-        let description = self.store_text(rule.description)?;
-        let destination = match rule.destination {
-            RuleDestination::Ipv4(v4) => StoredDestination::Ipv4(v4),
-            RuleDestination::Ipv6(v6) => StoredDestination::Ipv6(v6),
-            RuleDestination::Group(id) => match self.store_text(id) {
-                Ok(r) => StoredDestination::Group(r),
-                Err(e) => {
-                    self.garbage += description.len as usize;
-                    return Err(e);
-                }
-            },
+        let (description, destination) = match rule.destination {
+            RuleDestination::Ipv4(v4) => (
+                self.store_text(rule.description)?,
+                StoredDestination::Ipv4(v4),
+            ),
+            RuleDestination::Ipv6(v6) => (
+                self.store_text(rule.description)?,
+                StoredDestination::Ipv6(v6),
+            ),
+            RuleDestination::Group(id) => {
+                let [description, id] = self.store_texts([rule.description, id])?;
+                (description, StoredDestination::Group(id))
+            }
         };
         let stored = StoredRule {
             hash,
