@@ -743,6 +743,10 @@ fn step_one_beats_step_two_wherever_it_is_in_the_query() {
     reject(q, 400, "InvalidParameter", Some("Description"));
     // Within step 1, the first fault in the query wins.
     reject("A=%zz&B=1&B=2", 400, "InvalidParameter", Some("A"));
+    // A pair with an empty name is reported as a fault of the query string.
+    reject("=1&=2", 400, "InvalidParameter", Some("QueryString"));
+    reject("=%", 400, "InvalidParameter", Some("QueryString"));
+    reject("%=1", 400, "InvalidParameter", Some("%"));
     reject("B=1&B=2&A=%zz", 400, "InvalidParameter", Some("B"));
 }
 

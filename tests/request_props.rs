@@ -38,9 +38,9 @@ fn check_error(e: &ApiError) {
     if template == "%s" {
         assert!(!message.is_empty() && message != "%s", "{message:?}");
     } else if template.contains("<name>") {
-        // A pair with an empty name (`=%`, or `=1&=2`) is named by its
-        // empty name: no parameter, and `""` in the message.
-        let name = e.parameter().unwrap_or("");
+        // Every such error names its parameter; a pair with an empty name
+        // (`=%`, or `=1&=2`) is a fault of the `QueryString`.
+        let name = e.parameter().expect("a <name> message names its parameter");
         assert_eq!(message, template.replace("<name>", name));
     } else {
         assert_eq!(message, template);

@@ -153,6 +153,12 @@ fn check<'a: 's, 's>(
     }
 }
 
+/// The name an error gives a parameter: a pair with an empty name (`=x`)
+/// is reported as a fault of the query string itself.
+fn shown_name(name: &str) -> &str {
+    if name.is_empty() { QUERY_STRING } else { name }
+}
+
 /// Strips the line breaks that the API page's layout puts before each `&`.
 fn trim_line_breaks(mut pair: &[u8]) -> &[u8] {
     while let [rest @ .., b'\r' | b'\n'] = pair {
@@ -188,9 +194,9 @@ impl<'a> Collected<'a> {
     fn add(&mut self, name: Text<'a>, decoded_name: &str, value: Text<'a>) -> Result<(), ApiError> {
         let duplicate = || {
             ApiError::new(Cause::InvalidParameter)
-                .with_parameter(decoded_name)
+                .with_parameter(shown_name(decoded_name))
                 .with_detail(format_args!(
-                    "parameter {decoded_name} is given more than once"
+                    "parameter \"{decoded_name}\" is given more than once"
                 ))
         };
         if let Some(param) = Param::from_name(decoded_name.as_bytes()) {
@@ -263,12 +269,16 @@ pub(crate) fn collect_query<'a>(
         };
         let (name, decoded_name) = check(raw_name, &mut name_scratch).map_err(|detail| {
             ApiError::new(Cause::InvalidParameter)
-                .with_parameter_bytes(raw_name)
+                .with_parameter_bytes(if raw_name.is_empty() {
+                    QUERY_STRING.as_bytes()
+                } else {
+                    raw_name
+                })
                 .with_detail(format_args!("parameter name: {detail}"))
         })?;
         let (value, _) = check(raw_value, scratch).map_err(|detail| {
             ApiError::new(Cause::InvalidParameter)
-                .with_parameter(decoded_name)
+                .with_parameter(shown_name(decoded_name))
                 .with_detail(format_args!("{decoded_name}: {detail}"))
         })?;
         collected.add(name, decoded_name, value)?;
