@@ -1,4 +1,5 @@
 //! Every outcome of SPEC §5–§6 through the public API, with exact codes.
+#![cfg(feature = "alloc")]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Property tests: the matcher agrees with a plain reference matcher (a
 //! linear scan over SPEC §6's key), on both stores; a failed modify changes
 //! nothing and a successful one is found again by the same request.
+#![cfg(feature = "alloc")]
 
 mod common;
 

@@ -37,7 +37,10 @@ pub use vec::{VecStore, VecTable};
 pub const STORED_RULE_BYTES: usize = core::mem::size_of::<StoredRule>();
 
 // The memory budget per rule (issue #3): the rule plus its bucket.
-const _: () = assert!(STORED_RULE_BYTES + 4 <= 96, "a stored rule outgrew its budget");
+const _: () = assert!(
+    STORED_RULE_BYTES + 4 <= 96,
+    "a stored rule outgrew its budget"
+);
 
 /// Names a group inside a store (its position); valid until groups are
 /// added or removed.
