@@ -1,0 +1,517 @@
+//! The command-line front end (SPEC §9), run as a process on fixture
+//! files: argv and stdin modes, `--save`, refused states, exit codes.
+#![cfg(feature = "serde")]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+const WEB: &str = "RegionId=cn-hangzhou&SecurityGroupId=sg-web";
+
+/// The example binary: cargo builds examples for integration tests, next to
+/// the `deps` folder this test runs from.
+fn binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile = exe.parent().and_then(Path::parent).unwrap();
+    let path = profile
+        .join("examples")
+        .join(format!("egress{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} not built: run cargo test --features serde",
+        path.display()
+    );
+    path
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// A fresh directory for one test, with copies of the given fixtures.
+fn scratch(fixtures: &[&str]) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "egress-cli-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in fixtures {
+        std::fs::copy(fixture(name), dir.join(name)).unwrap();
+    }
+    dir
+}
+
+fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(binary())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.unwrap_or_default().to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    output
+}
+
+fn lines(bytes: &[u8]) -> Vec<String> {
+    String::from_utf8(bytes.to_vec())
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+fn id(n: u64) -> String {
+    format!("EC5E0000-0000-0000-0000-{n:012X}")
+}
+
+fn ok_json(n: u64) -> String {
+    format!(r#"{{"RequestId":"{}"}}"#, id(n))
+}
+
+fn error_json(n: u64, code: &str, message: &str) -> String {
+    json!({"RequestId": id(n), "HostId": "ecs.aliyuncs.com", "Code": code, "Message": message})
+        .to_string()
+}
+
+const NOT_FOUND: &str = "The target security group rule do not exist.";
+
+#[test]
+fn argv_mode_answers_each_request_on_its_own_line() {
+    let state = fixture("state.json");
+    let out = run(
+        &[
+            "--state",
+            state.to_str().unwrap(),
+            "--format",
+            "json",
+            &format!("{WEB}&IpProtocol=tcp&PortRange=443/443&DestCidrIp=0.0.0.0/0&Description=x"),
+            &format!(
+                "https://ecs.aliyuncs.com/?{WEB}&IpProtocol=udp&PortRange=53/53&DestCidrIp=100.100.2.136/32&<公共请求参数>"
+            ),
+            "",
+            &format!(
+                "{WEB}&IpProtocol=tcp&PortRange=3306/3306&DestGroupId=sg-db&DestGroupOwnerAccount=owner@example.com"
+            ),
+        ],
+        None,
+    );
+    assert_eq!(
+        lines(&out.stdout),
+        [
+            ok_json(1),
+            error_json(2, "SecurityGroupRule.NotFound", NOT_FOUND),
+            error_json(
+                3,
+                "MissingParameter",
+                "The input parameter \"RegionId\" that is mandatory for processing this request is not supplied."
+            ),
+            ok_json(4),
+        ]
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stderr.is_empty());
+}
+
+#[test]
+fn all_successes_exit_0_and_xml_is_the_default() {
+    let out = run(
+        &[
+            "--state",
+            fixture("state.json").to_str().unwrap(),
+            &format!("{WEB}&IpProtocol=tcp&PortRange=443/443&DestCidrIp=0.0.0.0/0"),
+        ],
+        None,
+    );
+    assert_eq!(
+        lines(&out.stdout),
+        [format!(
+            "<ModifySecurityGroupEgressRuleResponse><RequestId>{}</RequestId></ModifySecurityGroupEgressRuleResponse>",
+            id(1)
+        )]
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn stdin_mode_answers_line_by_line() {
+    let mut input = Vec::new();
+    input.extend_from_slice(b"# a comment\n\n   \n");
+    input.extend_from_slice(
+        format!("{WEB}&IpProtocol=tcp&PortRange=443/443&DestCidrIp=0.0.0.0/0&Description=a\r\n")
+            .as_bytes(),
+    );
+    input.extend_from_slice(b"  # indented comment\n");
+    input.extend_from_slice(b"RegionId=cn-hangzhou&SecurityGroupId=\xff\xfe\n");
+    input.extend_from_slice(b"\x00\x01garbage=%zz&&&=\n");
+    input.extend_from_slice(
+        format!("{WEB}&IpProtocol=tcp&PortRange=443/443&DestCidrIp=0.0.0.0/0&Priority=2")
+            .as_bytes(),
+    );
+    let out = run(
+        &[
+            "--state",
+            fixture("state.json").to_str().unwrap(),
+            "--format=JSON",
+            "--verbose",
+        ],
+        Some(&input),
+    );
+    let body = lines(&out.stdout);
+    assert_eq!(body.len(), 4, "{body:?}");
+    assert_eq!(body[0], ok_json(1));
+    let v: Value = serde_json::from_str(&body[1]).unwrap();
+    assert_eq!(
+        (v["RequestId"].as_str(), v["Code"].as_str()),
+        (Some(id(2).as_str()), Some("InvalidParameter"))
+    );
+    let v: Value = serde_json::from_str(&body[2]).unwrap();
+    assert_eq!(
+        (v["RequestId"].as_str(), v["Code"].as_str()),
+        (Some(id(3).as_str()), Some("InvalidParameter"))
+    );
+    assert_eq!(
+        body[3],
+        error_json(4, "SecurityGroupRule.NotFound", NOT_FOUND)
+    );
+    assert_eq!(out.status.code(), Some(1));
+
+    let verbose = lines(&out.stderr);
+    assert_eq!(verbose.len(), 4, "{verbose:?}");
+    assert_eq!(verbose[0], "200 OK sg-web rule 1: description set");
+    assert!(verbose[1].starts_with(
+        "400 InvalidParameter The specified parameter \"SecurityGroupId\" is not valid."
+    ));
+    assert!(verbose[2].starts_with("400 InvalidParameter "));
+    assert_eq!(
+        verbose[3],
+        format!(
+            "404 SecurityGroupRule.NotFound {NOT_FOUND} [closest rule: 1, differs in Priority]"
+        )
+    );
+}
+
+#[test]
+fn verbose_lines_carry_hints() {
+    let out = run(
+        &[
+            "-v",
+            &format!("{WEB}&IpProtocol=tcp&PortRange=80/80&Policy=allow&SourceGroupId=sg-db"),
+        ],
+        None,
+    );
+    let verbose = lines(&out.stderr);
+    assert_eq!(verbose.len(), 1);
+    assert!(
+        verbose[0].starts_with("400 InvalidPolicy.Malformed "),
+        "{}",
+        verbose[0]
+    );
+    assert!(verbose[0].contains(
+        "[hint: Policy \"allow\": did you mean accept?; SourceGroupId is an ingress parameter"
+    ));
+}
+
+#[test]
+fn stdin_answers_arrive_before_the_input_ends() {
+    let mut child = Command::new(binary())
+        .args(["--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let _ = tx.send(line.unwrap());
+        }
+    });
+    for n in 1..=3 {
+        writeln!(input, "RegionId=cn-hangzhou&SecurityGroupId=sg-nope&IpProtocol=tcp&PortRange=1/1&DestCidrIp=1.2.3.4").unwrap();
+        input.flush().unwrap();
+        let line = rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("no answer while stdin is still open");
+        assert!(
+            line.starts_with(&format!(r#"{{"RequestId":"{}","#, id(n))),
+            "{line}"
+        );
+    }
+    drop(input);
+    assert_eq!(child.wait().unwrap().code(), Some(1));
+    reader.join().unwrap();
+}
+
+#[test]
+fn the_demo_state_answers_the_corrected_page_example() {
+    let out = run(
+        &[
+            "--format",
+            "json",
+            "https://ecs.aliyuncs.com/?Action=ModifySecurityGroupEgressRule&RegionId=cn-hangzhou\
+             &SecurityGroupId=sg-F876FF7BA&DestGroupId=sg-1651FBB64&DestGroupOwnerAccount=test@aliyun.com\
+             &IpProtocol=tcp&PortRange=80/80&Policy=accept&Description=Thisisanewsecuritygrouprule.&<公共请求参数>",
+        ],
+        None,
+    );
+    assert_eq!(lines(&out.stdout), [ok_json(1)]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+/// Parses a JSON file.
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn save_changes_only_the_descriptions_requests_changed() {
+    let dir = scratch(&["state.json"]);
+    let file = dir.join("state.json");
+    let before = read_json(&file);
+    let requests = format!(
+        "{WEB}&IpProtocol=tcp&PortRange=443/443&DestCidrIp=0.0.0.0/0&Description=web%20out\n\
+         {WEB}&IpProtocol=udp&PortRange=53/53&DestCidrIp=100.100.2.136&Description=dns\n\
+         {WEB}&IpProtocol=tcp&PortRange=3306/3306&DestGroupId=sg-db&Description=mysql\n\
+         {WEB}&IpProtocol=tcp&PortRange=3306/3306&DestGroupId=sg-db\n\
+         {WEB}&IpProtocol=tcp&PortRange=22/22&DestCidrIp=0.0.0.0/0&Description=ingress%20is%20not%20matched\n\
+         RegionId=cn-hangzhou&SecurityGroupId=sg-classic&IpProtocol=tcp&PortRange=80/80&DestCidrIp=0.0.0.0/0&Description=\n"
+    );
+    let out = run(
+        &[
+            "--state",
+            file.to_str().unwrap(),
+            "--save",
+            "--format",
+            "json",
+        ],
+        Some(requests.as_bytes()),
+    );
+    assert_eq!(lines(&out.stdout).len(), 6);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let mut expected = before.clone();
+    let web = &mut expected["SecurityGroups"][0]["Permissions"]["Permission"];
+    web[1]["Description"] = json!("web out");
+    web[2]["Description"] = json!("dns");
+    expected["SecurityGroups"][2]["Permissions"]["Permission"][0]["Description"] = json!("");
+    assert_ne!(expected, before);
+    assert_eq!(read_json(&file), expected);
+    // Priority "1" is still a string.
+    assert_eq!(
+        expected["SecurityGroups"][0]["Permissions"]["Permission"][1]["Priority"],
+        json!("1")
+    );
+    assert_eq!(
+        entries(&dir),
+        ["state.json"],
+        "a temporary file was left behind"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn save_without_changes_leaves_the_file_alone() {
+    let dir = scratch(&["state_array.json"]);
+    let file = dir.join("state_array.json");
+    let before = std::fs::read(&file).unwrap();
+    let out = run(
+        &[
+            "--save",
+            "--state",
+            file.to_str().unwrap(),
+            "RegionId=cn-beijing&SecurityGroupId=sg-a&IpProtocol=all&PortRange=-1/-1&DestCidrIp=10.0.0.0/8&NicType=intranet&Policy=drop&Description=",
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+    assert_eq!(entries(&dir), ["state_array.json"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_duplicate_key_state_exits_2_and_leaves_the_file_alone() {
+    let dir = scratch(&["duplicate_key.json"]);
+    let file = dir.join("duplicate_key.json");
+    let before = std::fs::read(&file).unwrap();
+    let request = "RegionId=cn-hangzhou&SecurityGroupId=sg-dup&IpProtocol=tcp&PortRange=80/80&DestCidrIp=10.0.0.0/8&Description=x";
+    for stdin in [None, Some(request.as_bytes())] {
+        let args: &[&str] = match stdin {
+            None => &["--state", file.to_str().unwrap(), "--save", request],
+            Some(_) => &["--state", file.to_str().unwrap(), "--save"],
+        };
+        let out = run(args, stdin);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(out.stdout.is_empty());
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(
+            stderr,
+            format!(
+                "egress: {}: group sg-dup, rule 2: same key as rule 0 (a request could not tell them apart)\n",
+                file.display()
+            )
+        );
+        assert_eq!(std::fs::read(&file).unwrap(), before);
+        assert_eq!(entries(&dir), ["duplicate_key.json"]);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_non_json_state_exits_2_with_nothing_on_stdout() {
+    let file = fixture("not_json.json");
+    let out = run(&["--state", file.to_str().unwrap(), "RegionId=x"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with("egress: ")
+            && stderr.contains("not a valid JSON state: expected value at line 1 column 1"),
+        "{stderr}"
+    );
+    let missing = run(
+        &["--state", "/nonexistent/state.json"],
+        Some(b"RegionId=x\n"),
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(missing.stdout.is_empty());
+    assert!(
+        String::from_utf8(missing.stderr)
+            .unwrap()
+            .starts_with("egress: cannot read /nonexistent/state.json: ")
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for (args, message) in [
+        (
+            &["--bogus"][..],
+            "egress: unknown option --bogus (see --help)\n",
+        ),
+        (
+            &["--save", "RegionId=x"][..],
+            "egress: --save needs --state FILE (see --help)\n",
+        ),
+        (
+            &["--format", "yaml"][..],
+            "egress: --format must be json or xml, not \"yaml\" (see --help)\n",
+        ),
+        (
+            &["--state"][..],
+            "egress: --state needs a value (see --help)\n",
+        ),
+        (
+            &["--verbose=yes"][..],
+            "egress: --verbose takes no value (see --help)\n",
+        ),
+    ] {
+        let out = run(args, None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty());
+        assert_eq!(String::from_utf8(out.stderr).unwrap(), message);
+    }
+    let help = run(&["--help"], None);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(
+        String::from_utf8(help.stdout)
+            .unwrap()
+            .starts_with("usage: egress ")
+    );
+}
+
+#[test]
+fn a_request_after_double_dash_may_look_like_an_option() {
+    let out = run(&["--format", "json", "--", "--save"], None);
+    let body = lines(&out.stdout);
+    assert_eq!(body.len(), 1);
+    assert!(body[0].contains("\"Code\":\"MissingParameter\""));
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_long_mixed_stream_gets_one_answer_per_request() {
+    let mut input = Vec::new();
+    let mut expected = 0;
+    for n in 0..3000u32 {
+        let line: Vec<u8> = match n % 6 {
+            0 => format!(
+                "{WEB}&IpProtocol=tcp&PortRange=443/443&DestCidrIp=0.0.0.0/0&Description=d{n}"
+            )
+            .into_bytes(),
+            1 => format!(
+                "{WEB}&IpProtocol=tcp&PortRange={}/{}&DestCidrIp=0.0.0.0/0",
+                n % 1000 + 1,
+                n % 1000 + 1
+            )
+            .into_bytes(),
+            2 => format!("{WEB}&IpProtocol=tcp&PortRange=80/70&DestCidrIp=0.0.0.0/0").into_bytes(),
+            3 => (0..(n % 200))
+                .map(|i| (i * 37 + n) as u8)
+                .filter(|&b| b != b'\n')
+                .collect(),
+            4 => b"# skipped".to_vec(),
+            _ => format!("{WEB}&IpProtocol=icmp&PortRange=-1/-1&Ipv6DestCidrIp=::/0").into_bytes(),
+        };
+        if !matches!(line.trim_ascii_start().first(), None | Some(b'#')) {
+            expected += 1;
+        }
+        input.extend_from_slice(&line);
+        input.push(b'\n');
+    }
+    // A line far over the 64 KiB query limit, and one over the 1 MiB cut.
+    for size in [100_000, 1_200_000] {
+        input.extend(std::iter::repeat_n(b'a', size));
+        input.push(b'\n');
+        expected += 1;
+    }
+    let out = run(&["--format", "json"], Some(&input));
+    let body = lines(&out.stdout);
+    assert_eq!(body.len(), expected);
+    for (n, line) in body.iter().enumerate() {
+        assert!(
+            line.starts_with(&format!(r#"{{"RequestId":"{}""#, id(n as u64 + 1))),
+            "{line}"
+        );
+    }
+    assert!(body[expected - 1].contains(r#""Code":"InvalidParameter","Message":"The specified parameter \"QueryString\" is not valid."#));
+    assert_eq!(out.status.code(), Some(1));
+}
