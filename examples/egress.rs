@@ -197,6 +197,8 @@ struct Session<O: Write, E: Write> {
     verbose: bool,
     count: u64,
     failed: bool,
+    /// The body being written, reused from line to line.
+    body: String,
     out: O,
     err: E,
 }
@@ -207,11 +209,14 @@ impl<O: Write, E: Write> Session<O, E> {
     fn answer(&mut self, query: &[u8]) -> io::Result<()> {
         self.count += 1;
         let id = RequestId::from_parts(REQUEST_ID_PREFIX, self.count);
-        match ModifyEgressRequest::from_query(query) {
-            Err(error) => self.respond(id, None, Err(&error)),
+        // Matched by reference: a request and its outcome are a few KiB
+        // each (fixed-capacity text), too much to move around per line.
+        let parsed = ModifyEgressRequest::from_query(query);
+        match &parsed {
+            Err(error) => self.respond(id, None, Err(error)),
             Ok(request) => {
-                let outcome = modify(&mut self.state, &request);
-                self.respond(id, Some(&request), outcome.as_ref())
+                let outcome = modify(&mut self.state, request);
+                self.respond(id, Some(request), outcome.as_ref())
             }
         }
     }
@@ -229,7 +234,12 @@ impl<O: Write, E: Write> Session<O, E> {
                 Response::error(self.format, id, error)
             }
         };
-        writeln!(self.out, "{response}")?;
+        self.body.clear();
+        response
+            .write_body(&mut self.body)
+            .map_err(|_| io::Error::other("cannot format a response"))?;
+        self.body.push('\n');
+        self.out.write_all(self.body.as_bytes())?;
         if self.verbose {
             match (request, outcome) {
                 (Some(request), Ok(applied)) => self.explain_success(request, applied)?,
@@ -388,6 +398,7 @@ fn run() -> Result<bool, Fatal> {
         verbose: options.verbose,
         count: 0,
         failed: false,
+        body: String::with_capacity(1024),
         out: BufWriter::with_capacity(64 * 1024, stdout.lock()),
         err: BufWriter::new(stderr.lock()),
     };
