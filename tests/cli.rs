@@ -1,6 +1,6 @@
 //! The command-line front end (SPEC §9), run as a process on fixture
 //! files: argv and stdin modes, `--save`, refused states, exit codes.
-#![cfg(feature = "serde")]
+#![cfg(all(feature = "serde", feature = "std"))]
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};

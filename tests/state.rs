@@ -405,7 +405,12 @@ fn refusals_name_the_group_the_rule_and_the_reason() {
     let wrong: Vec<String> = cases
         .iter()
         .filter(|(text, message)| refusal(text) != *message)
-        .map(|(text, message)| format!("{text}\n  expected: {message}\n  got:      {}", refusal(text)))
+        .map(|(text, message)| {
+            format!(
+                "{text}\n  expected: {message}\n  got:      {}",
+                refusal(text)
+            )
+        })
         .collect();
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
