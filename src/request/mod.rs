@@ -136,6 +136,7 @@ impl ModifyEgressRequest {
     pub fn from_pairs<'a, I>(pairs: I) -> Result<ModifyEgressRequest, ApiError>
     where
         I: IntoIterator<Item = (&'a str, &'a str)>,
+        I::IntoIter: Clone,
     {
         let mut scratch = query::Scratch::new();
         let collected = query::collect_pairs(pairs)?;

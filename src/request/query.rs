@@ -14,7 +14,8 @@ pub const QUERY_MAX_BYTES: usize = 64 * 1024;
 /// The longest decoded name or value accepted (4 KiB).
 pub const VALUE_MAX_BYTES: usize = 4 * 1024;
 /// The most parameters this crate does not read that one request may
-/// carry (so that duplicates among them are found without a heap).
+/// carry (duplicates among them are found by re-reading the query, so this
+/// bounds that work).
 pub const MAX_UNKNOWN_PARAMETERS: usize = 128;
 
 /// The name the query-level limits are reported under.
@@ -167,12 +168,64 @@ fn trim_line_breaks(mut pair: &[u8]) -> &[u8] {
     pair
 }
 
+/// The unknown names seen so far, without storing them: a 256-bit Bloom
+/// filter (two bits a name) and a count. A hit is confirmed by re-reading
+/// the earlier pairs, so the duplicate check stays exact.
+#[derive(Default)]
+struct SeenNames {
+    bits: [u64; 4],
+    count: usize,
+}
+
+impl SeenNames {
+    fn positions(name: &str) -> [usize; 2] {
+        let hash = name.bytes().fold(0x9e37_79b9_u32, |h, b| {
+            (h.rotate_left(5) ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        });
+        [(hash & 0xff) as usize, ((hash >> 8) & 0xff) as usize]
+    }
+
+    fn bit(&self, at: usize) -> bool {
+        self.bits
+            .get(at / 64)
+            .is_some_and(|w| w >> (at % 64) & 1 == 1)
+    }
+
+    fn may_contain(&self, name: &str) -> bool {
+        Self::positions(name).iter().all(|&at| self.bit(at))
+    }
+
+    fn insert(&mut self, name: &str) {
+        for at in Self::positions(name) {
+            if let Some(w) = self.bits.get_mut(at / 64) {
+                *w |= 1 << (at % 64);
+            }
+        }
+        self.count += 1;
+    }
+}
+
+fn too_many_parameters() -> ApiError {
+    ApiError::new(Cause::InvalidParameter)
+        .with_parameter(QUERY_STRING)
+        .with_detail(format_args!(
+            "more than {MAX_UNKNOWN_PARAMETERS} parameters this API does not read"
+        ))
+}
+
+fn duplicate(decoded_name: &str) -> ApiError {
+    ApiError::new(Cause::InvalidParameter)
+        .with_parameter(shown_name(decoded_name))
+        .with_detail(format_args!(
+            "parameter \"{decoded_name}\" is given more than once"
+        ))
+}
+
 /// The parameters of one request after step 1: the known ones by
 /// [`Param`], plus the hints earned by ignored ingress-only names.
 #[derive(Debug)]
 pub(crate) struct Collected<'a> {
     values: [Option<Text<'a>>; Param::COUNT],
-    unknown: Vec<Text<'a>, MAX_UNKNOWN_PARAMETERS>,
     pub(crate) hints: Hints,
 }
 
@@ -180,7 +233,6 @@ impl<'a> Collected<'a> {
     fn new() -> Self {
         Collected {
             values: [None; Param::COUNT],
-            unknown: Vec::new(),
             hints: Hints::NONE,
         }
     }
@@ -190,36 +242,22 @@ impl<'a> Collected<'a> {
         self.values.get(param as usize).copied().flatten()
     }
 
-    /// Records one checked pair.
-    fn add(&mut self, name: Text<'a>, decoded_name: &str, value: Text<'a>) -> Result<(), ApiError> {
-        let duplicate = || {
-            ApiError::new(Cause::InvalidParameter)
-                .with_parameter(shown_name(decoded_name))
-                .with_detail(format_args!(
-                    "parameter \"{decoded_name}\" is given more than once"
-                ))
-        };
-        if let Some(param) = Param::from_name(decoded_name.as_bytes()) {
-            let slot = self.values.get_mut(param as usize).ok_or_else(duplicate)?;
-            if slot.is_some() {
-                return Err(duplicate());
+    /// Records a pair with a known name; `Ok(false)` for any other name
+    /// (after noting the hint an ingress-only name earns).
+    fn add_known(&mut self, decoded_name: &str, value: Text<'a>) -> Result<bool, ApiError> {
+        let Some(param) = Param::from_name(decoded_name.as_bytes()) else {
+            if let Some(hint) = crate::error::Hint::for_ingress_parameter(decoded_name.as_bytes()) {
+                self.hints = self.hints.with(hint);
             }
-            *slot = Some(value);
-            return Ok(());
+            return Ok(false);
+        };
+        match self.values.get_mut(param as usize) {
+            Some(slot @ None) => {
+                *slot = Some(value);
+                Ok(true)
+            }
+            _ => Err(duplicate(decoded_name)),
         }
-        if let Some(hint) = crate::error::Hint::for_ingress_parameter(decoded_name.as_bytes()) {
-            self.hints = self.hints.with(hint);
-        }
-        if self.unknown.iter().any(|seen| seen.same_decoded(name)) {
-            return Err(duplicate());
-        }
-        self.unknown.push(name).map_err(|_| {
-            ApiError::new(Cause::InvalidParameter)
-                .with_parameter(QUERY_STRING)
-                .with_detail(format_args!(
-                    "more than {MAX_UNKNOWN_PARAMETERS} parameters this API does not read"
-                ))
-        })
     }
 }
 
@@ -233,6 +271,146 @@ fn strip_url_prefix(query: &[u8]) -> &[u8] {
         };
     }
     query.strip_prefix(b"?").unwrap_or(query)
+}
+
+/// One raw pair: its name and value as bytes, and as text too when the
+/// whole query is known to be UTF-8 (the usual case, checked once).
+struct RawPair<'a> {
+    name: &'a [u8],
+    name_text: Option<&'a str>,
+    value: &'a [u8],
+    value_text: Option<&'a str>,
+    /// Where the pair starts in the query.
+    start: usize,
+}
+
+/// The pairs of a query, split at `&` and then at the first `=`; the line
+/// breaks of the API page's layout just before a `&` are dropped, and
+/// empty pairs and the page's `<公共请求参数>` placeholder skipped.
+struct Pairs<'a> {
+    rest: &'a [u8],
+    text: Option<&'a str>,
+    offset: usize,
+    done: bool,
+}
+
+impl<'a> Pairs<'a> {
+    fn new(query: &'a [u8]) -> Self {
+        Pairs {
+            rest: query,
+            text: str::from_utf8(query).ok(),
+            offset: 0,
+            done: false,
+        }
+    }
+
+    /// The next `&`-separated piece, with its text when known.
+    fn piece(&mut self) -> Option<(&'a [u8], Option<&'a str>, usize)> {
+        if self.done {
+            return None;
+        }
+        let start = self.offset;
+        let (piece, text) = match self.text {
+            Some(text) => {
+                let (piece, rest) = match text.split_once('&') {
+                    Some(split) => split,
+                    None => {
+                        self.done = true;
+                        (text, "")
+                    }
+                };
+                self.text = Some(rest);
+                self.rest = rest.as_bytes();
+                (piece.as_bytes(), Some(piece))
+            }
+            None => {
+                let (piece, rest) = match self.rest.iter().position(|&b| b == b'&') {
+                    Some(amp) => (
+                        self.rest.get(..amp).unwrap_or(&[]),
+                        self.rest.get(amp + 1..).unwrap_or(&[]),
+                    ),
+                    None => {
+                        self.done = true;
+                        (self.rest, &[][..])
+                    }
+                };
+                self.rest = rest;
+                (piece, None)
+            }
+        };
+        self.offset += piece.len() + 1;
+        Some((piece, text, start))
+    }
+}
+
+impl<'a> Iterator for Pairs<'a> {
+    type Item = RawPair<'a>;
+
+    fn next(&mut self) -> Option<RawPair<'a>> {
+        loop {
+            let (piece, text, start) = self.piece()?;
+            let piece = trim_line_breaks(piece);
+            if piece.is_empty() || piece == COMMON_PARAMETERS_PLACEHOLDER {
+                continue;
+            }
+            let text = text.and_then(|t| t.get(..piece.len()));
+            let eq = piece.iter().position(|&b| b == b'=');
+            let (name, value) = match eq {
+                Some(eq) => (
+                    piece.get(..eq).unwrap_or(&[]),
+                    piece.get(eq + 1..).unwrap_or(&[]),
+                ),
+                None => (piece, &[][..]),
+            };
+            let (name_text, value_text) = match (text, eq) {
+                (Some(t), Some(eq)) => (t.get(..eq), t.get(eq + 1..)),
+                (Some(t), None) => (Some(t), Some("")),
+                (None, _) => (None, None),
+            };
+            return Some(RawPair {
+                name,
+                name_text,
+                value,
+                value_text,
+                start,
+            });
+        }
+    }
+}
+
+/// Checks one raw name or value, decoding into `scratch` when needed, and
+/// returns it as found and decoded. `text` is the same bytes as a `str`,
+/// when already known to be UTF-8. Errors are details for
+/// `InvalidParameter`.
+fn check_text<'a: 's, 's>(
+    raw: &'a [u8],
+    text: Option<&'a str>,
+    scratch: &'s mut Scratch,
+) -> Result<(Text<'a>, &'s str), &'static str> {
+    match text {
+        Some(text) if !needs_decoding(raw) => {
+            if text.len() > VALUE_MAX_BYTES {
+                return Err("text is longer than 4096 bytes");
+            }
+            Ok((Text::Plain(text), text))
+        }
+        _ => check(raw, scratch),
+    }
+}
+
+/// Whether an earlier pair of the query has this decoded name.
+fn named_earlier(query: &[u8], before: usize, name: Text<'_>) -> bool {
+    Pairs::new(query.get(..before.saturating_sub(1)).unwrap_or(&[])).any(|earlier| {
+        let earlier_name = match (earlier.name_text, needs_decoding(earlier.name)) {
+            (Some(text), false) => Text::Plain(text),
+            (_, true) => Text::Encoded(earlier.name),
+            (None, false) => match str::from_utf8(earlier.name) {
+                Ok(text) => Text::Plain(text),
+                Err(_) => return false,
+            },
+        };
+        earlier_name.same_decoded(name)
+    })
 }
 
 /// Decodes a query string (SPEC §6 step 1).
@@ -253,35 +431,36 @@ pub(crate) fn collect_query<'a>(
                 query.len()
             )));
     }
+    let query = strip_url_prefix(query);
     let mut collected = Collected::new();
+    let mut seen = SeenNames::default();
     let mut name_scratch = Scratch::new();
-    for pair in strip_url_prefix(query).split(|&b| b == b'&') {
-        let pair = trim_line_breaks(pair);
-        if pair.is_empty() || pair == COMMON_PARAMETERS_PLACEHOLDER {
-            continue;
-        }
-        let (raw_name, raw_value) = match pair.iter().position(|&b| b == b'=') {
-            Some(eq) => (
-                pair.get(..eq).unwrap_or(&[]),
-                pair.get(eq + 1..).unwrap_or(&[]),
-            ),
-            None => (pair, &[][..]),
-        };
-        let (name, decoded_name) = check(raw_name, &mut name_scratch).map_err(|detail| {
-            ApiError::new(Cause::InvalidParameter)
-                .with_parameter_bytes(if raw_name.is_empty() {
-                    QUERY_STRING.as_bytes()
-                } else {
-                    raw_name
-                })
-                .with_detail(format_args!("parameter name: {detail}"))
-        })?;
-        let (value, _) = check(raw_value, scratch).map_err(|detail| {
+    for pair in Pairs::new(query) {
+        let (name, decoded_name) = check_text(pair.name, pair.name_text, &mut name_scratch)
+            .map_err(|detail| {
+                ApiError::new(Cause::InvalidParameter)
+                    .with_parameter_bytes(if pair.name.is_empty() {
+                        QUERY_STRING.as_bytes()
+                    } else {
+                        pair.name
+                    })
+                    .with_detail(format_args!("parameter name: {detail}"))
+            })?;
+        let (value, _) = check_text(pair.value, pair.value_text, scratch).map_err(|detail| {
             ApiError::new(Cause::InvalidParameter)
                 .with_parameter(shown_name(decoded_name))
                 .with_detail(format_args!("{decoded_name}: {detail}"))
         })?;
-        collected.add(name, decoded_name, value)?;
+        if collected.add_known(decoded_name, value)? {
+            continue;
+        }
+        if seen.may_contain(decoded_name) && named_earlier(query, pair.start, name) {
+            return Err(duplicate(decoded_name));
+        }
+        if seen.count == MAX_UNKNOWN_PARAMETERS {
+            return Err(too_many_parameters());
+        }
+        seen.insert(decoded_name);
     }
     Ok(collected)
 }
@@ -291,17 +470,86 @@ pub(crate) fn collect_query<'a>(
 pub(crate) fn collect_pairs<'a, I>(pairs: I) -> Result<Collected<'a>, ApiError>
 where
     I: IntoIterator<Item = (&'a str, &'a str)>,
+    I::IntoIter: Clone,
 {
+    let pairs = pairs.into_iter();
     let mut collected = Collected::new();
-    for (name, value) in pairs {
+    let mut seen = SeenNames::default();
+    for (index, (name, value)) in pairs.clone().enumerate() {
         for text in [name, value] {
             if text.len() > VALUE_MAX_BYTES {
                 return Err(ApiError::new(Cause::InvalidParameter)
-                    .with_parameter(name)
+                    .with_parameter(shown_name(name))
                     .with_detail(format_args!("text is longer than 4096 bytes")));
             }
         }
-        collected.add(Text::Plain(name), name, Text::Plain(value))?;
+        if collected.add_known(name, Text::Plain(value))? {
+            continue;
+        }
+        if seen.may_contain(name)
+            && pairs
+                .clone()
+                .take(index)
+                .any(|(earlier, _)| earlier == name)
+        {
+            return Err(duplicate(name));
+        }
+        if seen.count == MAX_UNKNOWN_PARAMETERS {
+            return Err(too_many_parameters());
+        }
+        seen.insert(name);
     }
     Ok(collected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::prelude::rust_2024::*;
+
+    fn collect(query: &str) -> Result<Collected<'_>, ApiError> {
+        let mut scratch = Scratch::new();
+        collect_query(query.as_bytes(), &mut scratch)
+    }
+
+    #[test]
+    fn unknown_duplicates_are_found_through_encoding() {
+        let e = collect("XY=1&A=2&X%59=3").unwrap_err();
+        assert_eq!((e.code(), e.parameter()), ("InvalidParameter", Some("XY")));
+        let e = collect("a+b=1&a%20b=2").unwrap_err();
+        assert_eq!(e.parameter(), Some("a b"));
+        // Raw invalid UTF-8 elsewhere takes the byte-wise path; same answer.
+        let e = collect_query(b"Z=%FF&Q=1&Q=2", &mut Scratch::new()).unwrap_err();
+        assert_eq!(e.parameter(), Some("Z"));
+    }
+
+    #[test]
+    fn many_distinct_unknown_names_are_not_duplicates() {
+        // Enough names to fill the filter: every hit must be confirmed.
+        let query: std::vec::Vec<String> = (0..MAX_UNKNOWN_PARAMETERS)
+            .map(|i| format!("n{i}=v"))
+            .collect();
+        let query = query.join("&");
+        assert!(collect(&query).is_ok());
+        let e = collect(&format!("{query}&one=more")).unwrap_err();
+        assert_eq!(e.parameter(), Some(QUERY_STRING));
+        let e = collect(&format!("{query}&n77=again")).unwrap_err();
+        assert_eq!(e.parameter(), Some("n77"));
+    }
+
+    #[test]
+    fn pairs_find_unknown_duplicates_too() {
+        let pairs = [("X", "1"), ("RegionId", "r"), ("X", "2")];
+        let e = collect_pairs(pairs).unwrap_err();
+        assert_eq!(e.parameter(), Some("X"));
+        assert!(collect_pairs([("X", "1"), ("Y", "2")]).is_ok());
+    }
+
+    #[test]
+    fn layout_line_breaks_and_placeholder_are_separators() {
+        let c = collect("https://ecs.aliyuncs.com/?Action=A\n&RegionId=r\r\n&<公共请求参数>\n")
+            .unwrap();
+        assert!(matches!(c.get(Param::Action), Some(Text::Plain("A"))));
+        assert!(matches!(c.get(Param::RegionId), Some(Text::Plain("r"))));
+    }
 }
