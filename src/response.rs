@@ -44,8 +44,10 @@ pub const HOST_ID: &str = "ecs.aliyuncs.com";
 /// [`ApiError::status`]).
 pub const SUCCESS_STATUS: u16 = 200;
 
-/// Byte offsets of the dashes in the text of a [`RequestId`].
-const DASHES: [usize; 4] = [8, 13, 18, 23];
+/// Whether byte `i` of a [`RequestId`]'s text holds a dash (8-4-4-4-12).
+const fn is_dash(i: usize) -> bool {
+    matches!(i, 8 | 13 | 18 | 23)
+}
 
 /// The length of the text of a [`RequestId`].
 const REQUEST_ID_LEN: usize = 36;
@@ -156,7 +158,7 @@ impl RequestId {
         }
         let mut value = 0u128;
         for (i, b) in text.bytes().enumerate() {
-            if DASHES.contains(&i) {
+            if is_dash(i) {
                 if b != b'-' {
                     return Err(InvalidRequestId::Dash);
                 }
@@ -176,19 +178,17 @@ impl RequestId {
 
     /// The text, as ASCII bytes.
     fn encode(self) -> [u8; REQUEST_ID_LEN] {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
         let mut text = [b'-'; REQUEST_ID_LEN];
-        let mut shift = 128u32;
-        for (i, slot) in text.iter_mut().enumerate() {
-            if DASHES.contains(&i) {
+        let mut rest = self.0;
+        // From the last digit back, skipping the dashes (8-4-4-4-12).
+        for (i, slot) in text.iter_mut().enumerate().rev() {
+            if is_dash(i) {
                 continue;
             }
-            shift -= 4;
             // Masked to one nibble, so the cast keeps every bit.
-            let nibble = ((self.0 >> shift) & 0xF) as u8;
-            *slot = match nibble {
-                0..=9 => b'0' + nibble,
-                _ => b'A' + nibble - 10,
-            };
+            *slot = HEX.get((rest & 0xF) as usize).copied().unwrap_or(b'0');
+            rest >>= 4;
         }
         text
     }
@@ -197,7 +197,13 @@ impl RequestId {
 impl fmt::Display for RequestId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let text = self.encode();
-        f.pad(core::str::from_utf8(&text).map_err(|_| fmt::Error)?)
+        let text = core::str::from_utf8(&text).map_err(|_| fmt::Error)?;
+        // `pad` honours width and alignment, but costs more than the digits.
+        if f.width().is_none() && f.precision().is_none() {
+            f.write_str(text)
+        } else {
+            f.pad(text)
+        }
     }
 }
 
@@ -300,7 +306,7 @@ impl<'a, W: fmt::Write + ?Sized> JsonEscape<'a, W> {
 
 impl<W: fmt::Write + ?Sized> fmt::Write for JsonEscape<'_, W> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        escape_runs(self.0, s, json_escape)
+        escape_runs(self.0, s, json_suspect, json_escape)
     }
 }
 
@@ -349,7 +355,7 @@ impl<'a, W: fmt::Write + ?Sized> XmlEscape<'a, W> {
 
 impl<W: fmt::Write + ?Sized> fmt::Write for XmlEscape<'_, W> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        escape_runs(self.0, s, xml_escape)
+        escape_runs(self.0, s, xml_suspect, xml_escape)
     }
 }
 
@@ -369,20 +375,45 @@ fn xml_escape(c: char) -> Option<&'static str> {
 }
 
 /// Writes `s` to `out`, passing runs that need no escape through whole and
-/// each other character as `escape` maps it.
-fn escape_runs<W>(out: &mut W, s: &str, escape: fn(char) -> Option<&'static str>) -> fmt::Result
+/// each other character as `escape` maps it. `suspect` picks the bytes that
+/// may start a character needing an escape (every such character starts
+/// with one), so most bytes cost one comparison.
+fn escape_runs<W, S, E>(out: &mut W, s: &str, suspect: S, escape: E) -> fmt::Result
 where
     W: fmt::Write + ?Sized,
+    S: Fn(u8) -> bool,
+    E: Fn(char) -> Option<&'static str>,
 {
+    let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, c) in s.char_indices() {
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if !suspect(b) {
+            i += 1;
+            continue;
+        }
+        let Some(c) = s.get(i..).and_then(|rest| rest.chars().next()) else {
+            break;
+        };
         if let Some(replacement) = escape(c) {
             out.write_str(s.get(start..i).unwrap_or(""))?;
             out.write_str(replacement)?;
             start = i + c.len_utf8();
         }
+        i += c.len_utf8();
     }
     out.write_str(s.get(start..).unwrap_or(""))
+}
+
+/// Bytes that may start a character JSON escapes.
+fn json_suspect(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// Bytes that may start a character XML escapes (0xEF starts U+FFFE and
+/// U+FFFF).
+fn xml_suspect(b: u8) -> bool {
+    b < 0x20 || matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0xEF)
 }
 
 /// Writes the body of a successful call.
