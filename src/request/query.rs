@@ -273,20 +273,24 @@ fn strip_url_prefix(query: &[u8]) -> &[u8] {
     query.strip_prefix(b"?").unwrap_or(query)
 }
 
-/// One raw pair: its name and value as bytes, and as text too when the
-/// whole query is known to be UTF-8 (the usual case, checked once).
+/// One raw pair: its name and value as bytes, as text too when the whole
+/// query is known to be UTF-8 (the usual case, checked once), and whether
+/// each holds `%` or `+`.
 struct RawPair<'a> {
     name: &'a [u8],
     name_text: Option<&'a str>,
+    name_encoded: bool,
     value: &'a [u8],
     value_text: Option<&'a str>,
+    value_encoded: bool,
     /// Where the pair starts in the query.
     start: usize,
 }
 
 /// The pairs of a query, split at `&` and then at the first `=`; the line
 /// breaks of the API page's layout just before a `&` are dropped, and
-/// empty pairs and the page's `<公共请求参数>` placeholder skipped.
+/// empty pairs and the page's `<公共请求参数>` placeholder skipped. One
+/// pass over the bytes finds the separators and the escapes together.
 struct Pairs<'a> {
     rest: &'a [u8],
     text: Option<&'a str>,
@@ -303,44 +307,6 @@ impl<'a> Pairs<'a> {
             done: false,
         }
     }
-
-    /// The next `&`-separated piece, with its text when known.
-    fn piece(&mut self) -> Option<(&'a [u8], Option<&'a str>, usize)> {
-        if self.done {
-            return None;
-        }
-        let start = self.offset;
-        let (piece, text) = match self.text {
-            Some(text) => {
-                let (piece, rest) = match text.split_once('&') {
-                    Some(split) => split,
-                    None => {
-                        self.done = true;
-                        (text, "")
-                    }
-                };
-                self.text = Some(rest);
-                self.rest = rest.as_bytes();
-                (piece.as_bytes(), Some(piece))
-            }
-            None => {
-                let (piece, rest) = match self.rest.iter().position(|&b| b == b'&') {
-                    Some(amp) => (
-                        self.rest.get(..amp).unwrap_or(&[]),
-                        self.rest.get(amp + 1..).unwrap_or(&[]),
-                    ),
-                    None => {
-                        self.done = true;
-                        (self.rest, &[][..])
-                    }
-                };
-                self.rest = rest;
-                (piece, None)
-            }
-        };
-        self.offset += piece.len() + 1;
-        Some((piece, text, start))
-    }
 }
 
 impl<'a> Iterator for Pairs<'a> {
@@ -348,30 +314,58 @@ impl<'a> Iterator for Pairs<'a> {
 
     fn next(&mut self) -> Option<RawPair<'a>> {
         loop {
-            let (piece, text, start) = self.piece()?;
-            let piece = trim_line_breaks(piece);
+            if self.done {
+                return None;
+            }
+            let bytes = self.rest;
+            let mut end = bytes.len();
+            let mut eq = None;
+            let (mut name_encoded, mut value_encoded) = (false, false);
+            for (i, &b) in bytes.iter().enumerate() {
+                match b {
+                    b'&' => {
+                        end = i;
+                        break;
+                    }
+                    b'=' if eq.is_none() => eq = Some(i),
+                    b'%' | b'+' if eq.is_none() => name_encoded = true,
+                    b'%' | b'+' => value_encoded = true,
+                    _ => {}
+                }
+            }
+            let start = self.offset;
+            self.offset += end + 1;
+            self.done = end == bytes.len();
+            self.rest = bytes.get(end + 1..).unwrap_or(&[]);
+            // Split the text at the same ASCII positions (always boundaries).
+            let text = self.text.and_then(|t| t.get(..end));
+            self.text = self.text.and_then(|t| t.get(end + 1..).or(Some("")));
+
+            let piece = trim_line_breaks(bytes.get(..end).unwrap_or(&[]));
             if piece.is_empty() || piece == COMMON_PARAMETERS_PLACEHOLDER {
                 continue;
             }
             let text = text.and_then(|t| t.get(..piece.len()));
-            let eq = piece.iter().position(|&b| b == b'=');
+            let eq = eq.filter(|&at| at < piece.len());
             let (name, value) = match eq {
-                Some(eq) => (
-                    piece.get(..eq).unwrap_or(&[]),
-                    piece.get(eq + 1..).unwrap_or(&[]),
+                Some(at) => (
+                    piece.get(..at).unwrap_or(&[]),
+                    piece.get(at + 1..).unwrap_or(&[]),
                 ),
                 None => (piece, &[][..]),
             };
             let (name_text, value_text) = match (text, eq) {
-                (Some(t), Some(eq)) => (t.get(..eq), t.get(eq + 1..)),
+                (Some(t), Some(at)) => (t.get(..at), t.get(at + 1..)),
                 (Some(t), None) => (Some(t), Some("")),
                 (None, _) => (None, None),
             };
             return Some(RawPair {
                 name,
                 name_text,
+                name_encoded,
                 value,
                 value_text,
+                value_encoded,
                 start,
             });
         }
@@ -385,10 +379,11 @@ impl<'a> Iterator for Pairs<'a> {
 fn check_text<'a: 's, 's>(
     raw: &'a [u8],
     text: Option<&'a str>,
+    encoded: bool,
     scratch: &'s mut Scratch,
 ) -> Result<(Text<'a>, &'s str), &'static str> {
     match text {
-        Some(text) if !needs_decoding(raw) => {
+        Some(text) if !encoded => {
             if text.len() > VALUE_MAX_BYTES {
                 return Err("text is longer than 4096 bytes");
             }
@@ -436,21 +431,27 @@ pub(crate) fn collect_query<'a>(
     let mut seen = SeenNames::default();
     let mut name_scratch = Scratch::new();
     for pair in Pairs::new(query) {
-        let (name, decoded_name) = check_text(pair.name, pair.name_text, &mut name_scratch)
+        let (name, decoded_name) = check_text(
+            pair.name,
+            pair.name_text,
+            pair.name_encoded,
+            &mut name_scratch,
+        )
+        .map_err(|detail| {
+            ApiError::new(Cause::InvalidParameter)
+                .with_parameter_bytes(if pair.name.is_empty() {
+                    QUERY_STRING.as_bytes()
+                } else {
+                    pair.name
+                })
+                .with_detail(format_args!("parameter name: {detail}"))
+        })?;
+        let (value, _) = check_text(pair.value, pair.value_text, pair.value_encoded, scratch)
             .map_err(|detail| {
                 ApiError::new(Cause::InvalidParameter)
-                    .with_parameter_bytes(if pair.name.is_empty() {
-                        QUERY_STRING.as_bytes()
-                    } else {
-                        pair.name
-                    })
-                    .with_detail(format_args!("parameter name: {detail}"))
+                    .with_parameter(shown_name(decoded_name))
+                    .with_detail(format_args!("{decoded_name}: {detail}"))
             })?;
-        let (value, _) = check_text(pair.value, pair.value_text, scratch).map_err(|detail| {
-            ApiError::new(Cause::InvalidParameter)
-                .with_parameter(shown_name(decoded_name))
-                .with_detail(format_args!("{decoded_name}: {detail}"))
-        })?;
         if collected.add_known(decoded_name, value)? {
             continue;
         }
