@@ -287,6 +287,41 @@ struct RawPair<'a> {
     start: usize,
 }
 
+const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+
+/// Marks (high bit) the bytes of `word` equal to `byte`: the classic SWAR
+/// zero-byte test on `word ^ byte…`. A false mark can only follow a true
+/// one, so the lowest mark is exact.
+#[inline]
+fn marks(word: u64, byte: u8) -> u64 {
+    let x = word ^ (ONES * u64::from(byte));
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// The position of the first `&`, `=`, `%` or `+` at or after `from`,
+/// eight bytes at a time.
+fn find_separator_or_escape(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let mut chunks = rest.chunks_exact(8);
+    let mut at = from;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let m = marks(word, b'&') | marks(word, b'=') | marks(word, b'%') | marks(word, b'+');
+        if m != 0 {
+            return Some(at + (m.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| matches!(b, b'&' | b'=' | b'%' | b'+'))
+        .map(|i| at + i)
+}
+
 /// The pairs of a query, split at `&` and then at the first `=`; the line
 /// breaks of the API page's layout just before a `&` are dropped, and
 /// empty pairs and the page's `<公共请求参数>` placeholder skipped. One
@@ -321,17 +356,19 @@ impl<'a> Iterator for Pairs<'a> {
             let mut end = bytes.len();
             let mut eq = None;
             let (mut name_encoded, mut value_encoded) = (false, false);
-            for (i, &b) in bytes.iter().enumerate() {
-                match b {
-                    b'&' => {
-                        end = i;
+            let mut from = 0;
+            while let Some(at) = find_separator_or_escape(bytes, from) {
+                match bytes.get(at) {
+                    Some(b'&') => {
+                        end = at;
                         break;
                     }
-                    b'=' if eq.is_none() => eq = Some(i),
-                    b'%' | b'+' if eq.is_none() => name_encoded = true,
-                    b'%' | b'+' => value_encoded = true,
+                    Some(b'=') if eq.is_none() => eq = Some(at),
+                    Some(b'%' | b'+') if eq.is_none() => name_encoded = true,
+                    Some(b'%' | b'+') => value_encoded = true,
                     _ => {}
                 }
+                from = at + 1;
             }
             let start = self.offset;
             self.offset += end + 1;
@@ -544,6 +581,39 @@ mod tests {
         let e = collect_pairs(pairs).unwrap_err();
         assert_eq!(e.parameter(), Some("X"));
         assert!(collect_pairs([("X", "1"), ("Y", "2")]).is_ok());
+    }
+
+    #[test]
+    fn swar_scan_finds_the_first_special_byte_anywhere() {
+        for len in 0..20 {
+            for pos in 0..len {
+                for special in [b'&', b'=', b'%', b'+'] {
+                    let mut bytes = std::vec![b'a'; len];
+                    bytes[pos] = special;
+                    if pos + 1 < len {
+                        bytes[pos + 1] = b'&';
+                    }
+                    assert_eq!(
+                        find_separator_or_escape(&bytes, 0),
+                        Some(pos),
+                        "{len} {pos}"
+                    );
+                    assert_eq!(find_separator_or_escape(&bytes, pos + 2), None);
+                }
+            }
+            // Bytes one off the special ones are not matched.
+            let near = [
+                b'%' - 1,
+                b'%' + 1 + 1,
+                b'=' - 1,
+                b'=' + 1,
+                0x80 | b'&',
+                0xA6,
+                0xBD,
+            ];
+            let bytes: std::vec::Vec<u8> = near.iter().copied().cycle().take(len).collect();
+            assert_eq!(find_separator_or_escape(&bytes, 0), None, "{bytes:?}");
+        }
     }
 
     #[test]
