@@ -58,7 +58,7 @@ use aliyun_sg_egress::matcher::modify;
 use aliyun_sg_egress::response::{Format, RequestId, Response};
 use aliyun_sg_egress::state::State;
 use aliyun_sg_egress::store::GroupStore;
-use aliyun_sg_egress::{ApiError, Applied, ModifyEgressRequest};
+use aliyun_sg_egress::{ApiError, Applied, ModifyEgressRequest, RequestParser};
 
 /// The state used without `--state`.
 const DEMO_STATE: &str = include_str!("demo_state.json");
@@ -206,14 +206,13 @@ struct Session<O: Write, E: Write> {
 impl<O: Write, E: Write> Session<O, E> {
     /// Answers one request: its body on `out`, and with `--verbose` a line
     /// on `err`.
-    fn answer(&mut self, query: &[u8]) -> io::Result<()> {
+    fn answer(&mut self, parser: &mut RequestParser, query: &[u8]) -> io::Result<()> {
         self.count += 1;
         let id = RequestId::from_parts(REQUEST_ID_PREFIX, self.count);
-        // Matched by reference: a request and its outcome are a few KiB
-        // each (fixed-capacity text), too much to move around per line.
-        let parsed = ModifyEgressRequest::from_query(query);
-        match &parsed {
-            Err(error) => self.respond(id, None, Err(error)),
+        // Parsed in place into one reused buffer: a request is a few KiB of
+        // fixed-capacity text, too much to move around per line.
+        match parser.parse(query) {
+            Err(error) => self.respond(id, None, Err(&error)),
             Ok(request) => {
                 let outcome = modify(&mut self.state, request);
                 self.respond(id, Some(request), outcome.as_ref())
@@ -392,6 +391,7 @@ fn run() -> Result<bool, Fatal> {
     let state = load_state(options.state.as_deref())?;
     let stdout = io::stdout();
     let stderr = io::stderr();
+    let mut parser = RequestParser::new();
     let mut session = Session {
         state,
         format: options.format,
@@ -407,7 +407,7 @@ fn run() -> Result<bool, Fatal> {
         let mut line = Vec::new();
         while read_line(&mut reader, &mut line).map_err(Fatal::Input)? {
             if !skipped(&line) {
-                session.answer(&line).map_err(Fatal::Output)?;
+                session.answer(&mut parser, &line).map_err(Fatal::Output)?;
             }
             if reader.buffer().is_empty() {
                 session.flush().map_err(Fatal::Output)?;
@@ -415,7 +415,9 @@ fn run() -> Result<bool, Fatal> {
         }
     } else {
         for request in &options.requests {
-            session.answer(request).map_err(Fatal::Output)?;
+            session
+                .answer(&mut parser, request)
+                .map_err(Fatal::Output)?;
         }
     }
     session.flush().map_err(Fatal::Output)?;

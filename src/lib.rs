@@ -124,7 +124,9 @@ pub use policy::{InvalidPolicy, Policy};
 pub use port::{InvalidPortRange, PortRange};
 pub use priority::{InvalidPriority, Priority};
 pub use protocol::{InvalidIpProtocol, IpProtocol};
-pub use request::{Destination, GroupDestination, ModifyEgressRequest, Param, Source};
+pub use request::{
+    Destination, GroupDestination, ModifyEgressRequest, Param, RequestParser, Source,
+};
 pub use response::{Format, InvalidFormat, InvalidRequestId, RequestId, Response};
 #[cfg(feature = "serde")]
 pub use state::{State, StateError};

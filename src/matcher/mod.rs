@@ -8,7 +8,6 @@ use crate::model::{GroupInfo, RuleDestination, RuleKey};
 use crate::nic::NicType;
 use crate::request::{Destination, GroupDestination, ModifyEgressRequest};
 use crate::store::{GroupHandle, GroupStore};
-use crate::text::Description;
 
 pub use near_miss::closest_rule;
 
@@ -21,16 +20,16 @@ pub struct Identified {
     pub rule_index: usize,
 }
 
-/// What a successful modify changed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What a successful modify changed: only ever the description of the
+/// rule it names. (To keep the old text, read the rule first: copying a
+/// description of up to 2 KiB into every answer would cost every caller.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Applied {
     /// The rule that was named.
     pub rule: Identified,
     /// Whether the description changed (an absent `Description`, or the
     /// same text, changes nothing).
     pub changed: bool,
-    /// The description before the change.
-    pub previous: Description,
 }
 
 fn fail(cause: Cause, hints: Hints, detail: core::fmt::Arguments<'_>) -> ApiError {
@@ -266,23 +265,19 @@ pub fn modify<S: GroupStore + ?Sized>(
     request: &ModifyEgressRequest,
 ) -> Result<Applied, ApiError> {
     let rule = identify(store, request)?;
-    let current = store
-        .rule(rule.group, rule.rule_index)
-        .map(|r| r.description)
-        .unwrap_or("");
-    let previous = Description::parse(current).unwrap_or_default();
     let Some(wanted) = request.description() else {
         return Ok(Applied {
             rule,
             changed: false,
-            previous,
         });
     };
-    if wanted.as_str() == previous.as_str() {
+    let current = store
+        .rule(rule.group, rule.rule_index)
+        .map(|r| r.description);
+    if current == Some(wanted.as_str()) {
         return Ok(Applied {
             rule,
             changed: false,
-            previous,
         });
     }
     store
@@ -291,6 +286,5 @@ pub fn modify<S: GroupStore + ?Sized>(
     Ok(Applied {
         rule,
         changed: true,
-        previous,
     })
 }

@@ -13,9 +13,7 @@ use crate::policy::Policy;
 use crate::port::{InvalidPortRange, PortRange};
 use crate::priority::{InvalidPriority, Priority};
 use crate::protocol::IpProtocol;
-use crate::text::{
-    AccountId, AccountName, ClientToken, Description, GroupId, InvalidText, RegionId,
-};
+use crate::text::{AccountId, AccountName, GroupId, InvalidText};
 
 /// Reads the collected parameters one at a time, decoding into a scratch
 /// buffer; every error carries the hints earned so far.
@@ -111,10 +109,14 @@ fn read_port_range(
     })
 }
 
+/// Validates into `out`, in place, so that the multi-KiB request is never
+/// moved; on error `out` holds unspecified (valid, cleared or partial)
+/// values.
 pub(crate) fn validate(
     collected: &Collected<'_>,
     scratch: &mut Scratch,
-) -> Result<ModifyEgressRequest, ApiError> {
+    out: &mut ModifyEgressRequest,
+) -> Result<(), ApiError> {
     let hints = collected.hints;
     let mut r = Reader {
         collected,
@@ -133,7 +135,7 @@ pub(crate) fn validate(
         }
     }
 
-    let region_id = match r.non_empty(Param::RegionId) {
+    match r.non_empty(Param::RegionId) {
         None => {
             return Err(fail(
                 hints,
@@ -142,7 +144,7 @@ pub(crate) fn validate(
                 format_args!("RegionId is required"),
             ));
         }
-        Some(v) => RegionId::parse(v).map_err(|e| {
+        Some(v) => out.region_id.assign(v).map_err(|e| {
             fail(
                 hints,
                 Cause::InvalidParameter,
@@ -150,8 +152,8 @@ pub(crate) fn validate(
                 format_args!("RegionId {}", text_detail(e)),
             )
         })?,
-    };
-    let security_group_id = match r.non_empty(Param::SecurityGroupId) {
+    }
+    match r.non_empty(Param::SecurityGroupId) {
         None => {
             return Err(fail(
                 hints,
@@ -160,7 +162,7 @@ pub(crate) fn validate(
                 format_args!("SecurityGroupId is required"),
             ));
         }
-        Some(v) => GroupId::parse(v).map_err(|e| {
+        Some(v) => out.security_group_id.assign(v).map_err(|e| {
             fail(
                 hints,
                 Cause::InvalidParameter,
@@ -168,7 +170,7 @@ pub(crate) fn validate(
                 format_args!("SecurityGroupId {}", text_detail(e)),
             )
         })?,
-    };
+    }
 
     let protocol = match r.non_empty(Param::IpProtocol) {
         None => {
@@ -251,9 +253,10 @@ pub(crate) fn validate(
         })?),
     };
 
-    let description = match r.get(Param::Description) {
-        None => None,
-        Some(v) => Some(Description::parse(v).map_err(|_| {
+    out.has_description = false;
+    out.description.clear();
+    if let Some(v) = r.get(Param::Description) {
+        out.description.assign(v).map_err(|_| {
             fail(
                 hints,
                 Cause::InvalidDescriptionMalformed,
@@ -263,12 +266,14 @@ pub(crate) fn validate(
                     v.chars().count()
                 ),
             )
-        })?),
-    };
+        })?;
+        out.has_description = true;
+    }
 
-    let client_token = match r.non_empty(Param::ClientToken) {
-        None => None,
-        Some(v) => Some(ClientToken::parse(v).map_err(|e| {
+    out.has_client_token = false;
+    out.client_token.clear();
+    if let Some(v) = r.non_empty(Param::ClientToken) {
+        out.client_token.assign(v).map_err(|e| {
             fail(
                 hints,
                 Cause::InvalidParameter,
@@ -278,8 +283,9 @@ pub(crate) fn validate(
                     text_detail(e)
                 ),
             )
-        })?),
-    };
+        })?;
+        out.has_client_token = true;
+    }
 
     // §4 step 1: one family per side.
     if r.is_set(Param::DestCidrIp) && r.is_set(Param::Ipv6DestCidrIp) {
@@ -462,19 +468,14 @@ pub(crate) fn validate(
         (None, None) => None,
     };
 
-    Ok(ModifyEgressRequest {
-        region_id,
-        security_group_id,
-        protocol,
-        port_range,
-        source_port_range,
-        nic_type,
-        policy,
-        priority,
-        description,
-        client_token,
-        destination,
-        source,
-        hints,
-    })
+    out.protocol = protocol;
+    out.port_range = port_range;
+    out.source_port_range = source_port_range;
+    out.nic_type = nic_type;
+    out.policy = policy;
+    out.priority = priority;
+    out.destination = destination;
+    out.source = source;
+    out.hints = hints;
+    Ok(())
 }

@@ -62,6 +62,28 @@ macro_rules! text_type {
             pub fn as_str(&self) -> &str {
                 self.0.as_str()
             }
+
+            /// An empty value, to be filled by [`Self::assign`] (a request
+            /// being parsed in place); not a valid value of every type.
+            #[allow(dead_code)]
+            pub(crate) const fn blank() -> Self {
+                $name(heapless::String::new())
+            }
+
+            /// Validates `text` and copies it over the current value, in
+            /// place; on error the value is left empty.
+            #[allow(dead_code)]
+            pub(crate) fn assign(&mut self, $text: &str) -> Result<(), $crate::text::InvalidText> {
+                self.0.clear();
+                $check?;
+                self.0.push_str($text).map_err(|_| $crate::text::InvalidText::TooLong)
+            }
+
+            /// Empties the value (a request being parsed in place).
+            #[allow(dead_code)]
+            pub(crate) fn clear(&mut self) {
+                self.0.clear();
+            }
         }
 
         impl core::ops::Deref for $name {
