@@ -98,7 +98,8 @@ fn end_to_end(c: &mut Criterion) {
     );
 
     let mut n = 0u64;
-    c.bench_function("end_to_end/ipv4_modify_json", |b| {
+    let mut group = c.benchmark_group("end_to_end");
+    group.bench_function("ipv4_modify_json", |b| {
         b.iter(|| {
             n += 1;
             let q = &queries[(n & 1) as usize];
@@ -108,6 +109,7 @@ fn end_to_end(c: &mut Criterion) {
             status
         })
     });
+    group.finish();
     assert!(
         store
             .rule(g, 100)

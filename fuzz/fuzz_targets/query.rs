@@ -1,17 +1,26 @@
 //! Any bytes as a query string: validation never panics; a valid request
-//! writes out and reads back the same; an error is well formed; and for
-//! plain queries `from_query` agrees with `from_pairs` over a reference
-//! decoding.
+//! writes out and reads back the same; an error is well formed; for plain
+//! queries `from_query` agrees with `from_pairs` over a reference
+//! decoding; and a `RequestParser` that parsed one query (the bytes before
+//! the first NUL) answers the next (the bytes after it) as a new one would.
 #![no_main]
 
-use aliyun_sg_egress::ModifyEgressRequest;
 use aliyun_sg_egress::request::QUERY_MAX_BYTES;
+use aliyun_sg_egress::{ModifyEgressRequest, RequestParser};
 use aliyun_sg_egress_fuzz::{
     assert_error_well_formed, assert_round_trip, is_plain_query, reference_pairs,
 };
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    if let Some(nul) = data.iter().position(|&b| b == 0) {
+        let (first, second) = (&data[..nul], &data[nul + 1..]);
+        let mut parser = RequestParser::new();
+        let _ = parser.parse(first);
+        let reused = parser.parse(second).cloned();
+        assert_eq!(reused, ModifyEgressRequest::from_query(second));
+    }
+
     let result = ModifyEgressRequest::from_query(data);
     match &result {
         Ok(req) => assert_round_trip(req),
