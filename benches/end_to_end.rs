@@ -11,7 +11,7 @@ use aliyun_sg_egress::response::{Format, RequestId, write_error, write_success};
 use aliyun_sg_egress::store::{BoundedStore, GroupStore};
 use aliyun_sg_egress::{
     GroupId, GroupInfo, IpProtocol, Ipv4Cidr, ModifyEgressRequest, Network, NicType, Policy,
-    PortRange, Priority, RegionId, VpcId,
+    PortRange, Priority, RegionId, RequestParser, VpcId,
 };
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
 
@@ -62,10 +62,20 @@ fn query(description: &str) -> String {
     )
 }
 
-/// One request, start to finish; the body goes into `body`.
-fn handle(store: &mut Store, query: &str, id: RequestId, body: &mut String) -> u16 {
+/// One request, start to finish, through a reused parser (the crate's hot
+/// path) or `from_query`; the body goes into `body`.
+fn handle(
+    store: &mut Store,
+    parser: Option<&mut RequestParser>,
+    query: &str,
+    id: RequestId,
+    body: &mut String,
+) -> u16 {
     body.clear();
-    let outcome = ModifyEgressRequest::from_query(query).and_then(|req| modify(store, &req));
+    let outcome = match parser {
+        Some(parser) => parser.parse(query).and_then(|req| modify(store, req)),
+        None => ModifyEgressRequest::from_query(query).and_then(|req| modify(store, &req)),
+    };
     match outcome {
         Ok(_) => {
             let _ = write_success(body, Format::Json, &id);
@@ -85,11 +95,10 @@ fn end_to_end(c: &mut Criterion) {
         query("web%20servers%20in%20%E5%8C%97%E4%BA%AC"),
     ];
     let mut body = String::with_capacity(512);
+    let mut parser = RequestParser::new();
     for q in &queries {
-        assert_eq!(
-            handle(&mut store, q, RequestId::from_u128(1), &mut body),
-            200
-        );
+        let id = RequestId::from_u128(1);
+        assert_eq!(handle(&mut store, Some(&mut parser), q, id, &mut body), 200);
     }
     let g = store.find_group("sg-bp67acfmxazb4ph1").unwrap();
     assert_eq!(
@@ -99,16 +108,22 @@ fn end_to_end(c: &mut Criterion) {
 
     let mut n = 0u64;
     let mut group = c.benchmark_group("end_to_end");
-    group.bench_function("ipv4_modify_json", |b| {
-        b.iter(|| {
-            n += 1;
-            let q = &queries[(n & 1) as usize];
-            let id = RequestId::from_parts(0x4734_69C7_AA6F_4DC5, n);
-            let status = handle(&mut store, black_box(q), id, &mut body);
-            black_box(body.as_str());
-            status
-        })
-    });
+    for (name, reuse) in [
+        ("ipv4_modify_json", true),
+        ("ipv4_modify_json_from_query", false),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                n += 1;
+                let q = &queries[(n & 1) as usize];
+                let id = RequestId::from_parts(0x4734_69C7_AA6F_4DC5, n);
+                let parser = reuse.then_some(&mut parser);
+                let status = handle(&mut store, parser, black_box(q), id, &mut body);
+                black_box(body.as_str());
+                status
+            })
+        });
+    }
     group.finish();
     assert!(
         store

@@ -1,10 +1,11 @@
-//! Decoding and validating one request, beside a floor that only splits the
-//! same query strings and percent-decodes them into a stack buffer: what
-//! any parser must do before it can look at a value.
+//! Decoding and validating one request, with `from_query` (a new request
+//! each time) and with a reused `RequestParser` (in place), beside a floor
+//! that only splits the same query strings and percent-decodes them into a
+//! stack buffer: what any parser must do before it can look at a value.
 
 use std::time::Duration;
 
-use aliyun_sg_egress::ModifyEgressRequest;
+use aliyun_sg_egress::{ModifyEgressRequest, RequestParser};
 use criterion::{BenchmarkId, Criterion, black_box, criterion_group, criterion_main};
 
 /// The requests measured: (name, query, whether it validates).
@@ -116,6 +117,10 @@ fn validate(c: &mut Criterion) {
         );
         group.bench_with_input(BenchmarkId::new("from_query", name), query, |b, q| {
             b.iter(|| ModifyEgressRequest::from_query(black_box(q)))
+        });
+        let mut parser = RequestParser::new();
+        group.bench_with_input(BenchmarkId::new("parser", name), query, |b, q| {
+            b.iter(|| parser.parse(black_box(q)).is_ok())
         });
         let mut buf = [0u8; 4096];
         group.bench_with_input(BenchmarkId::new("floor", name), query, |b, q| {
