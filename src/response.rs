@@ -180,15 +180,19 @@ impl RequestId {
     fn encode(self) -> [u8; REQUEST_ID_LEN] {
         const HEX: &[u8; 16] = b"0123456789ABCDEF";
         let mut text = [b'-'; REQUEST_ID_LEN];
-        let mut rest = self.0;
-        // From the last digit back, skipping the dashes (8-4-4-4-12).
-        for (i, slot) in text.iter_mut().enumerate().rev() {
-            if is_dash(i) {
-                continue;
+        // Byte k of the id is digits 2k and 2k+1, shifted right by the
+        // dashes before it (after bytes 4, 6, 8 and 10: 8-4-4-4-12).
+        for (k, byte) in self.0.to_be_bytes().into_iter().enumerate() {
+            let at = 2 * k
+                + usize::from(k >= 4)
+                + usize::from(k >= 6)
+                + usize::from(k >= 8)
+                + usize::from(k >= 10);
+            let hi = HEX.get(usize::from(byte >> 4)).copied().unwrap_or(b'0');
+            let lo = HEX.get(usize::from(byte & 0xF)).copied().unwrap_or(b'0');
+            if let Some(pair) = text.get_mut(at..at + 2) {
+                pair.copy_from_slice(&[hi, lo]);
             }
-            // Masked to one nibble, so the cast keeps every bit.
-            *slot = HEX.get((rest & 0xF) as usize).copied().unwrap_or(b'0');
-            rest >>= 4;
         }
         text
     }
@@ -438,13 +442,21 @@ pub fn write_success<W: fmt::Write + ?Sized>(
     format: Format,
     request_id: &RequestId,
 ) -> fmt::Result {
+    // Plain `write_str`s: these bodies are on every answer's path, and the
+    // formatting machinery costs more than the bytes.
+    let id = request_id.encode();
+    let id = core::str::from_utf8(&id).map_err(|_| fmt::Error)?;
     match format {
-        Format::Json => write!(out, "{{\"RequestId\":\"{request_id}\"}}"),
-        Format::Xml => write!(
-            out,
-            "<ModifySecurityGroupEgressRuleResponse><RequestId>{request_id}</RequestId>\
-             </ModifySecurityGroupEgressRuleResponse>"
-        ),
+        Format::Json => {
+            out.write_str("{\"RequestId\":\"")?;
+            out.write_str(id)?;
+            out.write_str("\"}")
+        }
+        Format::Xml => {
+            out.write_str("<ModifySecurityGroupEgressRuleResponse><RequestId>")?;
+            out.write_str(id)?;
+            out.write_str("</RequestId></ModifySecurityGroupEgressRuleResponse>")
+        }
     }
 }
 
@@ -474,22 +486,26 @@ pub fn write_error<W: fmt::Write + ?Sized>(
     request_id: &RequestId,
     error: &ApiError,
 ) -> fmt::Result {
+    let id = request_id.encode();
+    let id = core::str::from_utf8(&id).map_err(|_| fmt::Error)?;
     match format {
         Format::Json => {
-            write!(
-                out,
-                "{{\"RequestId\":\"{request_id}\",\"HostId\":\"{HOST_ID}\",\"Code\":\""
-            )?;
+            out.write_str("{\"RequestId\":\"")?;
+            out.write_str(id)?;
+            out.write_str("\",\"HostId\":\"")?;
+            out.write_str(HOST_ID)?;
+            out.write_str("\",\"Code\":\"")?;
             JsonEscape::new(out).write_str(error.code())?;
             out.write_str("\",\"Message\":\"")?;
             error.write_message(&mut JsonEscape::new(out))?;
             out.write_str("\"}")
         }
         Format::Xml => {
-            write!(
-                out,
-                "<Error><RequestId>{request_id}</RequestId><HostId>{HOST_ID}</HostId><Code>"
-            )?;
+            out.write_str("<Error><RequestId>")?;
+            out.write_str(id)?;
+            out.write_str("</RequestId><HostId>")?;
+            out.write_str(HOST_ID)?;
+            out.write_str("</HostId><Code>")?;
             XmlEscape::new(out).write_str(error.code())?;
             out.write_str("</Code><Message>")?;
             error.write_message(&mut XmlEscape::new(out))?;

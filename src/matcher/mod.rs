@@ -174,7 +174,9 @@ pub fn identify<S: GroupStore + ?Sized>(
     let key = request_key(request, info);
     let priority_ok = |index: usize| match request.priority() {
         None => true,
-        Some(p) => store.rule(group, index).is_some_and(|r| r.priority == p),
+        Some(p) => store
+            .rule_key(group, index)
+            .is_some_and(|(_, rule)| rule == p),
     };
     if let Some(rule_index) = store.find_rule(group, &key) {
         if priority_ok(rule_index) {

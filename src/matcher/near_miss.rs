@@ -1,7 +1,7 @@
 //! The closest rule to a key that matched none.
 
 use crate::error::{NearMiss, RuleField, RuleFields};
-use crate::model::{EgressRule, RuleDestination, RuleKey};
+use crate::model::{RuleDestination, RuleKey};
 use crate::priority::Priority;
 use crate::request::Source;
 use crate::store::{GroupHandle, GroupStore};
@@ -32,9 +32,11 @@ fn source_diff(rule: &Option<Source>, key: &Option<Source>) -> Option<RuleField>
     }
 }
 
-/// The fields in which `rule` differs from what the request names.
+/// The fields in which a rule (its key and priority) differs from what
+/// the request names.
 pub fn differences(
-    rule: &EgressRule<'_>,
+    rule: &RuleKey<'_>,
+    rule_priority: Priority,
     key: &RuleKey<'_>,
     priority: Option<Priority>,
 ) -> RuleFields {
@@ -53,7 +55,7 @@ pub fn differences(
     mark(rule.nic_type != key.nic_type, RuleField::NicType);
     mark(rule.policy != key.policy, RuleField::Policy);
     mark(
-        priority.is_some_and(|p| p != rule.priority),
+        priority.is_some_and(|p| p != rule_priority),
         RuleField::Priority,
     );
     if let Some(f) = destination_diff(&rule.destination, &key.destination) {
@@ -76,10 +78,10 @@ pub fn closest_rule<S: GroupStore + ?Sized>(
 ) -> Option<NearMiss> {
     let mut best: Option<NearMiss> = None;
     for rule_index in 0..store.rule_count(group) {
-        let Some(rule) = store.rule(group, rule_index) else {
+        let Some((rule, rule_priority)) = store.rule_key(group, rule_index) else {
             continue;
         };
-        let differs = differences(&rule, key, priority);
+        let differs = differences(&rule, rule_priority, key, priority);
         if best.is_none_or(|b| differs.len() < b.differs.len()) {
             best = Some(NearMiss {
                 rule_index,

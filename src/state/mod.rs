@@ -116,6 +116,7 @@ use serde_json::Value;
 pub use error::{InvalidValue, Reason, Shape, StateError};
 
 use crate::model::{EgressRule, GroupInfo, RuleKey};
+use crate::priority::Priority;
 use crate::store::{GroupHandle, GroupStore, StoreError, VecStore};
 use load::{GroupEntry, Nesting};
 
@@ -275,6 +276,10 @@ impl GroupStore for State {
 
     fn rule(&self, group: GroupHandle, index: usize) -> Option<EgressRule<'_>> {
         self.store.rule(group, index)
+    }
+
+    fn rule_key(&self, group: GroupHandle, index: usize) -> Option<(RuleKey<'_>, Priority)> {
+        self.store.rule_key(group, index)
     }
 
     fn set_description(

@@ -6,6 +6,7 @@ use super::table::{RuleTable, StoredRule};
 use super::{Group, GroupHandle, GroupStore, StoreError};
 use crate::model::{EgressRule, GroupInfo, RuleKey};
 use crate::nic::NicType;
+use crate::priority::Priority;
 
 /// A group's rule table with room for `RULES` rules and `TEXT` bytes of
 /// descriptions and destination group ids.
@@ -132,6 +133,10 @@ impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> GroupStore
 
     fn rule(&self, group: GroupHandle, index: usize) -> Option<EgressRule<'_>> {
         self.groups.get(group.0)?.egress.get(index)
+    }
+
+    fn rule_key(&self, group: GroupHandle, index: usize) -> Option<(RuleKey<'_>, Priority)> {
+        self.groups.get(group.0)?.egress.key_at(index)
     }
 
     fn set_description(

@@ -26,6 +26,7 @@ use core::fmt;
 
 use crate::error::{ApiError, Cause};
 use crate::model::{EgressRule, GroupInfo, InvalidRule, RuleKey};
+use crate::priority::Priority;
 
 pub use bounded::{BoundedStore, BoundedTable};
 pub use table::{RuleTable, StoredRule, TableError};
@@ -145,6 +146,13 @@ pub trait GroupStore {
 
     /// The group's egress rule at `index`.
     fn rule(&self, group: GroupHandle, index: usize) -> Option<EgressRule<'_>>;
+
+    /// The key and priority of the group's egress rule at `index`: what
+    /// matching needs, without the description. The default reads
+    /// [`GroupStore::rule`]; override it when the description is costly.
+    fn rule_key(&self, group: GroupHandle, index: usize) -> Option<(RuleKey<'_>, Priority)> {
+        self.rule(group, index).map(|r| (r.key(), r.priority))
+    }
 
     /// Replaces the description of one rule (empty clears it). On error
     /// nothing changes.

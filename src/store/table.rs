@@ -135,6 +135,26 @@ where
         }
     }
 
+    /// The key and priority of the rule at `index` (its description is
+    /// not read).
+    pub fn key_at(&self, index: usize) -> Option<(RuleKey<'_>, Priority)> {
+        let s = self.rules.items().get(index)?;
+        let key = RuleKey {
+            protocol: s.protocol,
+            port_range: s.port_range,
+            source_port_range: s.source_port_range,
+            nic_type: s.nic_type,
+            policy: s.policy,
+            destination: match s.destination {
+                StoredDestination::Ipv4(v4) => RuleDestination::Ipv4(v4),
+                StoredDestination::Ipv6(v6) => RuleDestination::Ipv6(v6),
+                StoredDestination::Group(id) => RuleDestination::Group(self.text(id)),
+            },
+            source: s.source,
+        };
+        Some((key, s.priority))
+    }
+
     /// The rule at `index`.
     pub fn get(&self, index: usize) -> Option<EgressRule<'_>> {
         self.rules.items().get(index).map(|s| self.view(s))

@@ -7,6 +7,7 @@ use super::bounded::normalise;
 use super::table::{RuleTable, StoredRule};
 use super::{Group, GroupHandle, GroupStore, StoreError};
 use crate::model::{EgressRule, GroupInfo, RuleKey};
+use crate::priority::Priority;
 use crate::text::GroupId;
 
 /// A group's rule table on the heap.
@@ -103,6 +104,10 @@ impl GroupStore for VecStore {
 
     fn rule(&self, group: GroupHandle, index: usize) -> Option<EgressRule<'_>> {
         self.groups.get(group.0)?.egress.get(index)
+    }
+
+    fn rule_key(&self, group: GroupHandle, index: usize) -> Option<(RuleKey<'_>, Priority)> {
+        self.groups.get(group.0)?.egress.key_at(index)
     }
 
     fn set_description(
