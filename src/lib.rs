@@ -51,6 +51,20 @@
 //! - At most 128 parameters this crate does not read may come in one
 //!   request (so duplicates among them are found without a heap); more is
 //!   `InvalidParameter` naming `QueryString`.
+//!   Duplicates among them are found with a 256-bit Bloom filter over
+//!   names, each possible hit confirmed by comparing the decoded names, so
+//!   the check costs no heap and no quadratic work on ordinary requests.
+//! - A pair with an empty name (`=x`) is one more parameter the API does
+//!   not read; its faults (bad escapes, a second empty name) are reported
+//!   as `InvalidParameter` naming `QueryString`.
+//! - [`RequestParser`] parses into one request it keeps and reuses (the
+//!   request is about 2.7 KiB, the parser with its decoding scratch about
+//!   6.7 KiB: description and client token are stored in place, not
+//!   borrowed from the query); [`ModifyEgressRequest::from_query`] is the
+//!   one-shot form.
+//! - [`Applied`] names the rule and says whether its description changed;
+//!   it does not copy the old description out (read it from the store
+//!   first if you need it).
 //! - Parameter names over 64 bytes are cut (with `…`) in errors; details
 //!   are cut at 192 bytes.
 //! - A `DestGroupId` given beside a CIDR is still checked for length, then
