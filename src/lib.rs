@@ -110,6 +110,7 @@ extern crate alloc;
 extern crate std;
 
 mod keyword;
+mod swar;
 
 pub mod cidr;
 pub mod error;

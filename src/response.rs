@@ -36,6 +36,7 @@ use core::str::FromStr;
 
 use crate::ApiError;
 use crate::keyword::{keyword_enum, keyword_error};
+use crate::swar;
 
 /// The `HostId` field of error bodies.
 pub const HOST_ID: &str = "ecs.aliyuncs.com";
@@ -178,24 +179,36 @@ impl RequestId {
 
     /// The text, as ASCII bytes.
     fn encode(self) -> [u8; REQUEST_ID_LEN] {
-        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        let value = self.0;
+        let mut digits = [0u8; 32];
+        for (k, quarter) in digits.chunks_exact_mut(8).enumerate() {
+            let bits = (value >> (96 - 32 * k)) as u32;
+            quarter.copy_from_slice(&hex_digits(bits));
+        }
         let mut text = [b'-'; REQUEST_ID_LEN];
-        // Byte k of the id is digits 2k and 2k+1, shifted right by the
-        // dashes before it (after bytes 4, 6, 8 and 10: 8-4-4-4-12).
-        for (k, byte) in self.0.to_be_bytes().into_iter().enumerate() {
-            let at = 2 * k
-                + usize::from(k >= 4)
-                + usize::from(k >= 6)
-                + usize::from(k >= 8)
-                + usize::from(k >= 10);
-            let hi = HEX.get(usize::from(byte >> 4)).copied().unwrap_or(b'0');
-            let lo = HEX.get(usize::from(byte & 0xF)).copied().unwrap_or(b'0');
-            if let Some(pair) = text.get_mut(at..at + 2) {
-                pair.copy_from_slice(&[hi, lo]);
+        // 8-4-4-4-12: digit runs and where each lands in the text.
+        for (from, to, len) in [(0, 0, 8), (8, 9, 4), (12, 14, 4), (16, 19, 4), (20, 24, 12)] {
+            if let (Some(dst), Some(src)) =
+                (text.get_mut(to..to + len), digits.get(from..from + len))
+            {
+                dst.copy_from_slice(src);
             }
         }
         text
     }
+}
+
+/// The eight upper-case hex digits of `bits`, most significant first,
+/// computed for all eight at once.
+fn hex_digits(bits: u32) -> [u8; 8] {
+    // Spread the nibbles into bytes: nibble i (from the low end) to byte i.
+    let x = u64::from(bits);
+    let x = ((x & 0xFFFF_0000) << 16) | (x & 0xFFFF);
+    let x = ((x & 0x0000_FF00_0000_FF00) << 8) | (x & 0x0000_00FF_0000_00FF);
+    let x = ((x & 0x00F0_00F0_00F0_00F0) << 4) | (x & 0x000F_000F_000F_000F);
+    // Bytes above 9 get the gap between '9' and 'A'.
+    let letters = ((x + 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101;
+    (x + 0x3030_3030_3030_3030 + letters * 7).to_be_bytes()
 }
 
 impl fmt::Display for RequestId {
@@ -310,7 +323,7 @@ impl<'a, W: fmt::Write + ?Sized> JsonEscape<'a, W> {
 
 impl<W: fmt::Write + ?Sized> fmt::Write for JsonEscape<'_, W> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        escape_runs(self.0, s, json_suspect, json_escape)
+        escape_runs::<JsonSuspects, _, _>(self.0, s, json_escape)
     }
 }
 
@@ -359,7 +372,7 @@ impl<'a, W: fmt::Write + ?Sized> XmlEscape<'a, W> {
 
 impl<W: fmt::Write + ?Sized> fmt::Write for XmlEscape<'_, W> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        escape_runs(self.0, s, xml_suspect, xml_escape)
+        escape_runs::<XmlSuspects, _, _>(self.0, s, xml_escape)
     }
 }
 
@@ -379,45 +392,49 @@ fn xml_escape(c: char) -> Option<&'static str> {
 }
 
 /// Writes `s` to `out`, passing runs that need no escape through whole and
-/// each other character as `escape` maps it. `suspect` picks the bytes that
-/// may start a character needing an escape (every such character starts
-/// with one), so most bytes cost one comparison.
-fn escape_runs<W, S, E>(out: &mut W, s: &str, suspect: S, escape: E) -> fmt::Result
+/// each other character as `escape` maps it. `suspects` marks, a word at a
+/// time, the bytes that may start a character needing an escape (every
+/// such character starts with one), so plain text is skipped eight bytes
+/// at a step.
+fn escape_runs<S, W, E>(out: &mut W, s: &str, escape: E) -> fmt::Result
 where
+    S: swar::Marker,
     W: fmt::Write + ?Sized,
-    S: Fn(u8) -> bool,
     E: Fn(char) -> Option<&'static str>,
 {
-    let bytes = s.as_bytes();
     let mut start = 0;
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if !suspect(b) {
-            i += 1;
+    for at in swar::MarkedBytes::<S>::new(s.as_bytes()) {
+        let Some(c) = s.get(at..).and_then(|rest| rest.chars().next()) else {
             continue;
-        }
-        let Some(c) = s.get(i..).and_then(|rest| rest.chars().next()) else {
-            break;
         };
         if let Some(replacement) = escape(c) {
-            out.write_str(s.get(start..i).unwrap_or(""))?;
+            out.write_str(s.get(start..at).unwrap_or(""))?;
             out.write_str(replacement)?;
-            start = i + c.len_utf8();
+            start = at + c.len_utf8();
         }
-        i += c.len_utf8();
     }
     out.write_str(s.get(start..).unwrap_or(""))
 }
 
-/// Bytes that may start a character JSON escapes.
-fn json_suspect(b: u8) -> bool {
-    b < 0x20 || b == b'"' || b == b'\\'
+/// Marks the bytes that may start a character JSON escapes.
+struct JsonSuspects;
+
+impl swar::Marker for JsonSuspects {
+    #[inline]
+    fn mark(word: u64) -> u64 {
+        swar::marks_below(word, 0x20) | swar::marks_any(word, [b'"', b'\\'])
+    }
 }
 
-/// Bytes that may start a character XML escapes (0xEF starts U+FFFE and
-/// U+FFFF).
-fn xml_suspect(b: u8) -> bool {
-    b < 0x20 || matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0xEF)
+/// Marks the bytes that may start a character XML escapes (0xEF starts
+/// U+FFFE and U+FFFF).
+struct XmlSuspects;
+
+impl swar::Marker for XmlSuspects {
+    #[inline]
+    fn mark(word: u64) -> u64 {
+        swar::marks_below(word, 0x20) | swar::marks_any(word, [b'&', b'<', b'>', b'"', b'\'', 0xEF])
+    }
 }
 
 /// Writes the body of a successful call.
@@ -790,6 +807,49 @@ mod tests {
         assert_eq!(format!("{:?}", page_id()), format!("RequestId({PAGE_ID})"));
         assert_eq!(format!("{:>38}", page_id()), format!("  {PAGE_ID}"));
         assert!(RequestId::from_u128(9) < RequestId::from_u128(0xA));
+    }
+
+    #[test]
+    fn request_id_digits_match_core_fmt() {
+        let mut n: u128 = 0x0123_4567_89AB_CDEF_FEDC_BA98_7654_3210;
+        for _ in 0..1000 {
+            let hex = format!("{n:032X}");
+            let expected = format!(
+                "{}-{}-{}-{}-{}",
+                &hex[..8],
+                &hex[8..12],
+                &hex[12..16],
+                &hex[16..20],
+                &hex[20..]
+            );
+            assert_eq!(RequestId::from_u128(n).to_string(), expected);
+            n = n
+                .wrapping_mul(0x2545_F491_4F6C_DD1D)
+                .wrapping_add(0x9E37_79B9);
+        }
+    }
+
+    #[test]
+    fn escapers_agree_with_char_by_char_escaping_at_every_offset() {
+        let specials = [
+            "\"", "\\", "\u{1}", "\n", "&", "<", "'", "\u{fffe}", "é", "名", "\u{ef}",
+        ];
+        for special in specials {
+            for at in 0..20 {
+                let text = format!("{}{special}{}", "a".repeat(at), "b".repeat(20 - at));
+                let (mut json, mut json_expected) = (String::new(), String::new());
+                let (mut xml, mut xml_expected) = (String::new(), String::new());
+                JsonEscape::new(&mut json).write_str(&text).unwrap();
+                XmlEscape::new(&mut xml).write_str(&text).unwrap();
+                for c in text.chars() {
+                    let mut one = [0u8; 4];
+                    json_expected.push_str(json_escape(c).unwrap_or(c.encode_utf8(&mut one)));
+                    xml_expected.push_str(xml_escape(c).unwrap_or(c.encode_utf8(&mut one)));
+                }
+                assert_eq!(json, json_expected, "{text:?}");
+                assert_eq!(xml, xml_expected, "{text:?}");
+            }
+        }
     }
 
     #[test]

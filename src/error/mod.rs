@@ -177,11 +177,18 @@ impl ApiError {
                 self.detail.as_str()
             });
         }
-        match template.split_once("<name>") {
-            Some((before, after)) => {
-                out.write_str(before)?;
+        const NAME: &str = "<name>";
+        // A `char` search is a `memchr`; a `&str` pattern builds a searcher.
+        let name_at = template.find('<').filter(|&at| {
+            template
+                .get(at..)
+                .is_some_and(|rest| rest.starts_with(NAME))
+        });
+        match name_at {
+            Some(at) => {
+                out.write_str(template.get(..at).unwrap_or(""))?;
                 out.write_str(&self.parameter)?;
-                out.write_str(after)
+                out.write_str(template.get(at + NAME.len()..).unwrap_or(""))
             }
             None => out.write_str(template),
         }

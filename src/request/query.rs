@@ -8,6 +8,7 @@ use heapless::Vec;
 
 use super::param::Param;
 use crate::error::{ApiError, Cause, Hints};
+use crate::swar;
 
 /// The longest raw query accepted (64 KiB).
 pub const QUERY_MAX_BYTES: usize = 64 * 1024;
@@ -287,58 +288,37 @@ struct RawPair<'a> {
     start: usize,
 }
 
-const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+/// Marks the bytes that end a name or pair, or need decoding.
+struct SpecialBytes;
 
-/// Marks (high bit) the bytes of `word` equal to `byte`: the classic SWAR
-/// zero-byte test on `word ^ byte…`. A false mark can only follow a true
-/// one, so the lowest mark is exact.
-#[inline]
-fn marks(word: u64, byte: u8) -> u64 {
-    let x = word ^ (ONES * u64::from(byte));
-    x.wrapping_sub(ONES) & !x & HIGHS
-}
-
-/// The position of the first `&`, `=`, `%` or `+` at or after `from`,
-/// eight bytes at a time.
-fn find_separator_or_escape(bytes: &[u8], from: usize) -> Option<usize> {
-    let rest = bytes.get(from..)?;
-    let mut chunks = rest.chunks_exact(8);
-    let mut at = from;
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word);
-        let m = marks(word, b'&') | marks(word, b'=') | marks(word, b'%') | marks(word, b'+');
-        if m != 0 {
-            return Some(at + (m.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
+impl swar::Marker for SpecialBytes {
+    #[inline]
+    fn mark(word: u64) -> u64 {
+        swar::marks_any(word, [b'&', b'=', b'%', b'+'])
     }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| matches!(b, b'&' | b'=' | b'%' | b'+'))
-        .map(|i| at + i)
 }
 
 /// The pairs of a query, split at `&` and then at the first `=`; the line
 /// breaks of the API page's layout just before a `&` are dropped, and
 /// empty pairs and the page's `<公共请求参数>` placeholder skipped. One
-/// pass over the bytes finds the separators and the escapes together.
+/// pass over the bytes, a word at a time, finds the separators and the
+/// escapes together.
 struct Pairs<'a> {
-    rest: &'a [u8],
+    query: &'a [u8],
     text: Option<&'a str>,
-    offset: usize,
+    special: swar::MarkedBytes<'a, SpecialBytes>,
+    /// Where the next pair starts.
+    start: usize,
     done: bool,
 }
 
 impl<'a> Pairs<'a> {
     fn new(query: &'a [u8]) -> Self {
         Pairs {
-            rest: query,
+            query,
             text: str::from_utf8(query).ok(),
-            offset: 0,
+            special: swar::MarkedBytes::new(query),
+            start: 0,
             done: false,
         }
     }
@@ -352,37 +332,30 @@ impl<'a> Iterator for Pairs<'a> {
             if self.done {
                 return None;
             }
-            let bytes = self.rest;
-            let mut end = bytes.len();
+            let start = self.start;
             let mut eq = None;
             let (mut name_encoded, mut value_encoded) = (false, false);
-            let mut from = 0;
-            while let Some(at) = find_separator_or_escape(bytes, from) {
-                match bytes.get(at) {
-                    Some(b'&') => {
-                        end = at;
-                        break;
-                    }
-                    Some(b'=') if eq.is_none() => eq = Some(at),
+            let end = loop {
+                let Some(at) = self.special.next() else {
+                    break self.query.len();
+                };
+                match self.query.get(at) {
+                    Some(b'&') => break at,
+                    Some(b'=') if eq.is_none() => eq = Some(at - start),
                     Some(b'%' | b'+') if eq.is_none() => name_encoded = true,
                     Some(b'%' | b'+') => value_encoded = true,
                     _ => {}
                 }
-                from = at + 1;
-            }
-            let start = self.offset;
-            self.offset += end + 1;
-            self.done = end == bytes.len();
-            self.rest = bytes.get(end + 1..).unwrap_or(&[]);
-            // Split the text at the same ASCII positions (always boundaries).
-            let text = self.text.and_then(|t| t.get(..end));
-            self.text = self.text.and_then(|t| t.get(end + 1..).or(Some("")));
+            };
+            self.start = end + 1;
+            self.done = end == self.query.len();
 
-            let piece = trim_line_breaks(bytes.get(..end).unwrap_or(&[]));
+            let piece = trim_line_breaks(self.query.get(start..end).unwrap_or(&[]));
             if piece.is_empty() || piece == COMMON_PARAMETERS_PLACEHOLDER {
                 continue;
             }
-            let text = text.and_then(|t| t.get(..piece.len()));
+            // The same ASCII positions split the text (always boundaries).
+            let text = self.text.and_then(|t| t.get(start..start + piece.len()));
             let eq = eq.filter(|&at| at < piece.len());
             let (name, value) = match eq {
                 Some(at) => (
@@ -584,35 +557,26 @@ mod tests {
     }
 
     #[test]
-    fn swar_scan_finds_the_first_special_byte_anywhere() {
-        for len in 0..20 {
-            for pos in 0..len {
-                for special in [b'&', b'=', b'%', b'+'] {
-                    let mut bytes = std::vec![b'a'; len];
-                    bytes[pos] = special;
-                    if pos + 1 < len {
-                        bytes[pos + 1] = b'&';
-                    }
-                    assert_eq!(
-                        find_separator_or_escape(&bytes, 0),
-                        Some(pos),
-                        "{len} {pos}"
-                    );
-                    assert_eq!(find_separator_or_escape(&bytes, pos + 2), None);
-                }
+    fn pairs_split_at_every_separator_position() {
+        // Names and values of every length around the word boundaries.
+        for name_len in 1..12 {
+            for value_len in 0..12 {
+                let name = "n".repeat(name_len);
+                let value = "v".repeat(value_len);
+                let query = std::format!("{name}={value}&{name}%41={value}+x&tail");
+                let pairs: std::vec::Vec<_> = Pairs::new(query.as_bytes()).collect();
+                assert_eq!(pairs.len(), 3, "{query}");
+                assert_eq!(
+                    (pairs[0].name, pairs[0].value),
+                    (name.as_bytes(), value.as_bytes())
+                );
+                assert!(!pairs[0].name_encoded && !pairs[0].value_encoded);
+                assert_eq!(pairs[1].name_text, Some(&*std::format!("{name}%41")));
+                assert_eq!(pairs[1].value_text, Some(&*std::format!("{value}+x")));
+                assert!(pairs[1].name_encoded && pairs[1].value_encoded);
+                assert_eq!(pairs[1].start, name_len + value_len + 2);
+                assert_eq!((pairs[2].name, pairs[2].value), (&b"tail"[..], &b""[..]));
             }
-            // Bytes one off the special ones are not matched.
-            let near = [
-                b'%' - 1,
-                b'%' + 1 + 1,
-                b'=' - 1,
-                b'=' + 1,
-                0x80 | b'&',
-                0xA6,
-                0xBD,
-            ];
-            let bytes: std::vec::Vec<u8> = near.iter().copied().cycle().take(len).collect();
-            assert_eq!(find_separator_or_escape(&bytes, 0), None, "{bytes:?}");
         }
     }
 
