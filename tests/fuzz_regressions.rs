@@ -38,6 +38,8 @@ fn store_with_garbage(live: &str, garbage: usize) -> (Box<BoundedStore<1, 8, 64>
             &rule(RuleDestination::Ipv4("10.0.0.0/8".parse().unwrap()), &old),
         )
         .unwrap();
+    // Cleared first: a text that fits would be written over the old one.
+    store.set_description(g, 0, "").unwrap();
     store.set_description(g, 0, live).unwrap();
     (store, g)
 }

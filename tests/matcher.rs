@@ -561,6 +561,44 @@ fn bounded_store_enforces_the_rule_quota_and_key_uniqueness() {
 }
 
 #[test]
+fn growable_text_arena_compacts_without_losing_a_description() {
+    // Enough rewrites that garbage passes 4 KiB and the live text, so the
+    // `VecStore` copies its arena at least once.
+    let mut store = VecStore::new();
+    let info = group("sg-1", REGION, vpc("vpc-1", false));
+    let g = store.add_group(info.clone()).unwrap();
+    let rules = 40;
+    for p in 1..=rules {
+        let r = req(
+            "sg-1",
+            &format!("IpProtocol=tcp&PortRange={p}/{p}&DestCidrIp=10.0.0.0/8"),
+        );
+        store
+            .add_rule(g, &rule_of(&r, &info, 1, &format!("start-{p}")))
+            .unwrap();
+    }
+    let mut model: Vec<String> = (1..=rules).map(|p| format!("start-{p}")).collect();
+    for round in 0..30 {
+        for p in 1..=rules {
+            // Always longer than before, so each rewrite leaves garbage.
+            let text = format!("{round:02}-{p}-{}", "y".repeat(round));
+            let q = format!(
+                "IpProtocol=tcp&PortRange={p}/{p}&DestCidrIp=10.0.0.0/8&Description={text}"
+            );
+            modify(&mut store, &req("sg-1", &q)).unwrap();
+            model[p - 1] = text;
+        }
+        for (i, expected) in model.iter().enumerate() {
+            assert_eq!(
+                store.rule(g, i).unwrap().description,
+                *expected,
+                "round {round}"
+            );
+        }
+    }
+}
+
+#[test]
 fn bounded_text_arena_compacts_and_stays_atomic_when_full() {
     let mut store: BoundedStore<1, 4, 64> = BoundedStore::new();
     let info = group("sg-1", REGION, vpc("vpc-1", false));
@@ -581,17 +619,29 @@ fn bounded_text_arena_compacts_and_stays_atomic_when_full() {
             )
             .unwrap();
     }
-    // Rewriting descriptions many times only works if garbage is reclaimed.
+    // Rewriting descriptions many times only works if garbage is reclaimed;
+    // lengths go up, down and to empty (written over, appended, cleared),
+    // and every other rule keeps its text.
+    let mut model = ["aaaa", "bbbb", "cccc", "dddd"].map(String::from);
     for round in 0..50 {
-        for (i, r) in reqs.iter().enumerate() {
-            let text = format!("r{round}-{i}-{}", "x".repeat(i));
+        for i in 0..reqs.len() {
+            let text = match (round + i) % 4 {
+                0 => String::new(),
+                k => format!("r{round}-{i}-{}", "x".repeat(k * 3)),
+            };
             let q = format!(
                 "IpProtocol=tcp&PortRange={0}/{0}&DestCidrIp=10.0.0.0/8&Description={text}",
                 i + 1
             );
             modify(&mut store, &req("sg-1", &q)).unwrap();
-            assert_eq!(store.rule(g, i).unwrap().description, text);
-            let _ = r;
+            model[i] = text;
+            for (j, expected) in model.iter().enumerate() {
+                assert_eq!(
+                    store.rule(g, j).unwrap().description,
+                    *expected,
+                    "{round} {i}"
+                );
+            }
         }
     }
     // A description that cannot fit fails as InternalError and changes nothing.

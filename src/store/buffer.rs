@@ -20,6 +20,11 @@ pub trait ByteBuffer: Buffer<u8> {
     /// Whether the buffer grows on demand (then compaction is only worth it
     /// when much of it is garbage).
     const GROWS: bool;
+    /// A new, empty buffer with room for `capacity` bytes, when this kind
+    /// can allocate one (compaction then copies instead of sliding).
+    fn fresh(capacity: usize) -> Option<Self>
+    where
+        Self: Sized;
 }
 
 impl<T, const N: usize> Buffer<T> for heapless::Vec<T, N> {
@@ -48,6 +53,9 @@ impl<const N: usize> ByteBuffer for heapless::Vec<u8, N> {
         self.extend_from_slice(bytes).is_ok()
     }
     const GROWS: bool = false;
+    fn fresh(_: usize) -> Option<Self> {
+        None
+    }
 }
 
 #[cfg(feature = "alloc")]
@@ -81,4 +89,7 @@ impl ByteBuffer for alloc::vec::Vec<u8> {
         true
     }
     const GROWS: bool = true;
+    fn fresh(capacity: usize) -> Option<Self> {
+        Some(alloc::vec::Vec::with_capacity(capacity))
+    }
 }

@@ -257,11 +257,28 @@ where
         [Some(&mut s.description), group]
     }
 
-    /// Moves every live text to the front of the arena, in order of
-    /// position, and drops the rest. In place, so a bounded arena needs no
-    /// second buffer; quadratic in the number of rules, and only run when
-    /// the arena is full of garbage.
+    /// Drops the garbage from the text arena. A growable arena is copied
+    /// into a fresh one, rule by rule (linear). A bounded one has no room
+    /// for a second buffer: its live texts slide to the front in order of
+    /// position, in place, which is quadratic in the number of rules; it
+    /// only runs when the arena is full.
     fn compact(&mut self) {
+        let live = self.text.items().len() - self.garbage;
+        if let Some(mut fresh) = B::fresh(live) {
+            let old = self.text.items();
+            for s in self.rules.items_mut() {
+                for r in Self::text_refs(s).into_iter().flatten() {
+                    let from = r.start as usize;
+                    let bytes = old.get(from..from + r.len as usize).unwrap_or(&[]);
+                    // `fresh` grows, and `live` counts these bytes.
+                    r.start = fresh.items().len() as u32;
+                    let _ = fresh.try_extend(bytes);
+                }
+            }
+            self.text = fresh;
+            self.garbage = 0;
+            return;
+        }
         let mut write = 0u32;
         let mut threshold = 0u32;
         loop {
@@ -408,6 +425,25 @@ where
             .description;
         if self.text(old) == description {
             return Ok(());
+        }
+        // A text that fits in the old one's room is written over it: no
+        // garbage beyond the tail, so no compaction for like-sized edits.
+        if description.len() <= old.len as usize {
+            let at = old.start as usize;
+            let room = self.text.items_mut().get_mut(at..at + description.len());
+            if let Some(room) = room {
+                room.copy_from_slice(description.as_bytes());
+                let start = if description.is_empty() { 0 } else { old.start };
+                self.garbage += old.len as usize - description.len();
+                self.set_description_ref(
+                    index,
+                    TextRef {
+                        start,
+                        len: description.len() as u32,
+                    },
+                );
+                return Ok(());
+            }
         }
         // Free the old text first so that a full arena can reuse its room.
         // Keep a copy: if the new text still does not fit, the old one goes
