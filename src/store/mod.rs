@@ -10,7 +10,13 @@
 //! Both keep each group's egress rules in a [`RuleTable`]: compact rules
 //! (see [`STORED_RULE_BYTES`]), a chained hash index over their keys (one
 //! bucket per rule or more, so a lookup compares about one rule), and a text
-//! arena for descriptions and destination group ids. The crate uses its own
+//! arena for descriptions and destination group ids. A new description
+//! that fits in the old one's room is written over it; otherwise it is
+//! appended and the old text becomes garbage, reclaimed when a bounded
+//! arena is full (sliding the live texts down in place: quadratic in the
+//! rules, but no second buffer) or when a growable one is more than half
+//! garbage and over 4 KiB of it (copied into a new buffer: linear).
+//! The crate uses its own
 //! index rather than `heapless::IndexMap` or `hashbrown` because a lookup
 //! must borrow the request's group id, while those maps need an owned key
 //! per rule (a 128-byte group id each), and because one index then serves
