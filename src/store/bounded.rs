@@ -119,36 +119,5 @@ impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> GroupStore
             .map(GroupHandle)
     }
 
-    fn group_info(&self, group: GroupHandle) -> Option<&GroupInfo> {
-        self.groups.get(group.0).map(|g| &g.info)
-    }
-
-    fn find_rule(&self, group: GroupHandle, key: &RuleKey<'_>) -> Option<usize> {
-        self.groups.get(group.0)?.egress.find(key)
-    }
-
-    fn rule_count(&self, group: GroupHandle) -> usize {
-        self.groups.get(group.0).map_or(0, |g| g.egress.len())
-    }
-
-    fn rule(&self, group: GroupHandle, index: usize) -> Option<EgressRule<'_>> {
-        self.groups.get(group.0)?.egress.get(index)
-    }
-
-    fn rule_key(&self, group: GroupHandle, index: usize) -> Option<(RuleKey<'_>, Priority)> {
-        self.groups.get(group.0)?.egress.key_at(index)
-    }
-
-    fn set_description(
-        &mut self,
-        group: GroupHandle,
-        index: usize,
-        description: &str,
-    ) -> Result<(), StoreError> {
-        let g = self
-            .groups
-            .get_mut(group.0)
-            .ok_or(StoreError::NoSuchGroup)?;
-        Ok(g.egress.set_description(index, description)?)
-    }
+    group_store_by_table!();
 }
