@@ -177,6 +177,13 @@ impl RequestId {
         Ok(RequestId(value))
     }
 
+    /// Writes the text, without the formatting machinery `Display` goes
+    /// through.
+    fn write_to<W: fmt::Write + ?Sized>(self, out: &mut W) -> fmt::Result {
+        let text = self.encode();
+        out.write_str(core::str::from_utf8(&text).map_err(|_| fmt::Error)?)
+    }
+
     /// The text, as ASCII bytes.
     fn encode(self) -> [u8; REQUEST_ID_LEN] {
         let value = self.0;
@@ -461,17 +468,15 @@ pub fn write_success<W: fmt::Write + ?Sized>(
 ) -> fmt::Result {
     // Plain `write_str`s: these bodies are on every answer's path, and the
     // formatting machinery costs more than the bytes.
-    let id = request_id.encode();
-    let id = core::str::from_utf8(&id).map_err(|_| fmt::Error)?;
     match format {
         Format::Json => {
             out.write_str("{\"RequestId\":\"")?;
-            out.write_str(id)?;
+            request_id.write_to(out)?;
             out.write_str("\"}")
         }
         Format::Xml => {
             out.write_str("<ModifySecurityGroupEgressRuleResponse><RequestId>")?;
-            out.write_str(id)?;
+            request_id.write_to(out)?;
             out.write_str("</RequestId></ModifySecurityGroupEgressRuleResponse>")
         }
     }
@@ -503,12 +508,10 @@ pub fn write_error<W: fmt::Write + ?Sized>(
     request_id: &RequestId,
     error: &ApiError,
 ) -> fmt::Result {
-    let id = request_id.encode();
-    let id = core::str::from_utf8(&id).map_err(|_| fmt::Error)?;
     match format {
         Format::Json => {
             out.write_str("{\"RequestId\":\"")?;
-            out.write_str(id)?;
+            request_id.write_to(out)?;
             out.write_str("\",\"HostId\":\"")?;
             out.write_str(HOST_ID)?;
             out.write_str("\",\"Code\":\"")?;
@@ -519,7 +522,7 @@ pub fn write_error<W: fmt::Write + ?Sized>(
         }
         Format::Xml => {
             out.write_str("<Error><RequestId>")?;
-            out.write_str(id)?;
+            request_id.write_to(out)?;
             out.write_str("</RequestId><HostId>")?;
             out.write_str(HOST_ID)?;
             out.write_str("</HostId><Code>")?;

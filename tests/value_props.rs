@@ -126,24 +126,29 @@ fn model_cidr<A: FromStr>(text: &str, max: u8) -> Option<Result<(A, Option<u8>),
     })
 }
 
-fn model_ipv4(text: &str) -> Result<(Ipv4Addr, Option<u8>), InvalidCidr> {
-    match model_cidr::<Ipv4Addr>(text, 32) {
+/// The model of one family's parser: `A` with prefixes up to `max`; a
+/// valid value of the other family `B` (up to `other_max`) is
+/// `WrongFamily`.
+fn model_family<A: FromStr, B: FromStr>(
+    text: &str,
+    max: u8,
+    other_max: u8,
+) -> Result<(A, Option<u8>), InvalidCidr> {
+    match model_cidr::<A>(text, max) {
         Some(answer) => answer,
-        None if matches!(model_cidr::<Ipv6Addr>(text, 128), Some(Ok(_))) => {
+        None if matches!(model_cidr::<B>(text, other_max), Some(Ok(_))) => {
             Err(InvalidCidr::WrongFamily)
         }
         None => Err(InvalidCidr::Address),
     }
 }
 
+fn model_ipv4(text: &str) -> Result<(Ipv4Addr, Option<u8>), InvalidCidr> {
+    model_family::<Ipv4Addr, Ipv6Addr>(text, 32, 128)
+}
+
 fn model_ipv6(text: &str) -> Result<(Ipv6Addr, Option<u8>), InvalidCidr> {
-    match model_cidr::<Ipv6Addr>(text, 128) {
-        Some(answer) => answer,
-        None if matches!(model_cidr::<Ipv4Addr>(text, 32), Some(Ok(_))) => {
-            Err(InvalidCidr::WrongFamily)
-        }
-        None => Err(InvalidCidr::Address),
-    }
+    model_family::<Ipv6Addr, Ipv4Addr>(text, 128, 32)
 }
 
 fn model_id(text: &str) -> Result<(), InvalidText> {

@@ -6,6 +6,7 @@
 use core::hash::Hasher;
 
 use super::key::{RuleDestination, RuleKey};
+use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
 use crate::port::PortRange;
 use crate::request::Source;
 
@@ -99,16 +100,8 @@ fn add_key(h: &mut FxHasher, key: &RuleKey<'_>) {
         h.add(port_word(range));
     }
     match key.destination {
-        RuleDestination::Ipv4(cidr) => h.add(
-            shape_word(1, cidr.prefix_len(), cidr.is_bare()) << 32
-                | u64::from(cidr.addr().to_bits()),
-        ),
-        RuleDestination::Ipv6(cidr) => {
-            h.add(shape_word(2, cidr.prefix_len(), cidr.is_bare()));
-            let bits = cidr.addr().to_bits();
-            h.add(bits as u64);
-            h.add((bits >> 64) as u64);
-        }
+        RuleDestination::Ipv4(cidr) => add_ipv4(h, 1, cidr),
+        RuleDestination::Ipv6(cidr) => add_ipv6(h, 2, cidr),
         RuleDestination::Group(id) => {
             h.add(3 << 16 | (id.len() as u64) << 32);
             h.write(id.as_bytes());
@@ -116,17 +109,26 @@ fn add_key(h: &mut FxHasher, key: &RuleKey<'_>) {
     }
     match key.source {
         None => {}
-        Some(Source::Ipv4(cidr)) => h.add(
-            shape_word(4, cidr.prefix_len(), cidr.is_bare()) << 32
-                | u64::from(cidr.addr().to_bits()),
-        ),
-        Some(Source::Ipv6(cidr)) => {
-            h.add(shape_word(5, cidr.prefix_len(), cidr.is_bare()));
-            let bits = cidr.addr().to_bits();
-            h.add(bits as u64);
-            h.add((bits >> 64) as u64);
-        }
+        Some(Source::Ipv4(cidr)) => add_ipv4(h, 4, cidr),
+        Some(Source::Ipv6(cidr)) => add_ipv6(h, 5, cidr),
     }
+}
+
+/// An IPv4 address as written, in one word.
+#[inline]
+fn add_ipv4(h: &mut FxHasher, tag: u64, cidr: Ipv4Cidr) {
+    h.add(
+        shape_word(tag, cidr.prefix_len(), cidr.is_bare()) << 32 | u64::from(cidr.addr().to_bits()),
+    );
+}
+
+/// An IPv6 address (its value) in three words.
+#[inline]
+fn add_ipv6(h: &mut FxHasher, tag: u64, cidr: Ipv6Cidr) {
+    h.add(shape_word(tag, cidr.prefix_len(), cidr.is_bare()));
+    let bits = cidr.addr().to_bits();
+    h.add(bits as u64);
+    h.add((bits >> 64) as u64);
 }
 
 /// The 32-bit hash a store files a rule under.
@@ -142,7 +144,7 @@ pub(crate) fn hash_key(key: &RuleKey<'_>) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{IpProtocol, Ipv4Cidr, Ipv6Cidr, NicType, Policy};
+    use crate::{IpProtocol, NicType, Policy};
     use std::collections::BTreeSet;
 
     fn key(destination: RuleDestination<'_>, port: u16) -> RuleKey<'_> {

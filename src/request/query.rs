@@ -406,7 +406,7 @@ fn check_text<'a: 's, 's>(
 /// Whether an earlier pair of the query has this decoded name.
 fn named_earlier(query: &[u8], before: usize, name: Text<'_>) -> bool {
     Pairs::new(query.get(..before.saturating_sub(1)).unwrap_or(&[])).any(|earlier| {
-        let earlier_name = match (earlier.name_text, needs_decoding(earlier.name)) {
+        let earlier_name = match (earlier.name_text, earlier.name_encoded) {
             (Some(text), false) => Text::Plain(text),
             (_, true) => Text::Encoded(earlier.name),
             (None, false) => match str::from_utf8(earlier.name) {
