@@ -73,6 +73,11 @@ text_type! {
 /// assert_eq!("155780923770".parse::<AccountId>().unwrap().get(), 155780923770);
 /// assert!("-1".parse::<AccountId>().is_err());
 /// assert!("18446744073709551616".parse::<AccountId>().is_err());
+/// // A bad character is the fault, even after digits that overflow.
+/// assert_eq!(
+///     AccountId::parse("20000000000000000000+"),
+///     Err(aliyun_sg_egress::InvalidText::BadCharacter)
+/// );
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AccountId(u64);
@@ -88,16 +93,18 @@ impl AccountId {
         if text.is_empty() {
             return Err(InvalidText::Empty);
         }
+        // Every character first: "not a number" is the fault to report
+        // even when the digits before it already overflow.
+        if !text.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(InvalidText::BadCharacter);
+        }
         text.bytes()
             .try_fold(0u64, |acc, b| {
-                if !b.is_ascii_digit() {
-                    return Err(InvalidText::BadCharacter);
-                }
                 acc.checked_mul(10)
                     .and_then(|v| v.checked_add(u64::from(b - b'0')))
-                    .ok_or(InvalidText::TooLong)
             })
             .map(AccountId)
+            .ok_or(InvalidText::TooLong)
     }
 
     /// Wraps a number.
