@@ -109,6 +109,7 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
+mod hash;
 mod keyword;
 mod swar;
 

@@ -654,3 +654,35 @@ fn bounded_text_arena_compacts_and_stays_atomic_when_full() {
     assert_eq!((e.status(), e.code()), (500, "InternalError"));
     assert_eq!(snapshot(&store, g), before);
 }
+
+/// Issue #3's memory budget: a stored rule (packed key, two text spans,
+/// hash, chain link, priority) plus its bucket, descriptions aside.
+#[test]
+#[cfg(target_pointer_width = "64")]
+fn a_stored_rule_takes_80_bytes_plus_a_4_byte_bucket() {
+    assert_eq!(aliyun_sg_egress::store::STORED_RULE_BYTES, 80);
+}
+
+/// The growable store finds each of many groups by id (its hashed index),
+/// only those, and refuses a second group with an existing id.
+#[test]
+fn vec_store_finds_each_of_many_groups() {
+    use aliyun_sg_egress::store::{GroupStore, StoreError, VecStore};
+    let mut store = VecStore::new();
+    let region = RegionId::parse("cn-hangzhou").unwrap();
+    let id = |i: usize| GroupId::parse(&format!("sg-{i:x}")).unwrap();
+    for i in 0..2_000 {
+        let g = store
+            .add_group(GroupInfo::new(id(i), region.clone(), Network::Classic))
+            .unwrap();
+        assert_eq!(g.index(), i);
+    }
+    for i in 0..2_000 {
+        assert_eq!(store.find_group(id(i).as_str()).map(|g| g.index()), Some(i));
+    }
+    for missing in ["sg-7d0", "sg-", "sg-00", "SG-1", "sg-1 "] {
+        assert_eq!(store.find_group(missing), None, "{missing}");
+    }
+    let again = GroupInfo::new(id(1_234), region, Network::Classic);
+    assert_eq!(store.add_group(again), Err(StoreError::DuplicateGroup));
+}

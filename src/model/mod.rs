@@ -2,12 +2,9 @@
 //! key that identifies a rule (SPEC §5, §6).
 
 mod group;
-mod hash;
 mod key;
 mod rule;
 
 pub use group::{GroupInfo, Network};
 pub use key::{RuleDestination, RuleKey};
 pub use rule::{EgressRule, InvalidRule};
-
-pub(crate) use hash::hash_key;

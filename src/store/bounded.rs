@@ -7,6 +7,7 @@ use super::{Group, GroupHandle, GroupStore, StoreError};
 use crate::model::{EgressRule, GroupInfo, RuleKey};
 use crate::nic::NicType;
 use crate::priority::Priority;
+use crate::swar::same_bytes;
 
 /// A group's rule table with room for `RULES` rules and `TEXT` bytes of
 /// descriptions and destination group ids.
@@ -22,7 +23,7 @@ pub type BoundedTable<const RULES: usize, const TEXT: usize> =
 /// so keep `GROUPS` small (a gateway's working set); large numbers of rules
 /// per group cost nothing at lookup time.
 ///
-/// The store is large (`GROUPS × (RULES × 88 + TEXT)` bytes or so): give it
+/// The store is large (`GROUPS × (RULES × 84 + TEXT)` bytes or so): give it
 /// a `static`, a `Box`, or a big enough stack.
 ///
 /// ```
@@ -115,7 +116,7 @@ impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> GroupStore
     fn find_group(&self, id: &str) -> Option<GroupHandle> {
         self.groups
             .iter()
-            .position(|g| g.info.id.as_str() == id)
+            .position(|g| same_bytes(g.info.id.as_str().as_bytes(), id.as_bytes()))
             .map(GroupHandle)
     }
 

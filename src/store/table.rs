@@ -8,14 +8,9 @@
 use core::str;
 
 use super::buffer::{Buffer, ByteBuffer};
-use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
-use crate::model::{EgressRule, InvalidRule, RuleDestination, RuleKey, hash_key};
-use crate::nic::NicType;
-use crate::policy::Policy;
-use crate::port::PortRange;
+use super::packed::PackedKey;
+use crate::model::{EgressRule, InvalidRule, RuleDestination, RuleKey};
 use crate::priority::Priority;
-use crate::protocol::IpProtocol;
-use crate::request::Source;
 
 /// A span of the text arena; the empty text is always `(0, 0)`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -24,29 +19,18 @@ pub(crate) struct TextRef {
     len: u32,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum StoredDestination {
-    Ipv4(Ipv4Cidr),
-    Ipv6(Ipv6Cidr),
-    Group(TextRef),
-}
-
-/// One rule as stored: its key fields, priority, and references into the
-/// text arena. See [`crate::store`] for its size.
+/// One rule as stored: its key packed into words, its priority, and
+/// references into the text arena. See [`crate::store`] for its size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StoredRule {
+    key: PackedKey,
+    /// The destination group's id; empty for an address destination.
+    group: TextRef,
+    description: TextRef,
     hash: u32,
     /// Index + 1 of the next rule in the same bucket; 0 ends the chain.
     next: u32,
-    description: TextRef,
-    protocol: IpProtocol,
-    nic_type: NicType,
-    policy: Policy,
     priority: Priority,
-    port_range: PortRange,
-    source_port_range: Option<PortRange>,
-    destination: StoredDestination,
-    source: Option<Source>,
 }
 
 /// Why a rule could not be added or changed.
@@ -68,6 +52,14 @@ pub enum TableError {
 #[inline]
 fn bucket(hash: u32, len: usize) -> usize {
     ((u64::from(hash) * len as u64) >> 32) as usize
+}
+
+/// The destination group id of a key; empty for an address.
+fn group_id<'k>(key: &RuleKey<'k>) -> &'k str {
+    match key.destination {
+        RuleDestination::Group(id) => id,
+        RuleDestination::Ipv4(_) | RuleDestination::Ipv6(_) => "",
+    }
 }
 
 /// A group's egress rules over some backing storage.
@@ -108,29 +100,29 @@ where
         self.rules.items().is_empty()
     }
 
-    fn text(&self, r: TextRef) -> &str {
+    fn text_bytes(&self, r: TextRef) -> &[u8] {
         let start = r.start as usize;
         self.text
             .items()
             .get(start..start + r.len as usize)
-            .and_then(|b| str::from_utf8(b).ok())
-            .unwrap_or("")
+            .unwrap_or(&[])
+    }
+
+    fn text(&self, r: TextRef) -> &str {
+        str::from_utf8(self.text_bytes(r)).unwrap_or("")
     }
 
     fn view<'s>(&'s self, s: &StoredRule) -> EgressRule<'s> {
+        let key = s.key.unpack(self.text(s.group));
         EgressRule {
-            protocol: s.protocol,
-            port_range: s.port_range,
-            source_port_range: s.source_port_range,
-            nic_type: s.nic_type,
-            policy: s.policy,
+            protocol: key.protocol,
+            port_range: key.port_range,
+            source_port_range: key.source_port_range,
+            nic_type: key.nic_type,
+            policy: key.policy,
             priority: s.priority,
-            destination: match s.destination {
-                StoredDestination::Ipv4(v4) => RuleDestination::Ipv4(v4),
-                StoredDestination::Ipv6(v6) => RuleDestination::Ipv6(v6),
-                StoredDestination::Group(id) => RuleDestination::Group(self.text(id)),
-            },
-            source: s.source,
+            destination: key.destination,
+            source: key.source,
             description: self.text(s.description),
         }
     }
@@ -139,20 +131,7 @@ where
     /// not read).
     pub fn key_at(&self, index: usize) -> Option<(RuleKey<'_>, Priority)> {
         let s = self.rules.items().get(index)?;
-        let key = RuleKey {
-            protocol: s.protocol,
-            port_range: s.port_range,
-            source_port_range: s.source_port_range,
-            nic_type: s.nic_type,
-            policy: s.policy,
-            destination: match s.destination {
-                StoredDestination::Ipv4(v4) => RuleDestination::Ipv4(v4),
-                StoredDestination::Ipv6(v6) => RuleDestination::Ipv6(v6),
-                StoredDestination::Group(id) => RuleDestination::Group(self.text(id)),
-            },
-            source: s.source,
-        };
-        Some((key, s.priority))
+        Some((s.key.unpack(self.text(s.group)), s.priority))
     }
 
     /// The rule at `index`.
@@ -165,29 +144,21 @@ where
         self.rules.items().iter().map(|s| self.view(s))
     }
 
-    fn key_matches(&self, s: &StoredRule, key: &RuleKey<'_>) -> bool {
-        s.protocol == key.protocol
-            && s.port_range == key.port_range
-            && s.source_port_range == key.source_port_range
-            && s.nic_type == key.nic_type
-            && s.policy == key.policy
-            && s.source == key.source
-            && match (s.destination, key.destination) {
-                (StoredDestination::Ipv4(a), RuleDestination::Ipv4(b)) => a == b,
-                (StoredDestination::Ipv6(a), RuleDestination::Ipv6(b)) => a == b,
-                (StoredDestination::Group(a), RuleDestination::Group(b)) => self.text(a) == b,
-                _ => false,
-            }
+    /// Whether the stored rule has the key `probe` packs (`group_id`: the
+    /// key's destination group, if any).
+    #[inline]
+    fn key_matches(&self, s: &StoredRule, probe: &PackedKey, group_id: &str) -> bool {
+        s.key == *probe && (!probe.is_group() || self.text_bytes(s.group) == group_id.as_bytes())
     }
 
-    fn find_hashed(&self, key: &RuleKey<'_>, hash: u32) -> Option<usize> {
+    fn find_packed(&self, probe: &PackedKey, hash: u32, group_id: &str) -> Option<usize> {
         let heads = self.heads.items();
         let rules = self.rules.items();
         let mut link = *heads.get(bucket(hash, heads.len()))?;
         while link != 0 {
             let index = link as usize - 1;
             let s = rules.get(index)?;
-            if s.hash == hash && self.key_matches(s, key) {
+            if s.hash == hash && self.key_matches(s, probe, group_id) {
                 return Some(index);
             }
             link = s.next;
@@ -197,7 +168,8 @@ where
 
     /// The index of the rule with this key.
     pub fn find(&self, key: &RuleKey<'_>) -> Option<usize> {
-        self.find_hashed(key, hash_key(key))
+        let probe = PackedKey::of(key);
+        self.find_packed(&probe, probe.hash(), group_id(key))
     }
 
     /// Stores text, compacting the arena when that makes room.
@@ -250,10 +222,7 @@ where
     }
 
     fn text_refs(s: &mut StoredRule) -> [Option<&mut TextRef>; 2] {
-        let group = match &mut s.destination {
-            StoredDestination::Group(r) => Some(r),
-            _ => None,
-        };
+        let group = s.key.is_group().then_some(&mut s.group);
         [Some(&mut s.description), group]
     }
 
@@ -341,45 +310,25 @@ where
     pub fn insert(&mut self, rule: &EgressRule<'_>) -> Result<usize, TableError> {
         rule.check().map_err(TableError::Invalid)?;
         let key = rule.key();
-        let hash = hash_key(&key);
-        if let Some(existing) = self.find_hashed(&key, hash) {
+        let probe = PackedKey::of(&key);
+        let hash = probe.hash();
+        if let Some(existing) = self.find_packed(&probe, hash, group_id(&key)) {
             return Err(TableError::DuplicateKey(existing));
         }
         let index = self.len();
         let link = u32::try_from(index + 1).map_err(|_| TableError::RulesFull)?;
-        let (description, destination) = match rule.destination {
-            RuleDestination::Ipv4(v4) => (
-                self.store_text(rule.description)?,
-                StoredDestination::Ipv4(v4),
-            ),
-            RuleDestination::Ipv6(v6) => (
-                self.store_text(rule.description)?,
-                StoredDestination::Ipv6(v6),
-            ),
-            RuleDestination::Group(id) => {
-                let [description, id] = self.store_texts([rule.description, id])?;
-                (description, StoredDestination::Group(id))
-            }
-        };
+        let [description, group] = self.store_texts([rule.description, group_id(&key)])?;
         let stored = StoredRule {
+            key: probe,
+            group,
+            description,
             hash,
             next: 0,
-            description,
-            protocol: rule.protocol,
-            nic_type: rule.nic_type,
-            policy: rule.policy,
             priority: rule.priority,
-            port_range: rule.port_range,
-            source_port_range: rule.source_port_range,
-            destination,
-            source: rule.source,
         };
         if self.rules.try_push(stored).is_err() {
             // The texts just stored are unreferenced: count them as garbage.
-            self.garbage += description.len as usize;
-            if let StoredDestination::Group(r) = destination {
-                self.garbage += r.len as usize;
-            }
+            self.garbage += description.len as usize + group.len as usize;
             return Err(TableError::RulesFull);
         }
         if self.len() > self.heads.items().len() {

@@ -1,14 +1,16 @@
 //! A growable store for large groups (feature `alloc`).
 
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
+
+use hashbrown::HashTable;
 
 use super::bounded::normalise;
 use super::table::{RuleTable, StoredRule};
 use super::{Group, GroupHandle, GroupStore, StoreError};
+use crate::hash::text_hash;
 use crate::model::{EgressRule, GroupInfo, RuleKey};
 use crate::priority::Priority;
-use crate::text::GroupId;
+use crate::swar::same_bytes;
 
 /// A group's rule table on the heap.
 pub type VecTable = RuleTable<Vec<StoredRule>, Vec<u32>, Vec<u8>>;
@@ -31,7 +33,8 @@ pub type VecTable = RuleTable<Vec<StoredRule>, Vec<u32>, Vec<u8>>;
 #[derive(Clone, Debug, Default)]
 pub struct VecStore {
     groups: Vec<Group<VecTable>>,
-    by_id: BTreeMap<GroupId, usize>,
+    /// Positions in `groups`, hashed by group id.
+    by_id: HashTable<usize>,
 }
 
 impl VecStore {
@@ -46,11 +49,15 @@ impl VecStore {
     ///
     /// [`StoreError::DuplicateGroup`].
     pub fn add_group(&mut self, info: GroupInfo) -> Result<GroupHandle, StoreError> {
-        if self.by_id.contains_key(&info.id) {
+        if self.find_group(info.id.as_str()).is_some() {
             return Err(StoreError::DuplicateGroup);
         }
         let handle = GroupHandle(self.groups.len());
-        self.by_id.insert(info.id.clone(), handle.0);
+        let groups = &self.groups;
+        self.by_id
+            .insert_unique(text_hash(info.id.as_str()), handle.0, |&i| {
+                groups.get(i).map_or(0, |g| text_hash(g.info.id.as_str()))
+            });
         let egress = RuleTable::with_buffers(Vec::new(), Vec::new(), Vec::new(), 0);
         self.groups.push(Group { info, egress });
         Ok(handle)
@@ -87,7 +94,14 @@ impl VecStore {
 
 impl GroupStore for VecStore {
     fn find_group(&self, id: &str) -> Option<GroupHandle> {
-        self.by_id.get(id).copied().map(GroupHandle)
+        self.by_id
+            .find(text_hash(id), |&i| {
+                self.groups
+                    .get(i)
+                    .is_some_and(|g| same_bytes(g.info.id.as_str().as_bytes(), id.as_bytes()))
+            })
+            .copied()
+            .map(GroupHandle)
     }
 
     group_store_by_table!();
