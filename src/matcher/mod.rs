@@ -10,6 +10,8 @@ use crate::request::{Destination, GroupDestination, ModifyEgressRequest};
 use crate::store::{GroupHandle, GroupStore};
 
 pub use near_miss::closest_rule;
+#[cfg(test)]
+pub(crate) use near_miss::differences;
 
 /// The rule a request names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -200,7 +202,7 @@ pub fn identify<S: GroupStore + ?Sized>(
         }
     }
     let mut error = ApiError::new(Cause::SecurityGroupRuleNotFound).with_hints(hints);
-    match closest_rule(store, group, &key, request.priority()) {
+    match store.closest_rule(group, &key, request.priority()) {
         Some(near) => {
             error = error
                 .with_detail(format_args!(

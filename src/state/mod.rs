@@ -282,6 +282,15 @@ impl GroupStore for State {
         self.store.rule_key(group, index)
     }
 
+    fn closest_rule(
+        &self,
+        group: GroupHandle,
+        key: &RuleKey<'_>,
+        priority: Option<Priority>,
+    ) -> Option<crate::error::NearMiss> {
+        self.store.closest_rule(group, key, priority)
+    }
+
     fn set_description(
         &mut self,
         group: GroupHandle,

@@ -54,6 +54,15 @@ macro_rules! group_store_by_table {
             self.groups.get(group.0)?.egress.key_at(index)
         }
 
+        fn closest_rule(
+            &self,
+            group: GroupHandle,
+            key: &RuleKey<'_>,
+            priority: Option<Priority>,
+        ) -> Option<crate::error::NearMiss> {
+            self.groups.get(group.0)?.egress.closest(key, priority)
+        }
+
         fn set_description(
             &mut self,
             group: GroupHandle,
@@ -206,6 +215,19 @@ pub trait GroupStore {
     /// [`GroupStore::rule`]; override it when the description is costly.
     fn rule_key(&self, group: GroupHandle, index: usize) -> Option<(RuleKey<'_>, Priority)> {
         self.rule(group, index).map(|r| (r.key(), r.priority))
+    }
+
+    /// The rule closest to a key that matched none, and what differs
+    /// (SPEC §6 near misses; see [`crate::matcher::closest_rule`], the
+    /// default, which reads every rule through [`GroupStore::rule_key`]).
+    /// Override it when the store can compare keys more cheaply.
+    fn closest_rule(
+        &self,
+        group: GroupHandle,
+        key: &RuleKey<'_>,
+        priority: Option<Priority>,
+    ) -> Option<crate::error::NearMiss> {
+        crate::matcher::closest_rule(self, group, key, priority)
     }
 
     /// Replaces the description of one rule (empty clears it). On error

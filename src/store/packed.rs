@@ -19,6 +19,7 @@ use core::net::{Ipv4Addr, Ipv6Addr};
 use ipnet::{Ipv4Net, Ipv6Net};
 
 use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
+use crate::error::{RuleField, RuleFields};
 use crate::hash::{K, fold_mul, text_hash};
 use crate::model::{RuleDestination, RuleKey};
 use crate::nic::NicType;
@@ -137,6 +138,64 @@ impl PackedKey {
         (self.0[0] >> 24) as u8
     }
 
+    /// The fields in which this key differs from `probe` (SPEC §6 near
+    /// misses), priority aside; `same_group` says whether two group
+    /// destinations name the same id (word 2 only hashes it). Compares the
+    /// words, so a near-miss scan need not unpack every rule.
+    pub(crate) fn differences(
+        &self,
+        probe: &PackedKey,
+        same_group: impl FnOnce() -> bool,
+    ) -> RuleFields {
+        let [a0, a1, a2, a3, a4, a5] = self.0;
+        let [b0, b1, b2, b3, b4, b5] = probe.0;
+        let (x0, x1) = (a0 ^ b0, a1 ^ b1);
+        let (fa, fb) = (self.flags(), probe.flags());
+        let address = |lo: u64, hi: u64| u128::from(lo) | u128::from(hi) << 64;
+        let mut d = RuleFields::NONE;
+        let mut mark = |differs: bool, field| {
+            if differs {
+                d = d.with(field);
+            }
+        };
+        mark(x0 & 0xff != 0, RuleField::IpProtocol);
+        mark(x1 & 0xffff_ffff != 0, RuleField::PortRange);
+        mark(
+            (fa ^ fb) & SOURCE_PORTS != 0 || x1 >> 32 != 0,
+            RuleField::SourcePortRange,
+        );
+        mark(x0 >> 8 & 0xff != 0, RuleField::NicType);
+        mark(x0 >> 16 & 0xff != 0, RuleField::Policy);
+        let destination = address_diff(
+            (fa >> DEST_SHIFT & 7, fb >> DEST_SHIFT & 7),
+            ((a0 >> 32) as u8, (b0 >> 32) as u8),
+            (address(a2, a3), address(b2, b3)),
+            same_group,
+        );
+        let source = address_diff(
+            (fa >> SOURCE_SHIFT & 7, fb >> SOURCE_SHIFT & 7),
+            ((a0 >> 40) as u8, (b0 >> 40) as u8),
+            (address(a4, a5), address(b4, b5)),
+            || true,
+        );
+        let spelling_or = |diff: Option<bool>, spelling, other| match diff {
+            None => None,
+            Some(true) => Some(spelling),
+            Some(false) => Some(other),
+        };
+        if let Some(f) = spelling_or(
+            destination,
+            RuleField::DestinationSpelling,
+            RuleField::Destination,
+        ) {
+            d = d.with(f);
+        }
+        if let Some(f) = spelling_or(source, RuleField::SourceSpelling, RuleField::Source) {
+            d = d.with(f);
+        }
+        d
+    }
+
     /// The key, with `group_id` as the destination of a group rule.
     pub(crate) fn unpack<'a>(&self, group_id: &'a str) -> RuleKey<'a> {
         let [w0, w1, w2, w3, w4, w5] = self.0;
@@ -180,6 +239,37 @@ impl PackedKey {
     }
 }
 
+/// Whether two addresses of one kind with these prefix lengths name the
+/// same block (`same_block` of the CIDR types, on packed values).
+fn same_block(kind: u8, prefixes: (u8, u8), a: u128, b: u128) -> bool {
+    let width = if kind == KIND_IPV4 { 32 } else { 128 };
+    let host_bits = width - u32::from(prefixes.0.min(width as u8));
+    prefixes.0 == prefixes.1 && (a ^ b).checked_shr(host_bits).unwrap_or(0) == 0
+}
+
+/// What differs between two addresses (or two absent ones): nothing, the
+/// spelling only, or the address.
+fn address_diff(
+    kinds: (u8, u8),
+    prefixes: (u8, u8),
+    addresses: (u128, u128),
+    same_group: impl FnOnce() -> bool,
+) -> Option<bool> {
+    let same_kind = kinds.0 & KIND_MASK == kinds.1 & KIND_MASK;
+    if kinds.0 == kinds.1
+        && prefixes.0 == prefixes.1
+        && addresses.0 == addresses.1
+        && (kinds.0 & KIND_MASK != KIND_GROUP || same_group())
+    {
+        return None;
+    }
+    let kind = kinds.0 & KIND_MASK;
+    let spelling = same_kind
+        && (kind == KIND_IPV4 || kind == KIND_IPV6)
+        && same_block(kind, prefixes, addresses.0, addresses.1);
+    Some(spelling)
+}
+
 fn ipv4(flags: u8, prefix_len: u8, bits: u64) -> Ipv4Cidr {
     let addr = Ipv4Addr::from_bits(bits as u32);
     match Ipv4Net::new(addr, prefix_len) {
@@ -199,6 +289,7 @@ fn ipv6(flags: u8, prefix_len: u8, bits: u128) -> Ipv6Cidr {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::priority::Priority;
     use std::collections::BTreeSet;
 
     fn key(destination: RuleDestination<'_>, port: u16) -> RuleKey<'_> {
@@ -298,6 +389,36 @@ mod tests {
         let keys = variants();
         let hashes: BTreeSet<u32> = keys.iter().map(|k| PackedKey::of(k).hash()).collect();
         assert_eq!(hashes.len(), keys.len());
+    }
+
+    #[test]
+    fn packed_differences_are_the_key_differences() {
+        let mut keys = variants();
+        let mut spelled = keys[0];
+        spelled.destination = RuleDestination::Ipv4("10.0.0.7/8".parse().unwrap());
+        let mut blocked = keys[0];
+        blocked.destination = RuleDestination::Ipv4("10.0.0.0/8".parse().unwrap());
+        let mut v6_spelled = keys[0];
+        v6_spelled.destination = RuleDestination::Ipv6("::a00:1/120".parse().unwrap());
+        let mut v6_source = keys[0];
+        v6_source.source = Some(Source::Ipv6("fe80::2/64".parse().unwrap()));
+        let mut v4_source = keys[0];
+        v4_source.source = Some(Source::Ipv4("10.0.0.1/32".parse().unwrap()));
+        let mut zero = keys[0];
+        zero.destination = RuleDestination::Ipv4("0.0.0.0/0".parse().unwrap());
+        let mut zero_other = keys[0];
+        zero_other.destination = RuleDestination::Ipv4("9.9.9.9/0".parse().unwrap());
+        keys.extend([
+            spelled, blocked, v6_spelled, v6_source, v4_source, zero, zero_other,
+        ]);
+        for a in &keys {
+            for b in &keys {
+                let same_group = || a.destination == b.destination;
+                let packed = PackedKey::of(a).differences(&PackedKey::of(b), same_group);
+                let expected = crate::matcher::differences(a, Priority::DEFAULT, b, None);
+                assert_eq!(packed, expected, "{a:?} vs {b:?}");
+            }
+        }
     }
 
     #[test]

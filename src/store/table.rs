@@ -9,6 +9,7 @@ use core::str;
 
 use super::buffer::{Buffer, ByteBuffer};
 use super::packed::PackedKey;
+use crate::error::{NearMiss, RuleField};
 use crate::model::{EgressRule, InvalidRule, RuleDestination, RuleKey};
 use crate::priority::Priority;
 
@@ -170,6 +171,28 @@ where
     pub fn find(&self, key: &RuleKey<'_>) -> Option<usize> {
         let probe = PackedKey::of(key);
         self.find_packed(&probe, probe.hash(), group_id(key))
+    }
+
+    /// The rule closest to `key` (which matched none) and what differs,
+    /// as [`crate::matcher::closest_rule`] finds it, comparing packed
+    /// words instead of unpacking every rule.
+    pub fn closest(&self, key: &RuleKey<'_>, priority: Option<Priority>) -> Option<NearMiss> {
+        let probe = PackedKey::of(key);
+        let id = group_id(key).as_bytes();
+        let mut best: Option<NearMiss> = None;
+        for (rule_index, s) in self.rules.items().iter().enumerate() {
+            let mut differs = s.key.differences(&probe, || self.text_bytes(s.group) == id);
+            if priority.is_some_and(|p| p != s.priority) {
+                differs = differs.with(RuleField::Priority);
+            }
+            if best.is_none_or(|b| differs.len() < b.differs.len()) {
+                best = Some(NearMiss {
+                    rule_index,
+                    differs,
+                });
+            }
+        }
+        best
     }
 
     /// Stores text, compacting the arena when that makes room.
