@@ -145,26 +145,39 @@ where
         self.rules.items().iter().map(|s| self.view(s))
     }
 
-    /// Whether the stored rule has the key `probe` packs (`group_id`: the
-    /// key's destination group, if any).
+    /// The first rule from `link` on along its chain whose packed key is
+    /// `probe` (for a group destination, a candidate: the ids are still to
+    /// be compared).
     #[inline]
-    fn key_matches(&self, s: &StoredRule, probe: &PackedKey, group_id: &str) -> bool {
-        s.key == *probe && (!probe.is_group() || self.text_bytes(s.group) == group_id.as_bytes())
-    }
-
-    fn find_packed(&self, probe: &PackedKey, hash: u32, group_id: &str) -> Option<usize> {
-        let heads = self.heads.items();
+    fn next_candidate(&self, probe: &PackedKey, hash: u32, mut link: u32) -> Option<usize> {
         let rules = self.rules.items();
-        let mut link = *heads.get(bucket(hash, heads.len()))?;
         while link != 0 {
             let index = link as usize - 1;
             let s = rules.get(index)?;
-            if s.hash == hash && self.key_matches(s, probe, group_id) {
+            if s.hash == hash && s.key == *probe {
                 return Some(index);
             }
             link = s.next;
         }
         None
+    }
+
+    fn find_packed(&self, probe: &PackedKey, hash: u32, group_id: &str) -> Option<usize> {
+        let heads = self.heads.items();
+        let head = *heads.get(bucket(hash, heads.len()))?;
+        let mut index = self.next_candidate(probe, hash, head)?;
+        // Only a group destination needs a second look (word 2 is the id's
+        // hash); keeping that call out of the walk keeps the walk lean.
+        if !probe.is_group() {
+            return Some(index);
+        }
+        loop {
+            let s = self.rules.items().get(index)?;
+            if self.text_bytes(s.group) == group_id.as_bytes() {
+                return Some(index);
+            }
+            index = self.next_candidate(probe, hash, s.next)?;
+        }
     }
 
     /// The index of the rule with this key.
