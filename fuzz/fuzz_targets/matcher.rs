@@ -485,6 +485,13 @@ fn run<S: GroupStore>(
                     .position(|(g, _)| g.id == *req.security_group_id())
                     .expect("a near miss comes from the request's group");
                 assert!(near.rule_index < before[g].1.len());
+                // The store's packed-word scan answers as the generic one.
+                let handle = GroupHandle::new(g);
+                let info = store.group_info(handle).expect("the group exists");
+                let key = aliyun_sg_egress::matcher::request_key(req, info);
+                let generic =
+                    aliyun_sg_egress::matcher::closest_rule(&*store, handle, &key, req.priority());
+                assert_eq!(Some(*near), generic, "near miss differs from the generic scan");
             }
         }
         _ => panic!("identify {identified:?}, reference {expected:?}"),
