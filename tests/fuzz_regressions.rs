@@ -84,3 +84,24 @@ fn refused_insert_leaves_the_arena_consistent() {
         .unwrap();
     assert_eq!(store.rule(g, index).unwrap().description, "");
 }
+
+/// Found by the state target: a file whose first line break is `\r\n`
+/// but whose value fits on one line was saved as `[]\r\n`, and that file
+/// saved again as `[]\n`. Saving must be stable: the line-break style
+/// comes from the first line break, the final one included.
+#[cfg(feature = "serde")]
+#[test]
+fn one_line_state_keeps_its_crlf_through_two_saves() {
+    fn save(bytes: &[u8]) -> String {
+        let mut state = aliyun_sg_egress::state::State::from_slice(bytes).unwrap();
+        let mut out = String::new();
+        state.write_json(&mut out).unwrap();
+        out
+    }
+    let input = b"\r\n\n\n\n\n          \n []\n\n\n\n\n\n\n\n\n\n";
+    let first = save(input);
+    assert_eq!(first, "[]\r\n");
+    assert_eq!(save(first.as_bytes()), "[]\r\n");
+    assert_eq!(save(b"[]\n"), "[]\n");
+    assert_eq!(save(b"[]"), "[]");
+}
