@@ -686,3 +686,119 @@ fn vec_store_finds_each_of_many_groups() {
     let again = GroupInfo::new(id(1_234), region, Network::Classic);
     assert_eq!(store.add_group(again), Err(StoreError::DuplicateGroup));
 }
+
+/// A store that implements only the required `GroupStore` methods, so the
+/// trait's defaults (`rule_key`, `rule_priority`, `rule_description`,
+/// `closest_rule`) answer for it.
+struct RequiredOnly(VecStore);
+
+impl GroupStore for RequiredOnly {
+    fn find_group(&self, id: &str) -> Option<GroupHandle> {
+        self.0.find_group(id)
+    }
+    fn group_info(&self, group: GroupHandle) -> Option<&GroupInfo> {
+        self.0.group_info(group)
+    }
+    fn find_rule(&self, group: GroupHandle, key: &RuleKey<'_>) -> Option<usize> {
+        self.0.find_rule(group, key)
+    }
+    fn rule_count(&self, group: GroupHandle) -> usize {
+        self.0.rule_count(group)
+    }
+    fn rule(&self, group: GroupHandle, index: usize) -> Option<EgressRule<'_>> {
+        self.0.rule(group, index)
+    }
+    fn set_description(
+        &mut self,
+        group: GroupHandle,
+        index: usize,
+        description: &str,
+    ) -> Result<(), store::StoreError> {
+        self.0.set_description(group, index, description)
+    }
+}
+
+/// The trait's defaults and the stores' own overrides (packed-word near
+/// misses, direct priority and description reads) give the same answers.
+#[test]
+fn trait_defaults_answer_as_the_stores_overrides() {
+    let requests = [
+        (
+            "sg-vpc1",
+            "IpProtocol=tcp&PortRange=80/80&DestCidrIp=10.0.0.0/8&Description=new",
+        ),
+        (
+            "sg-vpc1",
+            "IpProtocol=tcp&PortRange=80/80&DestCidrIp=10.0.0.0/8&Description=web",
+        ),
+        (
+            "sg-vpc1",
+            "IpProtocol=tcp&PortRange=80/80&DestCidrIp=10.0.0.0/8&Priority=1",
+        ),
+        (
+            "sg-vpc1",
+            "IpProtocol=tcp&PortRange=80/80&DestCidrIp=10.0.0.0/8&Priority=2",
+        ),
+        (
+            "sg-vpc1",
+            "IpProtocol=tcp&PortRange=22/22&DestCidrIp=1.2.3.4/32",
+        ),
+        (
+            "sg-vpc1",
+            "IpProtocol=udp&PortRange=53/53&DestCidrIp=10.159.6.18/12",
+        ),
+        (
+            "sg-vpc1",
+            "IpProtocol=tcp&PortRange=443/443&Ipv6DestCidrIp=2001:db8::1/32",
+        ),
+        (
+            "sg-vpc1",
+            "IpProtocol=all&PortRange=-1/-1&DestGroupId=sg-vpc1b&Description=p",
+        ),
+        (
+            "sg-vpc1",
+            "IpProtocol=icmp&PortRange=-1/-1&DestCidrIp=0.0.0.0/0&SourceCidrIp=192.168.1.0/16",
+        ),
+        (
+            "sg-classic",
+            "IpProtocol=tcp&PortRange=25/25&DestCidrIp=10.0.0.0/8",
+        ),
+        (
+            "sg-classic",
+            "IpProtocol=tcp&PortRange=80/80&DestGroupId=sg-vpc-cl&Priority=1&Description=",
+        ),
+        (
+            "sg-vpc2",
+            "IpProtocol=tcp&PortRange=80/80&DestCidrIp=10.0.0.0/8",
+        ),
+    ];
+    let mut ours = world().store;
+    let mut defaults = RequiredOnly(world().store);
+    let mut near_misses = 0;
+    for (group_id, rest) in requests {
+        let r = req(group_id, rest);
+        let (a, b) = (identify(&ours, &r), identify(&defaults, &r));
+        match (&a, &b) {
+            (Ok(x), Ok(y)) => assert_eq!(x, y, "{rest}"),
+            (Err(x), Err(y)) => {
+                assert_eq!(
+                    (x.code(), x.near_miss()),
+                    (y.code(), y.near_miss()),
+                    "{rest}"
+                );
+                near_misses += usize::from(x.near_miss().is_some());
+            }
+            _ => panic!("{rest}: {a:?} vs {b:?}"),
+        }
+        let (a, b) = (modify(&mut ours, &r), modify(&mut defaults, &r));
+        assert_eq!(a.ok(), b.ok(), "{rest}");
+    }
+    assert!(
+        near_misses >= 5,
+        "the requests exercise near misses: {near_misses}"
+    );
+    let g = ours.find_group("sg-vpc1").unwrap();
+    for i in 0..ours.rule_count(g) {
+        assert_eq!(ours.rule(g, i), defaults.rule(g, i));
+    }
+}

@@ -176,9 +176,7 @@ pub fn identify<S: GroupStore + ?Sized>(
     let key = request_key(request, info);
     let priority_ok = |index: usize| match request.priority() {
         None => true,
-        Some(p) => store
-            .rule_key(group, index)
-            .is_some_and(|(_, rule)| rule == p),
+        Some(p) => store.rule_priority(group, index) == Some(p),
     };
     if let Some(rule_index) = store.find_rule(group, &key) {
         if priority_ok(rule_index) {
@@ -275,9 +273,7 @@ pub fn modify<S: GroupStore + ?Sized>(
             changed: false,
         });
     };
-    let current = store
-        .rule(rule.group, rule.rule_index)
-        .map(|r| r.description);
+    let current = store.rule_description(rule.group, rule.rule_index);
     if current == Some(wanted.as_str()) {
         return Ok(Applied {
             rule,

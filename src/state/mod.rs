@@ -282,6 +282,14 @@ impl GroupStore for State {
         self.store.rule_key(group, index)
     }
 
+    fn rule_priority(&self, group: GroupHandle, index: usize) -> Option<Priority> {
+        self.store.rule_priority(group, index)
+    }
+
+    fn rule_description(&self, group: GroupHandle, index: usize) -> Option<&str> {
+        self.store.rule_description(group, index)
+    }
+
     fn closest_rule(
         &self,
         group: GroupHandle,

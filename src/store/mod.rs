@@ -63,6 +63,14 @@ macro_rules! group_store_by_table {
             self.groups.get(group.0)?.egress.closest(key, priority)
         }
 
+        fn rule_priority(&self, group: GroupHandle, index: usize) -> Option<Priority> {
+            self.groups.get(group.0)?.egress.priority_at(index)
+        }
+
+        fn rule_description(&self, group: GroupHandle, index: usize) -> Option<&str> {
+            self.groups.get(group.0)?.egress.description_at(index)
+        }
+
         fn set_description(
             &mut self,
             group: GroupHandle,
@@ -215,6 +223,18 @@ pub trait GroupStore {
     /// [`GroupStore::rule`]; override it when the description is costly.
     fn rule_key(&self, group: GroupHandle, index: usize) -> Option<(RuleKey<'_>, Priority)> {
         self.rule(group, index).map(|r| (r.key(), r.priority))
+    }
+
+    /// The priority of the group's egress rule at `index`. The default
+    /// reads [`GroupStore::rule_key`]; override it when that is costly.
+    fn rule_priority(&self, group: GroupHandle, index: usize) -> Option<Priority> {
+        self.rule_key(group, index).map(|(_, priority)| priority)
+    }
+
+    /// The description of the group's egress rule at `index`. The default
+    /// reads [`GroupStore::rule`]; override it when that is costly.
+    fn rule_description(&self, group: GroupHandle, index: usize) -> Option<&str> {
+        self.rule(group, index).map(|r| r.description)
     }
 
     /// The rule closest to a key that matched none, and what differs

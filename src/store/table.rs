@@ -135,6 +135,19 @@ where
         Some((s.key.unpack(self.text(s.group)), s.priority))
     }
 
+    /// The priority of the rule at `index`.
+    pub fn priority_at(&self, index: usize) -> Option<Priority> {
+        self.rules.items().get(index).map(|s| s.priority)
+    }
+
+    /// The description of the rule at `index`.
+    pub fn description_at(&self, index: usize) -> Option<&str> {
+        self.rules
+            .items()
+            .get(index)
+            .map(|s| self.text(s.description))
+    }
+
     /// The rule at `index`.
     pub fn get(&self, index: usize) -> Option<EgressRule<'_>> {
         self.rules.items().get(index).map(|s| self.view(s))
