@@ -153,67 +153,97 @@ pub fn identify<S: GroupStore + ?Sized>(
     store: &S,
     request: &ModifyEgressRequest,
 ) -> Result<Identified, ApiError> {
-    let hints = request.hints();
-    let group = store.find_group(request.security_group_id()).filter(|&h| {
-        store
-            .group_info(h)
-            .is_some_and(|g| g.region == *request.region_id())
-    });
-    let (Some(group), Some(info)) = (group, group.and_then(|h| store.group_info(h))) else {
-        return Err(fail(
-            Cause::InvalidSecurityGroupIdNotFound,
-            hints,
-            format_args!(
-                "no group {} in region {}",
-                request.security_group_id(),
-                request.region_id()
-            ),
-        ));
+    let found = store
+        .find_group(request.security_group_id())
+        .and_then(|h| Some((h, store.group_info(h)?)))
+        .filter(|(_, g)| g.region == *request.region_id());
+    let Some((group, info)) = found else {
+        return Err(no_such_group(request));
     };
     if let Destination::Group(dest) = request.destination() {
         check_destination_group(store, request, info, dest)?;
     }
     let key = request_key(request, info);
-    let priority_ok = |index: usize| match request.priority() {
+    match store.find_rule(group, &key) {
+        Some(rule_index) if priority_matches(store, request, group, rule_index) => {
+            Ok(Identified { group, rule_index })
+        }
+        found => Err(explain_miss(store, request, group, info, &key, found)),
+    }
+}
+
+fn priority_matches<S: GroupStore + ?Sized>(
+    store: &S,
+    request: &ModifyEgressRequest,
+    group: GroupHandle,
+    index: usize,
+) -> bool {
+    match request.priority() {
         None => true,
         Some(p) => store.rule_priority(group, index) == Some(p),
-    };
-    if let Some(rule_index) = store.find_rule(group, &key) {
-        if priority_ok(rule_index) {
-            return Ok(Identified { group, rule_index });
-        }
-    } else if !info.network.is_vpc() {
+    }
+}
+
+// The error paths are out of line so that the found path stays small
+// (the error value is 304 bytes).
+#[cold]
+#[inline(never)]
+fn no_such_group(request: &ModifyEgressRequest) -> ApiError {
+    fail(
+        Cause::InvalidSecurityGroupIdNotFound,
+        request.hints(),
+        format_args!(
+            "no group {} in region {}",
+            request.security_group_id(),
+            request.region_id()
+        ),
+    )
+}
+
+/// Why no rule answered: the rule is on the other NIC of a classic group,
+/// or no rule has the key (with the closest rule as a near miss). `found`
+/// is the rule with the key whose priority did not match, if any.
+#[cold]
+#[inline(never)]
+fn explain_miss<S: GroupStore + ?Sized>(
+    store: &S,
+    request: &ModifyEgressRequest,
+    group: GroupHandle,
+    info: &GroupInfo,
+    key: &RuleKey<'_>,
+    found: Option<usize>,
+) -> ApiError {
+    let hints = request.hints();
+    if found.is_none() && !info.network.is_vpc() {
         let other_nic = match key.nic_type {
             NicType::Internet => NicType::Intranet,
             NicType::Intranet => NicType::Internet,
         };
         let other = RuleKey {
             nic_type: other_nic,
-            ..key
+            ..*key
         };
-        if store.find_rule(group, &other).is_some_and(priority_ok) {
-            return Err(fail(
+        if store
+            .find_rule(group, &other)
+            .is_some_and(|i| priority_matches(store, request, group, i))
+        {
+            return fail(
                 Cause::InvalidNicTypeMismatch,
                 hints,
                 format_args!("the rule is on the {other_nic} NIC, not {}", key.nic_type),
-            ));
+            );
         }
     }
-    let mut error = ApiError::new(Cause::SecurityGroupRuleNotFound).with_hints(hints);
-    match store.closest_rule(group, &key, request.priority()) {
-        Some(near) => {
-            error = error
-                .with_detail(format_args!(
-                    "no egress rule of {} has this key; {near}",
-                    info.id
-                ))
-                .with_near_miss(near);
-        }
-        None => {
-            error = error.with_detail(format_args!("group {} has no egress rules", info.id));
-        }
+    let error = ApiError::new(Cause::SecurityGroupRuleNotFound).with_hints(hints);
+    match store.closest_rule(group, key, request.priority()) {
+        Some(near) => error
+            .with_detail(format_args!(
+                "no egress rule of {} has this key; {near}",
+                info.id
+            ))
+            .with_near_miss(near),
+        None => error.with_detail(format_args!("group {} has no egress rules", info.id)),
     }
-    Err(error)
 }
 
 /// Identifies the rule and sets (or clears) its description; nothing else
