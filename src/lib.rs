@@ -81,6 +81,15 @@
 //!   is reported with `Priority` as the only difference.
 //! - `modify` with an absent `Description`, or the text the rule already
 //!   has, succeeds and reports `changed: false`; it never touches the store.
+//! - Stores keep a rule's key packed into six words and find a group by a
+//!   hash of its id (the growable store) or by comparing ids (the bounded
+//!   one, for few groups); see [`store`]. The [`GroupStore`] trait gives
+//!   defaults for near misses, a rule's priority and its description, read
+//!   through the required methods; the crate's stores override them with
+//!   cheaper reads, and a store of your own may do the same.
+//! - A saved state keeps the file's line-break style, taken from its first
+//!   line break (the final one included), so saving twice gives the same
+//!   bytes.
 //! - A store that cannot hold a new description (a full bounded text arena)
 //!   answers `InternalError`, keeping the old description; a full rule quota
 //!   answers `AuthorizationLimitExceed`.
