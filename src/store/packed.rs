@@ -421,6 +421,116 @@ mod tests {
         }
     }
 
+    mod props {
+        use super::*;
+        use core::net::{Ipv4Addr, Ipv6Addr};
+        use proptest::prelude::*;
+
+        /// Keys over small pools, so that equal keys and keys one field
+        /// apart both come up often.
+        fn ports() -> impl Strategy<Value = PortRange> {
+            prop_oneof![
+                Just(PortRange::ANY),
+                (1u16..4, 0u16..2).prop_map(|(a, w)| PortRange::new_assert(a, a + w))
+            ]
+        }
+
+        fn v4() -> impl Strategy<Value = Ipv4Cidr> {
+            (0u32..4, prop_oneof![Just(None), (0u8..=32).prop_map(Some)]).prop_map(
+                |(host, prefix)| {
+                    let addr = Ipv4Addr::from_bits(0x0a00_0000 | host << 6 | host);
+                    match prefix {
+                        None => Ipv4Cidr::from_addr(addr),
+                        Some(p) => Ipv4Cidr::from_net(Ipv4Net::new_assert(addr, p)),
+                    }
+                },
+            )
+        }
+
+        fn v6() -> impl Strategy<Value = Ipv6Cidr> {
+            (
+                0u128..4,
+                prop_oneof![Just(None), (0u8..=128).prop_map(Some)],
+            )
+                .prop_map(|(host, prefix)| {
+                    let addr = Ipv6Addr::from_bits(0x2001_0db8 << 96 | host << 70 | host);
+                    match prefix {
+                        None => Ipv6Cidr::from_addr(addr),
+                        Some(p) => Ipv6Cidr::from_net(Ipv6Net::new_assert(addr, p)),
+                    }
+                })
+        }
+
+        fn key() -> impl Strategy<Value = RuleKey<'static>> {
+            let destination = prop_oneof![
+                v4().prop_map(RuleDestination::Ipv4),
+                v6().prop_map(RuleDestination::Ipv6),
+                prop::sample::select(&["sg-1", "sg-2", "sg-123456789abcdefgh"][..])
+                    .prop_map(RuleDestination::Group),
+            ];
+            let source = prop_oneof![
+                Just(None),
+                v4().prop_map(|c| Some(Source::Ipv4(c))),
+                v6().prop_map(|c| Some(Source::Ipv6(c))),
+            ];
+            (
+                prop::sample::select(IpProtocol::ALL),
+                ports(),
+                prop::option::of(ports()),
+                prop::sample::select(NicType::ALL),
+                prop::sample::select(Policy::ALL),
+                destination,
+                source,
+            )
+                .prop_map(
+                    |(
+                        protocol,
+                        port_range,
+                        source_port_range,
+                        nic_type,
+                        policy,
+                        destination,
+                        source,
+                    )| RuleKey {
+                        protocol,
+                        port_range,
+                        source_port_range,
+                        nic_type,
+                        policy,
+                        destination,
+                        source,
+                    },
+                )
+        }
+
+        fn id(k: &RuleKey<'static>) -> &'static str {
+            match k.destination {
+                RuleDestination::Group(id) => id,
+                _ => "",
+            }
+        }
+
+        proptest! {
+            /// Packing loses nothing, equal keys pack and hash equal,
+            /// packed equality is key equality, and the packed near-miss
+            /// comparison is the generic one.
+            #[test]
+            fn packed_keys_behave_as_rule_keys(a in key(), b in key()) {
+                let (pa, pb) = (PackedKey::of(&a), PackedKey::of(&b));
+                prop_assert_eq!(pa.unpack(id(&a)), a);
+                let same_group = id(&a) == id(&b);
+                prop_assert_eq!(pa == pb && (!pa.is_group() || same_group), a == b);
+                if a == b {
+                    prop_assert_eq!(pa.hash(), pb.hash());
+                }
+                prop_assert_eq!(
+                    pa.differences(&pb, || same_group),
+                    crate::matcher::differences(&a, Priority::DEFAULT, &b, None)
+                );
+            }
+        }
+    }
+
     #[test]
     fn only_group_destinations_are_groups() {
         let flags: std::vec::Vec<bool> = variants()
