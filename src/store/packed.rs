@@ -42,7 +42,8 @@ const BARE: u8 = 4;
 pub(crate) struct PackedKey([u64; 6]);
 
 impl PartialEq for PackedKey {
-    /// All six words at once, without a branch per word.
+    /// Six word compares, inline (the derived equality on an array of
+    /// words may call `bcmp`).
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.0
