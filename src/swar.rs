@@ -1,6 +1,7 @@
 //! Byte searches eight bytes at a time in a `u64` ("SIMD within a
 //! register"), portable and free of `unsafe`: the query splitter and the
-//! body escapers use them to skip plain text quickly.
+//! body escapers use them to skip plain text quickly, and the stores to
+//! compare and hash ids a word at a time.
 
 use core::marker::PhantomData;
 
