@@ -67,6 +67,19 @@ pub fn differences(
     d
 }
 
+/// The candidate that differs in the fewest fields, the first on a tie
+/// (SPEC §6 near misses; the one rule every store's scan follows).
+pub(crate) fn fewest_differences(
+    candidates: impl IntoIterator<Item = NearMiss>,
+) -> Option<NearMiss> {
+    candidates
+        .into_iter()
+        .fold(None, |best: Option<NearMiss>, c| match best {
+            Some(b) if b.differs.len() <= c.differs.len() => Some(b),
+            _ => Some(c),
+        })
+}
+
 /// The group's rule that differs from the request in the fewest fields
 /// (the first such rule on a tie), and those fields. A scan: it runs only
 /// when no rule matched.
@@ -76,18 +89,11 @@ pub fn closest_rule<S: GroupStore + ?Sized>(
     key: &RuleKey<'_>,
     priority: Option<Priority>,
 ) -> Option<NearMiss> {
-    let mut best: Option<NearMiss> = None;
-    for rule_index in 0..store.rule_count(group) {
-        let Some((rule, rule_priority)) = store.rule_key(group, rule_index) else {
-            continue;
-        };
-        let differs = differences(&rule, rule_priority, key, priority);
-        if best.is_none_or(|b| differs.len() < b.differs.len()) {
-            best = Some(NearMiss {
-                rule_index,
-                differs,
-            });
-        }
-    }
-    best
+    fewest_differences((0..store.rule_count(group)).filter_map(|rule_index| {
+        let (rule, rule_priority) = store.rule_key(group, rule_index)?;
+        Some(NearMiss {
+            rule_index,
+            differs: differences(&rule, rule_priority, key, priority),
+        })
+    }))
 }

@@ -73,6 +73,11 @@ fn port_word(range: PortRange) -> u64 {
     u64::from(range.start().unwrap_or(0)) | u64::from(range.end().unwrap_or(0)) << 16
 }
 
+/// Two words as one 128-bit address (low word first).
+fn address(lo: u64, hi: u64) -> u128 {
+    u128::from(lo) | u128::from(hi) << 64
+}
+
 fn port_range(word: u64) -> PortRange {
     // (0, 0) is the only packed value `new` refuses: `-1/-1`.
     PortRange::new(word as u16, (word >> 16) as u16).unwrap_or(PortRange::ANY)
@@ -152,7 +157,6 @@ impl PackedKey {
         let [b0, b1, b2, b3, b4, b5] = probe.0;
         let (x0, x1) = (a0 ^ b0, a1 ^ b1);
         let (fa, fb) = (self.flags(), probe.flags());
-        let address = |lo: u64, hi: u64| u128::from(lo) | u128::from(hi) << 64;
         let mut d = RuleFields::NONE;
         let mut mark = |differs: bool, field| {
             if differs {
@@ -203,7 +207,6 @@ impl PackedKey {
         let flags = self.flags();
         let dest = flags >> DEST_SHIFT;
         let source = flags >> SOURCE_SHIFT;
-        let address = |lo: u64, hi: u64| u128::from(lo) | u128::from(hi) << 64;
         let destination = match dest & KIND_MASK {
             KIND_IPV4 => RuleDestination::Ipv4(ipv4(dest, (w0 >> 32) as u8, w2)),
             KIND_IPV6 => RuleDestination::Ipv6(ipv6(dest, (w0 >> 32) as u8, address(w2, w3))),

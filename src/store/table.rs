@@ -205,20 +205,22 @@ where
     pub fn closest(&self, key: &RuleKey<'_>, priority: Option<Priority>) -> Option<NearMiss> {
         let probe = PackedKey::of(key);
         let id = group_id(key).as_bytes();
-        let mut best: Option<NearMiss> = None;
-        for (rule_index, s) in self.rules.items().iter().enumerate() {
-            let mut differs = s.key.differences(&probe, || self.text_bytes(s.group) == id);
-            if priority.is_some_and(|p| p != s.priority) {
-                differs = differs.with(RuleField::Priority);
-            }
-            if best.is_none_or(|b| differs.len() < b.differs.len()) {
-                best = Some(NearMiss {
+        let candidates = self
+            .rules
+            .items()
+            .iter()
+            .enumerate()
+            .map(|(rule_index, s)| {
+                let mut differs = s.key.differences(&probe, || self.text_bytes(s.group) == id);
+                if priority.is_some_and(|p| p != s.priority) {
+                    differs = differs.with(RuleField::Priority);
+                }
+                NearMiss {
                     rule_index,
                     differs,
-                });
-            }
-        }
-        best
+                }
+            });
+        crate::matcher::fewest_differences(candidates)
     }
 
     /// Stores text, compacting the arena when that makes room.
