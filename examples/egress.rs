@@ -50,7 +50,7 @@
 use std::ffi::OsString;
 use std::fmt;
 use std::fs;
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -69,7 +69,7 @@ const REQUEST_ID_PREFIX: u64 = 0xEC5E_0000_0000_0000;
 
 /// The longest line kept from standard input; the rest of a longer line is
 /// skipped (the query limit is 64 KiB, so the request is refused anyway).
-const MAX_LINE_BYTES: u64 = 1024 * 1024;
+const MAX_LINE_BYTES: usize = 1024 * 1024;
 
 const USAGE: &str = "\
 usage: egress [--state FILE] [--save] [--format json|xml] [--verbose] [REQUEST...]
@@ -313,26 +313,54 @@ impl<O: Write, E: Write> Session<O, E> {
     }
 }
 
-/// Reads one line into `line` (without its line break), keeping at most
-/// [`MAX_LINE_BYTES`]; `false` at the end of the input.
-fn read_line<R: BufRead>(reader: &mut R, line: &mut Vec<u8>) -> io::Result<bool> {
-    line.clear();
-    let read = reader
-        .by_ref()
-        .take(MAX_LINE_BYTES)
-        .read_until(b'\n', line)?;
-    if read == 0 {
-        return Ok(false);
+/// Calls `each` on every line of `reader`, without its line break (`\n`
+/// or `\r\n`) and cut to [`MAX_LINE_BYTES`], saying whether the reader's
+/// buffer is then drained (the input paused: time to flush). A line whole
+/// in the buffer is lent from it; one spanning refills is gathered in a
+/// vector. Line breaks are found with the `memchr` crate (vector
+/// instructions; `BufRead::read_until` scans a word at a time and copies).
+fn for_each_line<R: BufRead>(
+    reader: &mut R,
+    mut each: impl FnMut(&[u8], bool) -> Result<(), Fatal>,
+) -> Result<(), Fatal> {
+    fn cut(line: &[u8]) -> &[u8] {
+        let line = line.get(..MAX_LINE_BYTES).unwrap_or(line);
+        line.strip_suffix(b"\r").unwrap_or(line)
     }
-    if line.last() == Some(&b'\n') {
-        line.pop();
-    } else if read as u64 == MAX_LINE_BYTES {
-        reader.skip_until(b'\n')?;
+    fn gather(carry: &mut Vec<u8>, bytes: &[u8]) {
+        let room = MAX_LINE_BYTES.saturating_sub(carry.len());
+        carry.extend_from_slice(bytes.get(..room).unwrap_or(bytes));
     }
-    if line.last() == Some(&b'\r') {
-        line.pop();
+    let mut carry = Vec::new();
+    // Whether a line began in an earlier buffer (it may still be empty).
+    let mut carrying = false;
+    loop {
+        let buf = reader.fill_buf().map_err(Fatal::Input)?;
+        if buf.is_empty() {
+            return if carrying {
+                each(cut(&carry), true)
+            } else {
+                Ok(())
+            };
+        }
+        let Some(end) = memchr::memchr(b'\n', buf) else {
+            gather(&mut carry, buf);
+            carrying = true;
+            let read = buf.len();
+            reader.consume(read);
+            continue;
+        };
+        let drained = end + 1 == buf.len();
+        if carrying {
+            gather(&mut carry, &buf[..end]);
+            each(cut(&carry), drained)?;
+            carry.clear();
+            carrying = false;
+        } else {
+            each(cut(&buf[..end]), drained)?;
+        }
+        reader.consume(end + 1);
     }
-    Ok(true)
 }
 
 fn skipped(line: &[u8]) -> bool {
@@ -404,15 +432,15 @@ fn run() -> Result<bool, Fatal> {
     };
     if options.requests.is_empty() {
         let mut reader = BufReader::with_capacity(64 * 1024, io::stdin().lock());
-        let mut line = Vec::new();
-        while read_line(&mut reader, &mut line).map_err(Fatal::Input)? {
-            if !skipped(&line) {
-                session.answer(&mut parser, &line).map_err(Fatal::Output)?;
+        for_each_line(&mut reader, |line, drained| {
+            if !skipped(line) {
+                session.answer(&mut parser, line).map_err(Fatal::Output)?;
             }
-            if reader.buffer().is_empty() {
+            if drained {
                 session.flush().map_err(Fatal::Output)?;
             }
-        }
+            Ok(())
+        })?;
     } else {
         for request in &options.requests {
             session

@@ -150,6 +150,39 @@ fn all_successes_exit_0_and_xml_is_the_default() {
 }
 
 #[test]
+fn lines_across_the_input_buffer_are_read_whole() {
+    // About 200 KiB of successful requests of many lengths: some lines
+    // straddle the reader's 64 KiB buffer and are gathered across refills;
+    // any garbled line would answer an error.
+    let mut input = Vec::new();
+    let count: u64 = 2_000;
+    for n in 0..count {
+        let pad = "x".repeat((n % 97) as usize);
+        let ending = if n % 3 == 0 { "\r\n" } else { "\n" };
+        input.extend_from_slice(
+            format!(
+                "{WEB}&IpProtocol=tcp&PortRange=443/443&DestCidrIp=0.0.0.0/0&Description=d{pad}{ending}"
+            )
+            .as_bytes(),
+        );
+    }
+    assert!(input.len() > 3 * 64 * 1024);
+    let out = run(
+        &[
+            "--state",
+            fixture("state.json").to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        Some(&input),
+    );
+    let body = lines(&out.stdout);
+    let expected: Vec<String> = (1..=count).map(ok_json).collect();
+    assert_eq!(body, expected);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
 fn stdin_mode_answers_line_by_line() {
     let mut input = Vec::new();
     input.extend_from_slice(b"# a comment\n\n   \n");
