@@ -16,6 +16,8 @@ use core::str::FromStr;
 
 use ipnet::{Ipv4Net, Ipv6Net};
 
+use crate::ascii;
+
 /// Why an address or CIDR was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InvalidCidr {
@@ -60,7 +62,7 @@ fn parse_prefix(text: &str, max: u8) -> Option<u8> {
 
 /// Splits `addr[/prefix]`, parsing the address with `core::net`.
 fn split<A: FromStr>(text: &str) -> (Option<A>, Option<&str>) {
-    match text.split_once('/') {
+    match ascii::split_once(text, b'/') {
         Some((addr, prefix)) => (addr.parse().ok(), Some(prefix)),
         None => (text.parse().ok(), None),
     }

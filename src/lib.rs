@@ -118,6 +118,7 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
+mod ascii;
 mod hash;
 mod keyword;
 mod swar;

@@ -3,6 +3,7 @@
 use core::fmt;
 use core::str::FromStr;
 
+use crate::ascii;
 use crate::protocol::IpProtocol;
 
 /// A validated port range: either `-1/-1` (the only range of `icmp`,
@@ -65,21 +66,26 @@ fn parse_bound(text: &str) -> Option<Bound> {
     if text == "-1" {
         return Some(Bound::Any);
     }
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+    if text.is_empty() {
         return None;
     }
-    let significant = text.trim_start_matches('0');
-    if significant.len() > 5 {
-        return None;
+    let mut value = 0u32;
+    for b in text.bytes() {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        value = value * 10 + u32::from(digit);
+        // Leading zeros keep it at 0; once past 65535 the answer is no.
+        if value > u32::from(u16::MAX) {
+            return None;
+        }
     }
-    let value = significant
-        .bytes()
-        .fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0'));
     u16::try_from(value).ok().map(Bound::Port)
 }
 
 fn parse_grammar(text: &str) -> Result<(Bound, Bound), InvalidPortRange> {
-    let (start, end) = text.split_once('/').ok_or(InvalidPortRange::Syntax)?;
+    let (start, end) = ascii::split_once(text, b'/').ok_or(InvalidPortRange::Syntax)?;
     match (parse_bound(start), parse_bound(end)) {
         (Some(s), Some(e)) => Ok((s, e)),
         _ => Err(InvalidPortRange::Syntax),

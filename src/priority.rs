@@ -3,6 +3,8 @@
 use core::fmt;
 use core::str::FromStr;
 
+use crate::ascii;
+
 /// A rule priority, always in `1..=100` (1 is the highest).
 ///
 /// When a rule is created without one it gets 1 ([`Priority::DEFAULT`]);
@@ -66,7 +68,7 @@ impl Priority {
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(InvalidPriority::Malformed);
         }
-        let significant = digits.trim_start_matches('0');
+        let significant = ascii::trim_leading_zeros(digits.as_bytes());
         if negative || significant.is_empty() {
             return Err(InvalidPriority::BelowRange);
         }
@@ -74,7 +76,7 @@ impl Priority {
             return Err(InvalidPriority::AboveRange);
         }
         let value = significant
-            .bytes()
+            .iter()
             .fold(0u16, |acc, b| acc * 10 + u16::from(b - b'0'));
         Priority::try_from(value)
     }
