@@ -284,7 +284,8 @@ impl RequestParser {
     ///
     /// The API error for the first fault in SPEC order.
     pub fn parse(&mut self, query: impl AsRef<[u8]>) -> Result<&ModifyEgressRequest, ApiError> {
-        let collected = query::collect_query(query.as_ref(), &mut self.scratch)?;
+        let mut collected = query::Collected::new();
+        query::collect_query(query.as_ref(), &mut self.scratch, &mut collected)?;
         validate::validate(&collected, &mut self.scratch, &mut self.request)?;
         Ok(&self.request)
     }
@@ -300,7 +301,8 @@ impl RequestParser {
         I: IntoIterator<Item = (&'a str, &'a str)>,
         I::IntoIter: Clone,
     {
-        let collected = query::collect_pairs(pairs)?;
+        let mut collected = query::Collected::new();
+        query::collect_pairs(pairs, &mut collected)?;
         validate::validate(&collected, &mut self.scratch, &mut self.request)?;
         Ok(&self.request)
     }
