@@ -245,6 +245,7 @@ impl<'a> Collected<'a> {
 
     /// Records a pair with a known name; `Ok(false)` for any other name
     /// (after noting the hint an ingress-only name earns).
+    #[inline]
     fn add_known(&mut self, decoded_name: &str, value: Text<'a>) -> Result<bool, ApiError> {
         let Some(param) = Param::from_name(decoded_name.as_bytes()) else {
             if let Some(hint) = crate::error::Hint::for_ingress_parameter(decoded_name.as_bytes()) {
