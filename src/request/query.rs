@@ -328,6 +328,7 @@ impl<'a> Pairs<'a> {
 impl<'a> Iterator for Pairs<'a> {
     type Item = RawPair<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<RawPair<'a>> {
         loop {
             if self.done {
