@@ -449,14 +449,15 @@ fn run() -> Result<bool, Fatal> {
         }
     }
     session.flush().map_err(Fatal::Output)?;
-    if let (true, Some(path)) = (options.save, &options.state) {
-        if session.state.sync() > 0 {
-            let mut text = String::new();
-            session.state.write_json(&mut text).map_err(|_| {
-                Fatal::Save(path.clone(), io::Error::other("cannot print the state"))
-            })?;
-            save_atomically(path, &text).map_err(|e| Fatal::Save(path.clone(), e))?;
-        }
+    if let (true, Some(path)) = (options.save, &options.state)
+        && session.state.sync() > 0
+    {
+        let mut text = String::new();
+        session
+            .state
+            .write_json(&mut text)
+            .map_err(|_| Fatal::Save(path.clone(), io::Error::other("cannot print the state")))?;
+        save_atomically(path, &text).map_err(|e| Fatal::Save(path.clone(), e))?;
     }
     Ok(session.failed)
 }

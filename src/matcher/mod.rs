@@ -101,23 +101,23 @@ fn check_destination_group<S: GroupStore + ?Sized>(
             format_args!("no group {} in region {}", dest.id, request.region_id()),
         ));
     };
-    if let (Some(asked), Some(recorded)) = (&dest.owner_account, &target.owner_account) {
-        if asked != recorded {
-            return Err(fail(
-                Cause::InvalidDestGroupNotFound,
-                hints,
-                format_args!("group {} is not owned by account {asked}", dest.id),
-            ));
-        }
+    if let (Some(asked), Some(recorded)) = (&dest.owner_account, &target.owner_account)
+        && asked != recorded
+    {
+        return Err(fail(
+            Cause::InvalidDestGroupNotFound,
+            hints,
+            format_args!("group {} is not owned by account {asked}", dest.id),
+        ));
     }
-    if let (Some(asked), Some(recorded)) = (dest.owner_id, target.owner_id) {
-        if asked != recorded {
-            return Err(fail(
-                Cause::InvalidDestGroupNotFound,
-                hints,
-                format_args!("group {} is not owned by account id {asked}", dest.id),
-            ));
-        }
+    if let (Some(asked), Some(recorded)) = (dest.owner_id, target.owner_id)
+        && asked != recorded
+    {
+        return Err(fail(
+            Cause::InvalidDestGroupNotFound,
+            hints,
+            format_args!("group {} is not owned by account id {asked}", dest.id),
+        ));
     }
     match (source.network.vpc_id(), target.network.vpc_id()) {
         (Some(a), Some(b)) if a != b => Err(fail(

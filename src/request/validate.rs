@@ -124,15 +124,15 @@ pub(crate) fn validate(
         hints,
     };
 
-    if let Some(action) = r.non_empty(Param::Action) {
-        if action != ACTION {
-            return Err(fail(
-                hints,
-                Cause::InvalidActionNotFound,
-                Param::Action,
-                format_args!("Action \"{action}\" is not implemented; this API is {ACTION}"),
-            ));
-        }
+    if let Some(action) = r.non_empty(Param::Action)
+        && action != ACTION
+    {
+        return Err(fail(
+            hints,
+            Cause::InvalidActionNotFound,
+            Param::Action,
+            format_args!("Action \"{action}\" is not implemented; this API is {ACTION}"),
+        ));
     }
 
     match r.non_empty(Param::RegionId) {

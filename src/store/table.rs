@@ -305,13 +305,12 @@ where
             let mut next: Option<(usize, usize, u32)> = None;
             for (i, s) in self.rules.items_mut().iter_mut().enumerate() {
                 for (slot, r) in Self::text_refs(s).into_iter().enumerate() {
-                    if let Some(r) = r {
-                        if r.len > 0
-                            && r.start >= threshold
-                            && next.is_none_or(|(_, _, st)| r.start < st)
-                        {
-                            next = Some((i, slot, r.start));
-                        }
+                    if let Some(r) = r
+                        && r.len > 0
+                        && r.start >= threshold
+                        && next.is_none_or(|(_, _, st)| r.start < st)
+                    {
+                        next = Some((i, slot, r.start));
                     }
                 }
             }
