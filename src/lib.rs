@@ -119,6 +119,7 @@ extern crate alloc;
 extern crate std;
 
 mod ascii;
+mod block;
 mod hash;
 mod keyword;
 mod swar;

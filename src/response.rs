@@ -35,8 +35,8 @@ use core::fmt::{self, Write as _};
 use core::str::FromStr;
 
 use crate::ApiError;
+use crate::block;
 use crate::keyword::{keyword_enum, keyword_error};
-use crate::swar;
 
 /// The `HostId` field of error bodies.
 pub const HOST_ID: &str = "ecs.aliyuncs.com";
@@ -399,18 +399,18 @@ fn xml_escape(c: char) -> Option<&'static str> {
 }
 
 /// Writes `s` to `out`, passing runs that need no escape through whole and
-/// each other character as `escape` maps it. `suspects` marks, a word at a
-/// time, the bytes that may start a character needing an escape (every
-/// such character starts with one), so plain text is skipped eight bytes
-/// at a step.
+/// each other character as `escape` maps it. `S` marks, sixteen bytes at
+/// a time, the bytes that may start a character needing an escape (every
+/// such character starts with one), so plain text is skipped a block at a
+/// step.
 fn escape_runs<S, W, E>(out: &mut W, s: &str, escape: E) -> fmt::Result
 where
-    S: swar::Marker,
+    S: block::Marker,
     W: fmt::Write + ?Sized,
     E: Fn(char) -> Option<&'static str>,
 {
     let mut start = 0;
-    for at in swar::MarkedBytes::<S>::new(s.as_bytes()) {
+    for at in block::MarkedBytes::<S>::new(s.as_bytes()) {
         let Some(c) = s.get(at..).and_then(|rest| rest.chars().next()) else {
             continue;
         };
@@ -426,10 +426,10 @@ where
 /// Marks the bytes that may start a character JSON escapes.
 struct JsonSuspects;
 
-impl swar::Marker for JsonSuspects {
+impl block::Marker for JsonSuspects {
     #[inline]
-    fn mark(word: u64) -> u64 {
-        swar::marks_below(word, 0x20) | swar::marks_any(word, [b'"', b'\\'])
+    fn mark(bytes: wide::u8x16) -> wide::u8x16 {
+        block::below(bytes, 0x20) | block::any_of(bytes, [b'"', b'\\'])
     }
 }
 
@@ -437,10 +437,10 @@ impl swar::Marker for JsonSuspects {
 /// U+FFFE and U+FFFF).
 struct XmlSuspects;
 
-impl swar::Marker for XmlSuspects {
+impl block::Marker for XmlSuspects {
     #[inline]
-    fn mark(word: u64) -> u64 {
-        swar::marks_below(word, 0x20) | swar::marks_any(word, [b'&', b'<', b'>', b'"', b'\'', 0xEF])
+    fn mark(bytes: wide::u8x16) -> wide::u8x16 {
+        block::below(bytes, 0x20) | block::any_of(bytes, [b'&', b'<', b'>', b'"', b'\'', 0xEF])
     }
 }
 

@@ -7,8 +7,8 @@ use core::str;
 use heapless::Vec;
 
 use super::param::Param;
+use crate::block;
 use crate::error::{ApiError, Cause, Hints};
-use crate::swar;
 
 /// The longest raw query accepted (64 KiB).
 pub const QUERY_MAX_BYTES: usize = 64 * 1024;
@@ -294,22 +294,22 @@ struct RawPair<'a> {
 /// Marks the bytes that end a name or pair, or need decoding.
 struct SpecialBytes;
 
-impl swar::Marker for SpecialBytes {
+impl block::Marker for SpecialBytes {
     #[inline]
-    fn mark(word: u64) -> u64 {
-        swar::marks_any(word, [b'&', b'=', b'%', b'+'])
+    fn mark(bytes: wide::u8x16) -> wide::u8x16 {
+        block::any_of(bytes, [b'&', b'=', b'%', b'+'])
     }
 }
 
 /// The pairs of a query, split at `&` and then at the first `=`; the line
 /// breaks of the API page's layout just before a `&` are dropped, and
 /// empty pairs and the page's `<公共请求参数>` placeholder skipped. One
-/// pass over the bytes, a word at a time, finds the separators and the
+/// pass over the bytes, sixteen at a time, finds the separators and the
 /// escapes together.
 struct Pairs<'a> {
     query: &'a [u8],
     text: Option<&'a str>,
-    special: swar::MarkedBytes<'a, SpecialBytes>,
+    special: block::MarkedBytes<'a, SpecialBytes>,
     /// Where the next pair starts.
     start: usize,
     done: bool,
@@ -320,7 +320,7 @@ impl<'a> Pairs<'a> {
         Pairs {
             query,
             text: str::from_utf8(query).ok(),
-            special: swar::MarkedBytes::new(query),
+            special: block::MarkedBytes::new(query),
             start: 0,
             done: false,
         }
@@ -584,6 +584,65 @@ mod tests {
                 assert!(pairs[1].name_encoded && pairs[1].value_encoded);
                 assert_eq!(pairs[1].start, name_len + value_len + 2);
                 assert_eq!((pairs[2].name, pairs[2].value), (&b"tail"[..], &b""[..]));
+            }
+        }
+    }
+
+    /// A pair as the reference reads it: (name, value, name has `%`/`+`,
+    /// value has `%`/`+`, start).
+    type Split = (std::vec::Vec<u8>, std::vec::Vec<u8>, bool, bool, usize);
+
+    /// What [`Pairs`] yields, read one byte at a time.
+    fn reference_pairs(query: &[u8]) -> std::vec::Vec<Split> {
+        let mut pairs = std::vec::Vec::new();
+        let mut start = 0;
+        for piece in query.split(|&b| b == b'&') {
+            let at = start;
+            start += piece.len() + 1;
+            let mut piece = piece;
+            while let [rest @ .., b'\r' | b'\n'] = piece {
+                piece = rest;
+            }
+            if piece.is_empty() || piece == COMMON_PARAMETERS_PLACEHOLDER {
+                continue;
+            }
+            let (name, value) = match piece.iter().position(|&b| b == b'=') {
+                Some(eq) => (&piece[..eq], &piece[eq + 1..]),
+                None => (piece, &[][..]),
+            };
+            // Flags look at the untrimmed bytes up to the `&`.
+            let raw = &query[at..start - 1];
+            let eq = raw.iter().position(|&b| b == b'=');
+            let escaped = |b: &u8| matches!(b, b'%' | b'+');
+            let name_encoded = raw[..eq.unwrap_or(raw.len())].iter().any(escaped);
+            let value_encoded = eq.is_some_and(|eq| raw[eq + 1..].iter().any(escaped));
+            pairs.push((
+                name.to_vec(),
+                value.to_vec(),
+                name_encoded,
+                value_encoded,
+                at,
+            ));
+        }
+        pairs
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn pairs_agree_with_a_byte_by_byte_split(
+            query in proptest::collection::vec(
+                proptest::sample::select(b"ab=&%+\r\n".to_vec()),
+                0..200,
+            )
+        ) {
+            let found: std::vec::Vec<_> = Pairs::new(&query)
+                .map(|p| (p.name.to_vec(), p.value.to_vec(), p.name_encoded, p.value_encoded, p.start))
+                .collect();
+            proptest::prop_assert_eq!(found, reference_pairs(&query));
+            // The text views are the same bytes (the alphabet is ASCII).
+            for p in Pairs::new(&query) {
+                proptest::prop_assert_eq!(p.name_text.map(str::as_bytes), Some(p.name));
+                proptest::prop_assert_eq!(p.value_text.map(str::as_bytes), Some(p.value));
             }
         }
     }
