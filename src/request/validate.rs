@@ -26,12 +26,16 @@ struct Reader<'c, 'a> {
 impl Reader<'_, '_> {
     /// The decoded value; `None` when absent. Empty values are returned as
     /// `Some("")` so that each parameter decides what empty means.
+    // `always` (here and below): called for every parameter, and left out
+    // of line by a plain `#[inline]`.
+    #[inline(always)]
     fn get(&mut self, param: Param) -> Option<&str> {
         let text = self.collected.get(param)?;
         Some(text.decode(self.scratch))
     }
 
     /// The decoded value, or `None` when absent or empty.
+    #[inline(always)]
     fn non_empty(&mut self, param: Param) -> Option<&str> {
         self.get(param).filter(|v| !v.is_empty())
     }
