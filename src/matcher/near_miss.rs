@@ -68,10 +68,9 @@ pub fn differences(
 }
 
 /// The candidate that differs in the fewest fields, the first on a tie
-/// (SPEC §6 near misses; the one rule every store's scan follows).
-pub(crate) fn fewest_differences(
-    candidates: impl IntoIterator<Item = NearMiss>,
-) -> Option<NearMiss> {
+/// (SPEC §6 near misses; the crate's stores rank the same way on packed
+/// words, in `RuleTable::closest`).
+fn fewest_differences(candidates: impl IntoIterator<Item = NearMiss>) -> Option<NearMiss> {
     candidates
         .into_iter()
         .fold(None, |best: Option<NearMiss>, c| match best {

@@ -144,59 +144,107 @@ impl PackedKey {
         (self.0[0] >> 24) as u8
     }
 
+    /// Whether each field differs from `probe`, a difference in spelling
+    /// only counted as a difference: protocol, port range, source port
+    /// range, NIC type, policy, destination, source. `same_group` says
+    /// whether two group destinations name the same id (word 2 only hashes
+    /// it); it is asked only when everything else about them is equal.
+    #[inline]
+    fn differing(&self, probe: &PackedKey, same_group: impl FnOnce() -> bool) -> [bool; 7] {
+        let [a0, a1, a2, a3, a4, a5] = self.0;
+        let [b0, b1, b2, b3, b4, b5] = probe.0;
+        let (x0, x1) = (a0 ^ b0, a1 ^ b1);
+        let flags = self.flags() ^ probe.flags();
+        let destination = flags >> DEST_SHIFT & 7 != 0
+            || x0 >> 32 & 0xff != 0
+            || a2 != b2
+            || a3 != b3
+            || (self.is_group() && !same_group());
+        let source = flags >> SOURCE_SHIFT & 7 != 0 || x0 >> 40 & 0xff != 0 || a4 != b4 || a5 != b5;
+        [
+            x0 & 0xff != 0,
+            x1 & 0xffff_ffff != 0,
+            flags & SOURCE_PORTS != 0 || x1 >> 32 != 0,
+            x0 >> 8 & 0xff != 0,
+            x0 >> 16 & 0xff != 0,
+            destination,
+            source,
+        ]
+    }
+
+    /// How many fields differ from `probe`, priority aside: the length of
+    /// [`PackedKey::differences`], without telling a spelling apart from an
+    /// address (what ranking near misses needs, for every rule).
+    #[inline]
+    pub(crate) fn count_differences(
+        &self,
+        probe: &PackedKey,
+        same_group: impl FnOnce() -> bool,
+    ) -> u32 {
+        self.differing(probe, same_group)
+            .into_iter()
+            .map(u32::from)
+            .sum()
+    }
+
     /// The fields in which this key differs from `probe` (SPEC §6 near
-    /// misses), priority aside; `same_group` says whether two group
-    /// destinations name the same id (word 2 only hashes it). Compares the
-    /// words, so a near-miss scan need not unpack every rule.
+    /// misses), priority aside; `same_group` as for
+    /// [`PackedKey::count_differences`]. Compares the words, so a near-miss
+    /// scan need not unpack every rule.
     pub(crate) fn differences(
         &self,
         probe: &PackedKey,
         same_group: impl FnOnce() -> bool,
     ) -> RuleFields {
-        let [a0, a1, a2, a3, a4, a5] = self.0;
-        let [b0, b1, b2, b3, b4, b5] = probe.0;
-        let (x0, x1) = (a0 ^ b0, a1 ^ b1);
+        let [
+            protocol,
+            ports,
+            source_ports,
+            nic,
+            policy,
+            destination,
+            source,
+        ] = self.differing(probe, same_group);
+        let [a0, _, a2, a3, a4, a5] = self.0;
+        let [b0, _, b2, b3, b4, b5] = probe.0;
         let (fa, fb) = (self.flags(), probe.flags());
+        // Two addresses of one kind and prefix length naming the same block.
+        let same_block_apart = |shift: u8, prefix_at: u8, a: u128, b: u128| {
+            let kind = fa >> shift & KIND_MASK;
+            let prefixes = ((a0 >> prefix_at) as u8, (b0 >> prefix_at) as u8);
+            kind == fb >> shift & KIND_MASK
+                && (kind == KIND_IPV4 || kind == KIND_IPV6)
+                && same_block(kind, prefixes, a, b)
+        };
         let mut d = RuleFields::NONE;
-        let mut mark = |differs: bool, field| {
+        for (differs, field) in [
+            (protocol, RuleField::IpProtocol),
+            (ports, RuleField::PortRange),
+            (source_ports, RuleField::SourcePortRange),
+            (nic, RuleField::NicType),
+            (policy, RuleField::Policy),
+        ] {
             if differs {
                 d = d.with(field);
             }
-        };
-        mark(x0 & 0xff != 0, RuleField::IpProtocol);
-        mark(x1 & 0xffff_ffff != 0, RuleField::PortRange);
-        mark(
-            (fa ^ fb) & SOURCE_PORTS != 0 || x1 >> 32 != 0,
-            RuleField::SourcePortRange,
-        );
-        mark(x0 >> 8 & 0xff != 0, RuleField::NicType);
-        mark(x0 >> 16 & 0xff != 0, RuleField::Policy);
-        let destination = address_diff(
-            (fa >> DEST_SHIFT & 7, fb >> DEST_SHIFT & 7),
-            ((a0 >> 32) as u8, (b0 >> 32) as u8),
-            (address(a2, a3), address(b2, b3)),
-            same_group,
-        );
-        let source = address_diff(
-            (fa >> SOURCE_SHIFT & 7, fb >> SOURCE_SHIFT & 7),
-            ((a0 >> 40) as u8, (b0 >> 40) as u8),
-            (address(a4, a5), address(b4, b5)),
-            || true,
-        );
-        let spelling_or = |diff: Option<bool>, spelling, other| match diff {
-            None => None,
-            Some(true) => Some(spelling),
-            Some(false) => Some(other),
-        };
-        if let Some(f) = spelling_or(
-            destination,
-            RuleField::DestinationSpelling,
-            RuleField::Destination,
-        ) {
-            d = d.with(f);
         }
-        if let Some(f) = spelling_or(source, RuleField::SourceSpelling, RuleField::Source) {
-            d = d.with(f);
+        if destination {
+            d = d.with(
+                if same_block_apart(DEST_SHIFT, 32, address(a2, a3), address(b2, b3)) {
+                    RuleField::DestinationSpelling
+                } else {
+                    RuleField::Destination
+                },
+            );
+        }
+        if source {
+            d = d.with(
+                if same_block_apart(SOURCE_SHIFT, 40, address(a4, a5), address(b4, b5)) {
+                    RuleField::SourceSpelling
+                } else {
+                    RuleField::Source
+                },
+            );
         }
         d
     }
@@ -249,29 +297,6 @@ fn same_block(kind: u8, prefixes: (u8, u8), a: u128, b: u128) -> bool {
     let width = if kind == KIND_IPV4 { 32 } else { 128 };
     let host_bits = width - u32::from(prefixes.0.min(width as u8));
     prefixes.0 == prefixes.1 && (a ^ b).checked_shr(host_bits).unwrap_or(0) == 0
-}
-
-/// What differs between two addresses (or two absent ones): nothing, the
-/// spelling only, or the address.
-fn address_diff(
-    kinds: (u8, u8),
-    prefixes: (u8, u8),
-    addresses: (u128, u128),
-    same_group: impl FnOnce() -> bool,
-) -> Option<bool> {
-    let same_kind = kinds.0 & KIND_MASK == kinds.1 & KIND_MASK;
-    if kinds.0 == kinds.1
-        && prefixes.0 == prefixes.1
-        && addresses.0 == addresses.1
-        && (kinds.0 & KIND_MASK != KIND_GROUP || same_group())
-    {
-        return None;
-    }
-    let kind = kinds.0 & KIND_MASK;
-    let spelling = same_kind
-        && (kind == KIND_IPV4 || kind == KIND_IPV6)
-        && same_block(kind, prefixes, addresses.0, addresses.1);
-    Some(spelling)
 }
 
 fn ipv4(flags: u8, prefix_len: u8, bits: u64) -> Ipv4Cidr {
@@ -516,8 +541,8 @@ mod tests {
 
         proptest! {
             /// Packing loses nothing, equal keys pack and hash equal,
-            /// packed equality is key equality, and the packed near-miss
-            /// comparison is the generic one.
+            /// packed equality is key equality, the packed near-miss
+            /// comparison is the generic one, and the cheap count agrees.
             #[test]
             fn packed_keys_behave_as_rule_keys(a in key(), b in key()) {
                 let (pa, pb) = (PackedKey::of(&a), PackedKey::of(&b));
@@ -527,10 +552,12 @@ mod tests {
                 if a == b {
                     prop_assert_eq!(pa.hash(), pb.hash());
                 }
+                let differences = pa.differences(&pb, || same_group);
                 prop_assert_eq!(
-                    pa.differences(&pb, || same_group),
+                    differences,
                     crate::matcher::differences(&a, Priority::DEFAULT, &b, None)
                 );
+                prop_assert_eq!(pa.count_differences(&pb, || same_group), differences.len());
             }
         }
     }

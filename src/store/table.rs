@@ -200,27 +200,33 @@ where
     }
 
     /// The rule closest to `key` (which matched none) and what differs,
-    /// as [`crate::matcher::closest_rule`] finds it, comparing packed
-    /// words instead of unpacking every rule.
+    /// as [`crate::matcher::closest_rule`] finds it: the fewest fields
+    /// apart, the first on a tie. Ranks every rule by counting differing
+    /// packed words, and spells out the fields of the closest only.
     pub fn closest(&self, key: &RuleKey<'_>, priority: Option<Priority>) -> Option<NearMiss> {
         let probe = PackedKey::of(key);
         let id = group_id(key).as_bytes();
-        let candidates = self
-            .rules
-            .items()
-            .iter()
-            .enumerate()
-            .map(|(rule_index, s)| {
-                let mut differs = s.key.differences(&probe, || self.text_bytes(s.group) == id);
-                if priority.is_some_and(|p| p != s.priority) {
-                    differs = differs.with(RuleField::Priority);
-                }
-                NearMiss {
-                    rule_index,
-                    differs,
-                }
-            });
-        crate::matcher::fewest_differences(candidates)
+        let same_group = |s: &StoredRule| self.text_bytes(s.group) == id;
+        let other_priority = |s: &StoredRule| priority.is_some_and(|p| p != s.priority);
+        let rules = self.rules.items();
+        let mut closest: Option<(usize, u32)> = None;
+        for (index, s) in rules.iter().enumerate() {
+            let count =
+                s.key.count_differences(&probe, || same_group(s)) + u32::from(other_priority(s));
+            if closest.is_none_or(|(_, fewest)| count < fewest) {
+                closest = Some((index, count));
+            }
+        }
+        let (rule_index, _) = closest?;
+        let s = rules.get(rule_index)?;
+        let mut differs = s.key.differences(&probe, || same_group(s));
+        if other_priority(s) {
+            differs = differs.with(RuleField::Priority);
+        }
+        Some(NearMiss {
+            rule_index,
+            differs,
+        })
     }
 
     /// Stores text, compacting the arena when that makes room.
