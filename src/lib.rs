@@ -94,6 +94,12 @@
 //!   answers `InternalError`, keeping the old description; a full rule quota
 //!   answers `AuthorizationLimitExceed`.
 //!
+//! - Byte scans (the query's separators and escapes, the response
+//!   escapers) use the `wide` crate's 16-byte vectors: the crate forbids
+//!   `unsafe`, and entering a `#[target_feature]` function still needs it.
+//!   On targets without vector units `wide` falls back to plain arrays,
+//!   correct but slower. This is why the minimum Rust is 1.89.
+//!
 //! # Features
 //!
 //! - `std` (default): implies `alloc`.
