@@ -42,6 +42,9 @@ fn fail(cause: Cause, hints: Hints, detail: core::fmt::Arguments<'_>) -> ApiErro
 /// NIC defaults: always `intranet` in a VPC group; in a classic group, as
 /// given, else `intranet` for a group destination and `internet` for a
 /// CIDR).
+// `always`, as for the store lookups it feeds: `identify` is one function
+// after inlining, without spills around calls (434 -> 357 instructions).
+#[inline(always)]
 pub fn request_key<'r>(request: &'r ModifyEgressRequest, group: &GroupInfo) -> RuleKey<'r> {
     let destination = match request.destination() {
         Destination::Ipv4(v4) => RuleDestination::Ipv4(*v4),

@@ -38,6 +38,7 @@ macro_rules! group_store_by_table {
             self.groups.get(group.0).map(|g| &g.info)
         }
 
+        #[inline(always)]
         fn find_rule(&self, group: GroupHandle, key: &RuleKey<'_>) -> Option<usize> {
             self.groups.get(group.0)?.egress.find(key)
         }

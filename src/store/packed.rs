@@ -85,7 +85,7 @@ fn port_range(word: u64) -> PortRange {
 
 impl PackedKey {
     /// Packs a key.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn of(key: &RuleKey<'_>) -> PackedKey {
         let (dest_flags, dest_prefix, dest_addr) = match key.destination {
             RuleDestination::Ipv4(v4) => ipv4_parts(v4),

@@ -175,6 +175,7 @@ where
         None
     }
 
+    #[inline(always)]
     fn find_packed(&self, probe: &PackedKey, hash: u32, group_id: &str) -> Option<usize> {
         let heads = self.heads.items();
         let head = *heads.get(bucket(hash, heads.len()))?;
@@ -194,6 +195,7 @@ where
     }
 
     /// The index of the rule with this key.
+    #[inline(always)]
     pub fn find(&self, key: &RuleKey<'_>) -> Option<usize> {
         let probe = PackedKey::of(key);
         self.find_packed(&probe, probe.hash(), group_id(key))

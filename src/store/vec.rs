@@ -93,6 +93,7 @@ impl VecStore {
 }
 
 impl GroupStore for VecStore {
+    #[inline(always)]
     fn find_group(&self, id: &str) -> Option<GroupHandle> {
         self.by_id
             .find(text_hash(id), |&i| {

@@ -69,6 +69,7 @@ macro_rules! text_type {
             }
 
             /// The text.
+            #[inline]
             pub fn as_str(&self) -> &str {
                 self.0.as_str()
             }
@@ -98,12 +99,14 @@ macro_rules! text_type {
 
         impl core::ops::Deref for $name {
             type Target = str;
+            #[inline]
             fn deref(&self) -> &str {
                 self.0.as_str()
             }
         }
 
         impl core::borrow::Borrow<str> for $name {
+            #[inline]
             fn borrow(&self) -> &str {
                 self.0.as_str()
             }
