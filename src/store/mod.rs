@@ -25,9 +25,10 @@
 //! those maps need an owned key per rule (a 128-byte group id each), and
 //! because one index then serves both stores. [`VecStore`] finds groups
 //! through a `hashbrown::HashTable` of positions, hashed by id (constant
-//! time: 447 instructions per identify with 1 group or 10,000 more, where
-//! a `BTreeMap` took 453 and 703; see `BENCHMARKS.md`); [`BoundedStore`]
-//! compares ids in turn, for the few groups a fixed store holds.
+//! time: when chosen, 447 instructions per identify with 1 group or 10,000
+//! more, where a `BTreeMap` took 453 and 703; see `BENCHMARKS.md`);
+//! [`BoundedStore`] compares ids in turn, for the few groups a fixed store
+//! holds.
 
 /// The [`GroupStore`] methods of a store that keeps its groups in a
 /// `groups` vector of [`Group`]s, each with a [`RuleTable`] (both stores of
