@@ -23,15 +23,32 @@ pub(crate) const K: [u64; 7] = [
     0xc0ac_29b7_c97c_50dd,
 ];
 
-/// A 64-bit hash of a text (8-byte words, length folded in).
+/// A 64-bit hash of a text, wyhash-style: its first and last 8 or 16
+/// bytes (overlapping in the middle, so every byte counts up to 32), length
+/// folded in. The one or two multiplies of a text up to 32 bytes (every id
+/// the API issues) are independent of each other, so they overlap: the
+/// hash sits at the head of every group lookup's chain of dependent steps.
 #[inline]
 pub(crate) fn text_hash(text: &str) -> u64 {
     let bytes = text.as_bytes();
-    let mut h = K[6] ^ bytes.len() as u64;
-    for chunk in bytes.chunks_exact(8) {
-        h = fold_mul(h ^ chunk_word(chunk), K[0]);
+    let n = bytes.len();
+    let word = |at: usize| bytes.get(at..at + 8).map_or(0, chunk_word);
+    let len = n as u64;
+    if n <= 8 {
+        return fold_mul(tail_word(bytes) ^ K[0], len ^ K[1]);
     }
-    fold_mul(h ^ tail_word(bytes), K[1])
+    if n <= 16 {
+        return fold_mul(word(0) ^ K[0], word(n - 8) ^ len ^ K[1]);
+    }
+    let mut h = K[6];
+    let mut at = 0;
+    // Longer than 32 bytes (no id is): 16 bytes a multiply, chained.
+    while n - at > 32 {
+        h = fold_mul(word(at) ^ h ^ K[4], word(at + 8) ^ K[5]);
+        at += 16;
+    }
+    fold_mul(word(at) ^ h ^ K[0], word(at + 8) ^ K[1])
+        ^ fold_mul(word(n - 16) ^ K[2], word(n - 8) ^ len ^ K[3])
 }
 
 #[cfg(test)]
@@ -59,5 +76,23 @@ mod tests {
             text_hash("sg-1"),
             text_hash(&std::string::String::from("sg-1"))
         );
+    }
+
+    #[test]
+    fn every_byte_and_the_length_count_at_every_length() {
+        let base: std::vec::Vec<u8> = (0..80u8).map(|i| b'a' + i % 26).collect();
+        for len in 0..=base.len() {
+            let text = core::str::from_utf8(&base[..len]).unwrap();
+            let hash = text_hash(text);
+            for at in 0..len {
+                let mut changed = base[..len].to_vec();
+                changed[at] = b'#';
+                let changed = core::str::from_utf8(&changed).unwrap();
+                assert_ne!(text_hash(changed), hash, "len {len}, byte {at}");
+            }
+            if len > 0 {
+                assert_ne!(text_hash(&text[..len - 1]), hash, "len {len}");
+            }
+        }
     }
 }
