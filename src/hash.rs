@@ -23,11 +23,12 @@ pub(crate) const K: [u64; 7] = [
     0xc0ac_29b7_c97c_50dd,
 ];
 
-/// A 64-bit hash of a text, wyhash-style: its first and last 8 or 16
-/// bytes (overlapping in the middle, so every byte counts up to 32), length
-/// folded in. The one or two multiplies of a text up to 32 bytes (every id
-/// the API issues) are independent of each other, so they overlap: the
-/// hash sits at the head of every group lookup's chain of dependent steps.
+/// A 64-bit hash of a text, wyhash-style: up to 32 bytes, its first and
+/// last 8 or 16 (overlapping in the middle), length folded in; longer
+/// texts 16 bytes a step first. Every byte counts. The one or two
+/// multiplies of a text up to 32 bytes (every id the API issues) are
+/// independent of each other, so they overlap: the hash heads every group
+/// lookup's chain of dependent steps.
 #[inline]
 pub(crate) fn text_hash(text: &str) -> u64 {
     let bytes = text.as_bytes();
