@@ -208,14 +208,17 @@ impl PackedKey {
         let [a0, _, a2, a3, a4, a5] = self.0;
         let [b0, _, b2, b3, b4, b5] = probe.0;
         let (fa, fb) = (self.flags(), probe.flags());
-        // Two addresses of one kind and prefix length naming the same block.
-        let same_block_apart = |shift: u8, prefix_at: u8, a: u128, b: u128| {
-            let kind = fa >> shift & KIND_MASK;
-            let prefixes = ((a0 >> prefix_at) as u8, (b0 >> prefix_at) as u8);
-            kind == fb >> shift & KIND_MASK
-                && (kind == KIND_IPV4 || kind == KIND_IPV6)
-                && same_block(kind, prefixes, a, b)
-        };
+        // A differing destination or source whose addresses are of one kind
+        // and prefix length and name the same block differs in spelling only.
+        let address_field =
+            |shift: u8, prefix_at: u8, (a, b): (u128, u128), [spelling, other]: [RuleField; 2]| {
+                let kind = fa >> shift & KIND_MASK;
+                let prefixes = ((a0 >> prefix_at) as u8, (b0 >> prefix_at) as u8);
+                let same = kind == fb >> shift & KIND_MASK
+                    && (kind == KIND_IPV4 || kind == KIND_IPV6)
+                    && same_block(kind, prefixes, a, b);
+                if same { spelling } else { other }
+            };
         let mut d = RuleFields::NONE;
         for (differs, field) in [
             (protocol, RuleField::IpProtocol),
@@ -229,22 +232,20 @@ impl PackedKey {
             }
         }
         if destination {
-            d = d.with(
-                if same_block_apart(DEST_SHIFT, 32, address(a2, a3), address(b2, b3)) {
-                    RuleField::DestinationSpelling
-                } else {
-                    RuleField::Destination
-                },
-            );
+            d = d.with(address_field(
+                DEST_SHIFT,
+                32,
+                (address(a2, a3), address(b2, b3)),
+                [RuleField::DestinationSpelling, RuleField::Destination],
+            ));
         }
         if source {
-            d = d.with(
-                if same_block_apart(SOURCE_SHIFT, 40, address(a4, a5), address(b4, b5)) {
-                    RuleField::SourceSpelling
-                } else {
-                    RuleField::Source
-                },
-            );
+            d = d.with(address_field(
+                SOURCE_SHIFT,
+                40,
+                (address(a4, a5), address(b4, b5)),
+                [RuleField::SourceSpelling, RuleField::Source],
+            ));
         }
         d
     }
