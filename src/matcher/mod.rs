@@ -12,6 +12,7 @@ use crate::store::{GroupHandle, GroupStore};
 pub use near_miss::closest_rule;
 #[cfg(test)]
 pub(crate) use near_miss::differences;
+pub(crate) use near_miss::fewest_differences;
 
 /// The rule a request names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -67,16 +67,23 @@ pub fn differences(
     d
 }
 
-/// The candidate that differs in the fewest fields, the first on a tie
-/// (SPEC §6 near misses; the crate's stores rank the same way on packed
-/// words, in `RuleTable::closest`).
-fn fewest_differences(candidates: impl IntoIterator<Item = NearMiss>) -> Option<NearMiss> {
+/// The candidate with the fewest differing fields (`count`), the first on
+/// a tie: SPEC §6's near-miss rule, for the generic scan below and the
+/// crate's stores (`RuleTable::closest`, which counts on packed words).
+pub(crate) fn fewest_differences<T>(
+    candidates: impl IntoIterator<Item = T>,
+    count: impl Fn(&T) -> u32,
+) -> Option<T> {
     candidates
         .into_iter()
-        .fold(None, |best: Option<NearMiss>, c| match best {
-            Some(b) if b.differs.len() <= c.differs.len() => Some(b),
-            _ => Some(c),
+        .fold(None, |best: Option<(T, u32)>, c| {
+            let n = count(&c);
+            match best {
+                Some((b, fewest)) if fewest <= n => Some((b, fewest)),
+                _ => Some((c, n)),
+            }
         })
+        .map(|(best, _)| best)
 }
 
 /// The group's rule that differs from the request in the fewest fields
@@ -88,11 +95,12 @@ pub fn closest_rule<S: GroupStore + ?Sized>(
     key: &RuleKey<'_>,
     priority: Option<Priority>,
 ) -> Option<NearMiss> {
-    fewest_differences((0..store.rule_count(group)).filter_map(|rule_index| {
+    let candidates = (0..store.rule_count(group)).filter_map(|rule_index| {
         let (rule, rule_priority) = store.rule_key(group, rule_index)?;
         Some(NearMiss {
             rule_index,
             differs: differences(&rule, rule_priority, key, priority),
         })
-    }))
+    });
+    fewest_differences(candidates, |near| near.differs.len())
 }

@@ -210,17 +210,10 @@ where
         let id = group_id(key).as_bytes();
         let same_group = |s: &StoredRule| self.text_bytes(s.group) == id;
         let other_priority = |s: &StoredRule| priority.is_some_and(|p| p != s.priority);
-        let rules = self.rules.items();
-        let mut closest: Option<(usize, u32)> = None;
-        for (index, s) in rules.iter().enumerate() {
-            let count =
-                s.key.count_differences(&probe, || same_group(s)) + u32::from(other_priority(s));
-            if closest.is_none_or(|(_, fewest)| count < fewest) {
-                closest = Some((index, count));
-            }
-        }
-        let (rule_index, _) = closest?;
-        let s = rules.get(rule_index)?;
+        let (rule_index, s) =
+            crate::matcher::fewest_differences(self.rules.items().iter().enumerate(), |(_, s)| {
+                s.key.count_differences(&probe, || same_group(s)) + u32::from(other_priority(s))
+            })?;
         let mut differs = s.key.differences(&probe, || same_group(s));
         if other_priority(s) {
             differs = differs.with(RuleField::Priority);
