@@ -19,13 +19,9 @@ use wide::u8x16;
 fn load(bytes: &[u8], at: usize) -> u8x16 {
     let mut block = [0u8; 16];
     let rest = bytes.get(at..).unwrap_or(&[]);
-    match rest.get(..16) {
-        Some(chunk) => block.copy_from_slice(chunk),
-        None => {
-            if let Some(head) = block.get_mut(..rest.len()) {
-                head.copy_from_slice(rest);
-            }
-        }
+    let n = rest.len().min(16);
+    if let (Some(head), Some(from)) = (block.get_mut(..n), rest.get(..n)) {
+        head.copy_from_slice(from);
     }
     u8x16::new(block)
 }

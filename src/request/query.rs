@@ -602,10 +602,7 @@ mod tests {
         for piece in query.split(|&b| b == b'&') {
             let at = start;
             start += piece.len() + 1;
-            let mut piece = piece;
-            while let [rest @ .., b'\r' | b'\n'] = piece {
-                piece = rest;
-            }
+            let piece = trim_line_breaks(piece);
             if piece.is_empty() || piece == COMMON_PARAMETERS_PLACEHOLDER {
                 continue;
             }
