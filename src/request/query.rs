@@ -214,6 +214,7 @@ fn too_many_parameters() -> ApiError {
         ))
 }
 
+#[cold]
 fn duplicate(decoded_name: &str) -> ApiError {
     ApiError::new(Cause::InvalidParameter)
         .with_parameter(shown_name(decoded_name))
@@ -255,12 +256,18 @@ impl<'a> Collected<'a> {
             }
             return Ok(false);
         };
+        self.set(param, value).map(|()| true)
+    }
+
+    /// Records the value of a known parameter, refusing a second one.
+    #[inline(always)]
+    fn set(&mut self, param: Param, value: Text<'a>) -> Result<(), ApiError> {
         match self.values.get_mut(param as usize) {
             Some(slot @ None) => {
                 *slot = Some(value);
-                Ok(true)
+                Ok(())
             }
-            _ => Err(duplicate(decoded_name)),
+            _ => Err(duplicate(param.name())),
         }
     }
 }
@@ -277,18 +284,42 @@ fn strip_url_prefix(query: &[u8]) -> &[u8] {
     query.strip_prefix(b"?").unwrap_or(query)
 }
 
-/// One raw pair: its name and value as bytes, as text too when the whole
-/// query is known to be UTF-8 (the usual case, checked once), and whether
-/// each holds `%` or `+`.
-struct RawPair<'a> {
-    name: &'a [u8],
-    name_text: Option<&'a str>,
-    name_encoded: bool,
-    value: &'a [u8],
-    value_text: Option<&'a str>,
-    value_encoded: bool,
-    /// Where the pair starts in the query.
+/// Where one pair lies in the query, in byte offsets: its name is
+/// `start..name_end`, its value `value_start..end` (empty when the pair has
+/// no `=`); and whether each holds `%` or `+`. Offsets, not slices, so that
+/// the splitter hands back a few registers and text is cut only for the
+/// parts a caller reads.
+#[derive(Clone, Copy, Debug)]
+struct Span {
     start: usize,
+    name_end: usize,
+    value_start: usize,
+    end: usize,
+    name_encoded: bool,
+    value_encoded: bool,
+}
+
+impl Span {
+    fn name(self, query: &[u8]) -> &[u8] {
+        query.get(self.start..self.name_end).unwrap_or(&[])
+    }
+
+    fn value(self, query: &[u8]) -> &[u8] {
+        query.get(self.value_start..self.end).unwrap_or(&[])
+    }
+
+    /// The name as text, when the whole query is known to be UTF-8 (its
+    /// ends sit next to ASCII separators, so they are character
+    /// boundaries).
+    fn name_text(self, text: Option<&str>) -> Option<&str> {
+        text?.get(self.start..self.name_end)
+    }
+
+    /// The value as text, as [`Span::name_text`].
+    #[inline(always)]
+    fn value_text(self, text: Option<&str>) -> Option<&str> {
+        text?.get(self.value_start..self.end)
+    }
 }
 
 /// Marks the bytes that end a name or pair, or need decoding.
@@ -308,7 +339,6 @@ impl block::Marker for SpecialBytes {
 /// escapes together.
 struct Pairs<'a> {
     query: &'a [u8],
-    text: Option<&'a str>,
     special: block::MarkedBytes<'a, SpecialBytes>,
     /// Where the next pair starts.
     start: usize,
@@ -319,7 +349,6 @@ impl<'a> Pairs<'a> {
     fn new(query: &'a [u8]) -> Self {
         Pairs {
             query,
-            text: str::from_utf8(query).ok(),
             special: block::MarkedBytes::new(query),
             start: 0,
             done: false,
@@ -327,14 +356,13 @@ impl<'a> Pairs<'a> {
     }
 }
 
-impl<'a> Iterator for Pairs<'a> {
-    type Item = RawPair<'a>;
+impl Iterator for Pairs<'_> {
+    type Item = Span;
 
     // `always`: with two callers, a plain `#[inline]` left it out of line,
-    // each 80-byte pair returned through memory (about 400 instructions a
-    // request in the example).
+    // each pair returned through memory.
     #[inline(always)]
-    fn next(&mut self) -> Option<RawPair<'a>> {
+    fn next(&mut self) -> Option<Span> {
         loop {
             if self.done {
                 return None;
@@ -348,7 +376,7 @@ impl<'a> Iterator for Pairs<'a> {
                 };
                 match self.query.get(at) {
                     Some(b'&') => break at,
-                    Some(b'=') if eq.is_none() => eq = Some(at - start),
+                    Some(b'=') if eq.is_none() => eq = Some(at),
                     Some(b'%' | b'+') if eq.is_none() => name_encoded = true,
                     Some(b'%' | b'+') => value_encoded = true,
                     _ => {}
@@ -361,29 +389,18 @@ impl<'a> Iterator for Pairs<'a> {
             if piece.is_empty() || piece == COMMON_PARAMETERS_PLACEHOLDER {
                 continue;
             }
-            // The same ASCII positions split the text (always boundaries).
-            let text = self.text.and_then(|t| t.get(start..start + piece.len()));
-            let eq = eq.filter(|&at| at < piece.len());
-            let (name, value) = match eq {
-                Some(at) => (
-                    piece.get(..at).unwrap_or(&[]),
-                    piece.get(at + 1..).unwrap_or(&[]),
-                ),
-                None => (piece, &[][..]),
+            let end = start + piece.len();
+            let (name_end, value_start) = match eq {
+                Some(at) if at < end => (at, at + 1),
+                _ => (end, end),
             };
-            let (name_text, value_text) = match (text, eq) {
-                (Some(t), Some(at)) => (t.get(..at), t.get(at + 1..)),
-                (Some(t), None) => (Some(t), Some("")),
-                (None, _) => (None, None),
-            };
-            return Some(RawPair {
-                name,
-                name_text,
-                name_encoded,
-                value,
-                value_text,
-                value_encoded,
+            return Some(Span {
                 start,
+                name_end,
+                value_start,
+                end,
+                name_encoded,
+                value_encoded,
             });
         }
     }
@@ -410,19 +427,99 @@ fn check_text<'a: 's, 's>(
     }
 }
 
+/// Checks the value of a pair (see [`check_text`]); errors are details.
+#[inline(always)]
+fn check_value<'a>(
+    query: &'a [u8],
+    text: Option<&'a str>,
+    span: Span,
+    scratch: &mut Scratch,
+) -> Result<Text<'a>, &'static str> {
+    match span.value_text(text) {
+        Some(value) if !span.value_encoded => {
+            if value.len() > VALUE_MAX_BYTES {
+                return Err("text is longer than 4096 bytes");
+            }
+            Ok(Text::Plain(value))
+        }
+        _ => check(span.value(query), scratch).map(|(value, _)| value),
+    }
+}
+
+#[cold]
+fn bad_value(decoded_name: &str, detail: &str) -> ApiError {
+    ApiError::new(Cause::InvalidParameter)
+        .with_parameter(shown_name(decoded_name))
+        .with_detail(format_args!("{decoded_name}: {detail}"))
+}
+
 /// Whether an earlier pair of the query has this decoded name.
 fn named_earlier(query: &[u8], before: usize, name: Text<'_>) -> bool {
-    Pairs::new(query.get(..before.saturating_sub(1)).unwrap_or(&[])).any(|earlier| {
-        let earlier_name = match (earlier.name_text, earlier.name_encoded) {
-            (Some(text), false) => Text::Plain(text),
-            (_, true) => Text::Encoded(earlier.name),
-            (None, false) => match str::from_utf8(earlier.name) {
+    let earlier_query = query.get(..before.saturating_sub(1)).unwrap_or(&[]);
+    Pairs::new(earlier_query).any(|earlier| {
+        let raw = earlier.name(earlier_query);
+        let earlier_name = if earlier.name_encoded {
+            Text::Encoded(raw)
+        } else {
+            match str::from_utf8(raw) {
                 Ok(text) => Text::Plain(text),
                 Err(_) => return false,
-            },
+            }
         };
         earlier_name.same_decoded(name)
     })
+}
+
+/// What step 1 keeps between pairs besides the collected values: the
+/// unknown names seen, and a buffer for decoding names.
+struct Unknown {
+    seen: SeenNames,
+    name_scratch: Scratch,
+}
+
+/// Any pair but a plain known name: a name to decode, or one this crate
+/// does not read (the common parameters of every request, for one).
+// Out of line: it holds a 4 KiB buffer's worth of work the usual pair
+// never needs.
+#[inline(never)]
+fn add_other_pair<'a>(
+    query: &'a [u8],
+    text: Option<&'a str>,
+    span: Span,
+    scratch: &mut Scratch,
+    unknown: &mut Unknown,
+    collected: &mut Collected<'a>,
+) -> Result<(), ApiError> {
+    let raw_name = span.name(query);
+    let (name, decoded_name) = check_text(
+        raw_name,
+        span.name_text(text),
+        span.name_encoded,
+        &mut unknown.name_scratch,
+    )
+    .map_err(|detail| {
+        ApiError::new(Cause::InvalidParameter)
+            .with_parameter_bytes(if raw_name.is_empty() {
+                QUERY_STRING.as_bytes()
+            } else {
+                raw_name
+            })
+            .with_detail(format_args!("parameter name: {detail}"))
+    })?;
+    let value = check_value(query, text, span, scratch)
+        .map_err(|detail| bad_value(decoded_name, detail))?;
+    if collected.add_known(decoded_name, value)? {
+        return Ok(());
+    }
+    let seen = &mut unknown.seen;
+    if seen.may_contain(decoded_name) && named_earlier(query, span.start, name) {
+        return Err(duplicate(decoded_name));
+    }
+    if seen.count == MAX_UNKNOWN_PARAMETERS {
+        return Err(too_many_parameters());
+    }
+    seen.insert(decoded_name);
+    Ok(())
 }
 
 /// Decodes a query string (SPEC §6 step 1).
@@ -447,40 +544,25 @@ pub(crate) fn collect_query<'a>(
             )));
     }
     let query = strip_url_prefix(query);
-    let mut seen = SeenNames::default();
-    let mut name_scratch = Scratch::new();
-    for pair in Pairs::new(query) {
-        let (name, decoded_name) = check_text(
-            pair.name,
-            pair.name_text,
-            pair.name_encoded,
-            &mut name_scratch,
-        )
-        .map_err(|detail| {
-            ApiError::new(Cause::InvalidParameter)
-                .with_parameter_bytes(if pair.name.is_empty() {
-                    QUERY_STRING.as_bytes()
-                } else {
-                    pair.name
-                })
-                .with_detail(format_args!("parameter name: {detail}"))
-        })?;
-        let (value, _) = check_text(pair.value, pair.value_text, pair.value_encoded, scratch)
-            .map_err(|detail| {
-                ApiError::new(Cause::InvalidParameter)
-                    .with_parameter(shown_name(decoded_name))
-                    .with_detail(format_args!("{decoded_name}: {detail}"))
-            })?;
-        if collected.add_known(decoded_name, value)? {
+    // Checked once for the whole query: the usual case, and then every
+    // name and value is cut from it as text without another check.
+    let text = str::from_utf8(query).ok();
+    let mut unknown = Unknown {
+        seen: SeenNames::default(),
+        name_scratch: Scratch::new(),
+    };
+    for span in Pairs::new(query) {
+        // The usual pair: a plain name this crate reads. Its name is ASCII,
+        // so it has nothing to check before the value.
+        if !span.name_encoded
+            && let Some(param) = Param::from_name(span.name(query))
+        {
+            let value = check_value(query, text, span, scratch)
+                .map_err(|detail| bad_value(param.name(), detail))?;
+            collected.set(param, value)?;
             continue;
         }
-        if seen.may_contain(decoded_name) && named_earlier(query, pair.start, name) {
-            return Err(duplicate(decoded_name));
-        }
-        if seen.count == MAX_UNKNOWN_PARAMETERS {
-            return Err(too_many_parameters());
-        }
-        seen.insert(decoded_name);
+        add_other_pair(query, text, span, scratch, &mut unknown, collected)?;
     }
     Ok(())
 }
@@ -575,18 +657,23 @@ mod tests {
                 let name = "n".repeat(name_len);
                 let value = "v".repeat(value_len);
                 let query = std::format!("{name}={value}&{name}%41={value}+x&tail");
-                let pairs: std::vec::Vec<_> = Pairs::new(query.as_bytes()).collect();
+                let q = query.as_bytes();
+                let pairs: std::vec::Vec<_> = Pairs::new(q).collect();
                 assert_eq!(pairs.len(), 3, "{query}");
                 assert_eq!(
-                    (pairs[0].name, pairs[0].value),
+                    (pairs[0].name(q), pairs[0].value(q)),
                     (name.as_bytes(), value.as_bytes())
                 );
                 assert!(!pairs[0].name_encoded && !pairs[0].value_encoded);
-                assert_eq!(pairs[1].name_text, Some(&*std::format!("{name}%41")));
-                assert_eq!(pairs[1].value_text, Some(&*std::format!("{value}+x")));
+                let text = Some(query.as_str());
+                assert_eq!(pairs[1].name_text(text), Some(&*std::format!("{name}%41")));
+                assert_eq!(pairs[1].value_text(text), Some(&*std::format!("{value}+x")));
                 assert!(pairs[1].name_encoded && pairs[1].value_encoded);
                 assert_eq!(pairs[1].start, name_len + value_len + 2);
-                assert_eq!((pairs[2].name, pairs[2].value), (&b"tail"[..], &b""[..]));
+                assert_eq!(
+                    (pairs[2].name(q), pairs[2].value(q)),
+                    (&b"tail"[..], &b""[..])
+                );
             }
         }
     }
@@ -635,14 +722,16 @@ mod tests {
                 0..200,
             )
         ) {
-            let found: std::vec::Vec<_> = Pairs::new(&query)
-                .map(|p| (p.name.to_vec(), p.value.to_vec(), p.name_encoded, p.value_encoded, p.start))
+            let q = &query[..];
+            let found: std::vec::Vec<_> = Pairs::new(q)
+                .map(|p| (p.name(q).to_vec(), p.value(q).to_vec(), p.name_encoded, p.value_encoded, p.start))
                 .collect();
-            proptest::prop_assert_eq!(found, reference_pairs(&query));
+            proptest::prop_assert_eq!(found, reference_pairs(q));
             // The text views are the same bytes (the alphabet is ASCII).
-            for p in Pairs::new(&query) {
-                proptest::prop_assert_eq!(p.name_text.map(str::as_bytes), Some(p.name));
-                proptest::prop_assert_eq!(p.value_text.map(str::as_bytes), Some(p.value));
+            let text = str::from_utf8(q).ok();
+            for p in Pairs::new(q) {
+                proptest::prop_assert_eq!(p.name_text(text).map(str::as_bytes), Some(p.name(q)));
+                proptest::prop_assert_eq!(p.value_text(text).map(str::as_bytes), Some(p.value(q)));
             }
         }
     }
