@@ -41,15 +41,22 @@ pub enum InvalidPortRange {
     ZeroOrReversed,
 }
 
-impl fmt::Display for InvalidPortRange {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl InvalidPortRange {
+    /// The message `Display` writes.
+    pub const fn as_str(self) -> &'static str {
+        match self {
             InvalidPortRange::Syntax => "port range must be two integers separated by '/'",
             InvalidPortRange::ProtocolMismatch => "port range does not match the protocol",
             InvalidPortRange::ZeroOrReversed => {
                 "port range has a zero port or starts after its end"
             }
-        })
+        }
+    }
+}
+
+impl fmt::Display for InvalidPortRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -33,13 +33,20 @@ pub enum InvalidPriority {
     AboveRange,
 }
 
-impl fmt::Display for InvalidPriority {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl InvalidPriority {
+    /// The message `Display` writes.
+    pub const fn as_str(self) -> &'static str {
+        match self {
             InvalidPriority::Malformed => "priority must be an integer",
             InvalidPriority::BelowRange => "priority is below 1",
             InvalidPriority::AboveRange => "priority is above 100",
-        })
+        }
+    }
+}
+
+impl fmt::Display for InvalidPriority {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

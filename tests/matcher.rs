@@ -353,6 +353,44 @@ fn priority_filters_the_found_rule() {
     let near = e.near_miss().unwrap();
     assert_eq!(near.rule_index, 1);
     assert_eq!(near.differs, RuleFields::NONE.with(RuleField::Priority));
+    assert_eq!(
+        e.detail(),
+        "no egress rule of sg-vpc1 has this key; closest rule #1 differs in Priority"
+    );
+}
+
+#[test]
+fn a_near_miss_detail_lists_every_differing_field() {
+    let w = world();
+    let e = identify(
+        &w.store,
+        &req(
+            "sg-vpc1",
+            "IpProtocol=tcp&PortRange=81/81&DestCidrIp=10.0.0.0/8&Policy=drop",
+        ),
+    )
+    .unwrap_err();
+    let near = e.near_miss().unwrap();
+    assert_eq!(
+        near.to_string(),
+        "closest rule #0 differs in PortRange, Policy"
+    );
+    assert_eq!(
+        e.detail(),
+        "no egress rule of sg-vpc1 has this key; closest rule #0 differs in PortRange, Policy"
+    );
+    let every = NearMiss {
+        rule_index: 12_345,
+        differs: RuleField::ALL
+            .into_iter()
+            .fold(RuleFields::NONE, RuleFields::with),
+    };
+    assert_eq!(
+        every.to_string(),
+        "closest rule #12345 differs in IpProtocol, PortRange, SourcePortRange, NicType, \
+         Policy, destination, destination as written (bare address, /32 or host bits), \
+         source, source as written (bare address, /32 or host bits), Priority"
+    );
 }
 
 fn near_miss(w: &World, rest: &str) -> NearMiss {

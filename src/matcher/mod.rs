@@ -3,7 +3,7 @@
 
 mod near_miss;
 
-use crate::error::{ApiError, Cause, Hints};
+use crate::error::{ApiError, Cause, Decimal, Hints};
 use crate::model::{GroupInfo, RuleDestination, RuleKey};
 use crate::nic::NicType;
 use crate::request::{Destination, GroupDestination, ModifyEgressRequest};
@@ -35,8 +35,10 @@ pub struct Applied {
     pub changed: bool,
 }
 
-fn fail(cause: Cause, hints: Hints, detail: core::fmt::Arguments<'_>) -> ApiError {
-    ApiError::new(cause).with_detail(detail).with_hints(hints)
+fn fail(cause: Cause, hints: Hints, detail: &[&str]) -> ApiError {
+    ApiError::new(cause)
+        .with_detail_parts(detail)
+        .with_hints(hints)
 }
 
 /// The key the request names in a group of this network type (SPEC §5's
@@ -88,14 +90,14 @@ fn check_destination_group<S: GroupStore + ?Sized>(
         return Err(fail(
             Cause::InvalidDestGroupIdNicMismatch,
             hints,
-            format_args!("a group destination needs NicType intranet, not internet"),
+            &["a group destination needs NicType intranet, not internet"],
         ));
     }
     if dest.id == *request.security_group_id() {
         return Err(fail(
             Cause::InvalidSecurityGroupIsSame,
             hints,
-            format_args!("DestGroupId {} is the group itself", dest.id),
+            &["DestGroupId ", dest.id.as_str(), " is the group itself"],
         ));
     }
     let found = store
@@ -106,7 +108,12 @@ fn check_destination_group<S: GroupStore + ?Sized>(
         return Err(fail(
             Cause::InvalidDestGroupIdNotFound,
             hints,
-            format_args!("no group {} in region {}", dest.id, request.region_id()),
+            &[
+                "no group ",
+                dest.id.as_str(),
+                " in region ",
+                request.region_id().as_str(),
+            ],
         ));
     };
     if let (Some(asked), Some(recorded)) = (&dest.owner_account, &target.owner_account)
@@ -115,7 +122,12 @@ fn check_destination_group<S: GroupStore + ?Sized>(
         return Err(fail(
             Cause::InvalidDestGroupNotFound,
             hints,
-            format_args!("group {} is not owned by account {asked}", dest.id),
+            &[
+                "group ",
+                dest.id.as_str(),
+                " is not owned by account ",
+                asked.as_str(),
+            ],
         ));
     }
     if let (Some(asked), Some(recorded)) = (dest.owner_id, target.owner_id)
@@ -124,27 +136,49 @@ fn check_destination_group<S: GroupStore + ?Sized>(
         return Err(fail(
             Cause::InvalidDestGroupNotFound,
             hints,
-            format_args!("group {} is not owned by account id {asked}", dest.id),
+            &[
+                "group ",
+                dest.id.as_str(),
+                " is not owned by account id ",
+                Decimal::new(asked.get()).as_str(),
+            ],
         ));
     }
     match (source.network.vpc_id(), target.network.vpc_id()) {
         (Some(a), Some(b)) if a != b => Err(fail(
             Cause::InvalidDestGroupIdVpcMismatch,
             hints,
-            format_args!("{} is in {a} but {} is in {b}", source.id, target.id),
+            &[
+                source.id.as_str(),
+                " is in ",
+                a.as_str(),
+                " but ",
+                target.id.as_str(),
+                " is in ",
+                b.as_str(),
+            ],
         )),
         (Some(a), None) if !source.network.classic_link() => Err(fail(
             Cause::InvalidSecurityGroupInvalidNetworkType,
             hints,
-            format_args!("{} is classic but {a} has ClassicLink off", target.id),
+            &[
+                target.id.as_str(),
+                " is classic but ",
+                a.as_str(),
+                " has ClassicLink off",
+            ],
         )),
         (None, Some(b)) if !target.network.classic_link() => Err(fail(
             Cause::InvalidNetworkTypeConflict,
             hints,
-            format_args!(
-                "{} is classic but {} is in {b} without ClassicLink",
-                source.id, target.id
-            ),
+            &[
+                source.id.as_str(),
+                " is classic but ",
+                target.id.as_str(),
+                " is in ",
+                b.as_str(),
+                " without ClassicLink",
+            ],
         )),
         _ => Ok(()),
     }
@@ -210,11 +244,12 @@ fn no_such_group(request: &ModifyEgressRequest) -> ApiError {
     fail(
         Cause::InvalidSecurityGroupIdNotFound,
         request.hints(),
-        format_args!(
-            "no group {} in region {}",
-            request.security_group_id(),
-            request.region_id()
-        ),
+        &[
+            "no group ",
+            request.security_group_id().as_str(),
+            " in region ",
+            request.region_id().as_str(),
+        ],
     )
 }
 
@@ -248,19 +283,24 @@ fn explain_miss<S: GroupStore + ?Sized>(
             return fail(
                 Cause::InvalidNicTypeMismatch,
                 hints,
-                format_args!("the rule is on the {other_nic} NIC, not {}", key.nic_type),
+                &[
+                    "the rule is on the ",
+                    other_nic.as_str(),
+                    " NIC, not ",
+                    key.nic_type.as_str(),
+                ],
             );
         }
     }
     let error = ApiError::new(Cause::SecurityGroupRuleNotFound).with_hints(hints);
     match store.closest_rule(group, key, request.priority()) {
         Some(near) => error
-            .with_detail(format_args!(
-                "no egress rule of {} has this key; {near}",
-                info.id
+            .with_detail_parts(&near.detail_parts(
+                &["no egress rule of ", info.id.as_str(), " has this key; "],
+                &Decimal::new(near.rule_index as u64),
             ))
             .with_near_miss(near),
-        None => error.with_detail(format_args!("group {} has no egress rules", info.id)),
+        None => error.with_detail_parts(&["group ", info.id.as_str(), " has no egress rules"]),
     }
 }
 

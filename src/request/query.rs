@@ -8,7 +8,7 @@ use heapless::Vec;
 
 use super::param::Param;
 use crate::block;
-use crate::error::{ApiError, Cause, Hints};
+use crate::error::{ApiError, Cause, Decimal, Hints};
 
 /// The longest raw query accepted (64 KiB).
 pub const QUERY_MAX_BYTES: usize = 64 * 1024;
@@ -209,18 +209,18 @@ impl SeenNames {
 fn too_many_parameters() -> ApiError {
     ApiError::new(Cause::InvalidParameter)
         .with_parameter(QUERY_STRING)
-        .with_detail(format_args!(
-            "more than {MAX_UNKNOWN_PARAMETERS} parameters this API does not read"
-        ))
+        .with_detail_parts(&[
+            "more than ",
+            Decimal::new(MAX_UNKNOWN_PARAMETERS as u64).as_str(),
+            " parameters this API does not read",
+        ])
 }
 
 #[cold]
 fn duplicate(decoded_name: &str) -> ApiError {
     ApiError::new(Cause::InvalidParameter)
         .with_parameter(shown_name(decoded_name))
-        .with_detail(format_args!(
-            "parameter \"{decoded_name}\" is given more than once"
-        ))
+        .with_detail_parts(&["parameter \"", decoded_name, "\" is given more than once"])
 }
 
 /// The parameters of one request after step 1: the known ones by
@@ -450,7 +450,7 @@ fn check_value<'a>(
 fn bad_value(decoded_name: &str, detail: &str) -> ApiError {
     ApiError::new(Cause::InvalidParameter)
         .with_parameter(shown_name(decoded_name))
-        .with_detail(format_args!("{decoded_name}: {detail}"))
+        .with_detail_parts(&[decoded_name, ": ", detail])
 }
 
 /// Whether an earlier pair of the query has this decoded name.
@@ -504,7 +504,7 @@ fn add_other_pair<'a>(
             } else {
                 raw_name
             })
-            .with_detail(format_args!("parameter name: {detail}"))
+            .with_detail_parts(&["parameter name: ", detail])
     })?;
     let value = check_value(query, text, span, scratch)
         .map_err(|detail| bad_value(decoded_name, detail))?;
@@ -538,10 +538,11 @@ pub(crate) fn collect_query<'a>(
     if query.len() > QUERY_MAX_BYTES {
         return Err(ApiError::new(Cause::InvalidParameter)
             .with_parameter(QUERY_STRING)
-            .with_detail(format_args!(
-                "query string is {} bytes, more than 65536",
-                query.len()
-            )));
+            .with_detail_parts(&[
+                "query string is ",
+                Decimal::new(query.len() as u64).as_str(),
+                " bytes, more than 65536",
+            ]));
     }
     let query = strip_url_prefix(query);
     // Checked once for the whole query: the usual case, and then every
@@ -582,7 +583,7 @@ where
             if text.len() > VALUE_MAX_BYTES {
                 return Err(ApiError::new(Cause::InvalidParameter)
                     .with_parameter(shown_name(name))
-                    .with_detail(format_args!("text is longer than 4096 bytes")));
+                    .with_detail_parts(&["text is longer than 4096 bytes"]));
             }
         }
         if collected.add_known(name, Text::Plain(value))? {

@@ -1,13 +1,11 @@
 //! Step 2 of a request (SPEC §6): every parameter in table order, then the
 //! addresses (§4), then the destination group. The first fault wins.
 
-use core::fmt;
-
 use super::param::Param;
 use super::query::{Collected, Scratch, Text};
 use super::{ACTION, Destination, GroupDestination, ModifyEgressRequest, Source};
 use crate::cidr::{InvalidCidr, Ipv4Cidr, Ipv6Cidr};
-use crate::error::{ApiError, Cause, Hint, Hints};
+use crate::error::{ApiError, Cause, Decimal, Hint, Hints};
 use crate::nic::NicType;
 use crate::policy::Policy;
 use crate::port::{InvalidPortRange, PortRange};
@@ -51,10 +49,10 @@ impl Reader<'_, '_> {
     }
 }
 
-fn fail(hints: Hints, cause: Cause, param: Param, detail: fmt::Arguments<'_>) -> ApiError {
+fn fail(hints: Hints, cause: Cause, param: Param, detail: &[&str]) -> ApiError {
     ApiError::new(cause)
         .with_parameter(param.name())
-        .with_detail(detail)
+        .with_detail_parts(detail)
         .with_hints(hints)
 }
 
@@ -108,7 +106,15 @@ fn read_port_range(
             hints,
             port_cause(e),
             param,
-            format_args!("{param} \"{text}\" for {protocol}: {e}"),
+            &[
+                param.name(),
+                " \"",
+                text,
+                "\" for ",
+                protocol.as_str(),
+                ": ",
+                e.as_str(),
+            ],
         )
     })
 }
@@ -135,7 +141,12 @@ pub(crate) fn validate(
             hints,
             Cause::InvalidActionNotFound,
             Param::Action,
-            format_args!("Action \"{action}\" is not implemented; this API is {ACTION}"),
+            &[
+                "Action \"",
+                action,
+                "\" is not implemented; this API is ",
+                ACTION,
+            ],
         ));
     }
 
@@ -145,7 +156,7 @@ pub(crate) fn validate(
                 hints,
                 Cause::MissingParameter,
                 Param::RegionId,
-                format_args!("RegionId is required"),
+                &["RegionId is required"],
             ));
         }
         Some(v) => out.region_id.assign(v).map_err(|e| {
@@ -153,7 +164,7 @@ pub(crate) fn validate(
                 hints,
                 Cause::InvalidParameter,
                 Param::RegionId,
-                format_args!("RegionId {}", text_detail(e)),
+                &["RegionId ", text_detail(e)],
             )
         })?,
     }
@@ -163,7 +174,7 @@ pub(crate) fn validate(
                 hints,
                 Cause::MissingParameter,
                 Param::SecurityGroupId,
-                format_args!("SecurityGroupId is required"),
+                &["SecurityGroupId is required"],
             ));
         }
         Some(v) => out.security_group_id.assign(v).map_err(|e| {
@@ -171,7 +182,7 @@ pub(crate) fn validate(
                 hints,
                 Cause::InvalidParameter,
                 Param::SecurityGroupId,
-                format_args!("SecurityGroupId {}", text_detail(e)),
+                &["SecurityGroupId ", text_detail(e)],
             )
         })?,
     }
@@ -182,7 +193,7 @@ pub(crate) fn validate(
                 hints,
                 Cause::InvalidIpProtocolValueNotSupported,
                 Param::IpProtocol,
-                format_args!("IpProtocol is required"),
+                &["IpProtocol is required"],
             ));
         }
         Some(v) => IpProtocol::parse(v).map_err(|_| {
@@ -190,7 +201,11 @@ pub(crate) fn validate(
                 hints,
                 Cause::InvalidIpProtocolValueNotSupported,
                 Param::IpProtocol,
-                format_args!("IpProtocol \"{v}\" is not tcp, udp, icmp, gre, all or icmpv6"),
+                &[
+                    "IpProtocol \"",
+                    v,
+                    "\" is not tcp, udp, icmp, gre, all or icmpv6",
+                ],
             )
         })?,
     };
@@ -202,7 +217,7 @@ pub(crate) fn validate(
                 hints,
                 Cause::InvalidParamPortRange,
                 Param::PortRange,
-                format_args!("PortRange is required"),
+                &["PortRange is required"],
             ));
         }
     };
@@ -215,7 +230,7 @@ pub(crate) fn validate(
                 hints,
                 Cause::InvalidNicTypeNotValid,
                 Param::NicType,
-                format_args!("NicType is empty"),
+                &["NicType is empty"],
             ));
         }
         Some(v) => Some(NicType::parse(v).map_err(|_| {
@@ -223,7 +238,7 @@ pub(crate) fn validate(
                 hints,
                 Cause::InvalidNicTypeDoesNotExist,
                 Param::NicType,
-                format_args!("NicType \"{v}\" is neither internet nor intranet"),
+                &["NicType \"", v, "\" is neither internet nor intranet"],
             )
         })?),
     };
@@ -240,7 +255,7 @@ pub(crate) fn validate(
                 allow,
                 Cause::InvalidPolicyMalformed,
                 Param::Policy,
-                format_args!("Policy \"{v}\" is neither accept nor drop"),
+                &["Policy \"", v, "\" is neither accept nor drop"],
             )
         })?,
     };
@@ -252,7 +267,7 @@ pub(crate) fn validate(
                 hints,
                 priority_cause(e),
                 Param::Priority,
-                format_args!("Priority \"{v}\": {e}"),
+                &["Priority \"", v, "\": ", e.as_str()],
             )
         })?),
     };
@@ -265,10 +280,11 @@ pub(crate) fn validate(
                 hints,
                 Cause::InvalidDescriptionMalformed,
                 Param::Description,
-                format_args!(
-                    "Description has {} characters, more than 512",
-                    v.chars().count()
-                ),
+                &[
+                    "Description has ",
+                    Decimal::new(v.chars().count() as u64).as_str(),
+                    " characters, more than 512",
+                ],
             )
         })?;
         out.has_description = true;
@@ -282,10 +298,11 @@ pub(crate) fn validate(
                 hints,
                 Cause::InvalidParameter,
                 Param::ClientToken,
-                format_args!(
-                    "ClientToken {} (1 to 64 printable ASCII characters, no space)",
-                    text_detail(e)
-                ),
+                &[
+                    "ClientToken ",
+                    text_detail(e),
+                    " (1 to 64 printable ASCII characters, no space)",
+                ],
             )
         })?;
         out.has_client_token = true;
@@ -297,7 +314,7 @@ pub(crate) fn validate(
             hints,
             Cause::InvalidParamDestIp,
             Param::DestCidrIp,
-            format_args!("DestCidrIp and Ipv6DestCidrIp are both given; give one"),
+            &["DestCidrIp and Ipv6DestCidrIp are both given; give one"],
         ));
     }
     if r.is_set(Param::SourceCidrIp) && r.is_set(Param::Ipv6SourceCidrIp) {
@@ -305,7 +322,7 @@ pub(crate) fn validate(
             hints,
             Cause::InvalidParamSourceIp,
             Param::SourceCidrIp,
-            format_args!("SourceCidrIp and Ipv6SourceCidrIp are both given; give one"),
+            &["SourceCidrIp and Ipv6SourceCidrIp are both given; give one"],
         ));
     }
 
@@ -317,7 +334,7 @@ pub(crate) fn validate(
                 hints,
                 Cause::InvalidDestCidrIpMalformed,
                 Param::DestCidrIp,
-                format_args!("DestCidrIp \"{v}\": {e}"),
+                &["DestCidrIp \"", v, "\": ", e.as_str()],
             )
         })?),
     };
@@ -328,7 +345,12 @@ pub(crate) fn validate(
                 hints,
                 Cause::InvalidParamSourceIp,
                 Param::SourceCidrIp,
-                format_args!("SourceCidrIp \"{v}\" is not an IPv4 address or CIDR: {e}"),
+                &[
+                    "SourceCidrIp \"",
+                    v,
+                    "\" is not an IPv4 address or CIDR: ",
+                    e.as_str(),
+                ],
             )
         })?),
     };
@@ -341,7 +363,12 @@ pub(crate) fn validate(
                 hints,
                 ipv6_cause(e, Cause::InvalidParamIpv6DestCidrIp),
                 Param::Ipv6DestCidrIp,
-                format_args!("Ipv6DestCidrIp \"{v}\" is not an IPv6 address or CIDR: {e}"),
+                &[
+                    "Ipv6DestCidrIp \"",
+                    v,
+                    "\" is not an IPv6 address or CIDR: ",
+                    e.as_str(),
+                ],
             )
         })?),
     };
@@ -352,7 +379,12 @@ pub(crate) fn validate(
                 hints,
                 ipv6_cause(e, Cause::InvalidParamIpv6SourceCidrIp),
                 Param::Ipv6SourceCidrIp,
-                format_args!("Ipv6SourceCidrIp \"{v}\" is not an IPv6 address or CIDR: {e}"),
+                &[
+                    "Ipv6SourceCidrIp \"",
+                    v,
+                    "\" is not an IPv6 address or CIDR: ",
+                    e.as_str(),
+                ],
             )
         })?),
     };
@@ -370,7 +402,11 @@ pub(crate) fn validate(
             hints,
             Cause::Ipv4ProtocolConflictWithIpv6Address,
             param,
-            format_args!("IpProtocol icmp is IPv4-only but {param} is an IPv6 address; use icmpv6"),
+            &[
+                "IpProtocol icmp is IPv4-only but ",
+                param.name(),
+                " is an IPv6 address; use icmpv6",
+            ],
         ));
     }
     if protocol == IpProtocol::Icmpv6 && any_v4 {
@@ -383,7 +419,11 @@ pub(crate) fn validate(
             hints,
             Cause::Ipv6ProtocolConflictWithIpv4Address,
             param,
-            format_args!("IpProtocol icmpv6 is IPv6-only but {param} is an IPv4 address; use icmp"),
+            &[
+                "IpProtocol icmpv6 is IPv6-only but ",
+                param.name(),
+                " is an IPv4 address; use icmp",
+            ],
         ));
     }
     if dest_v4.is_some() && source_v6.is_some() {
@@ -391,7 +431,7 @@ pub(crate) fn validate(
             hints,
             Cause::Ipv4ProtocolConflictWithIpv6Address,
             Param::Ipv6SourceCidrIp,
-            format_args!("DestCidrIp is IPv4 but Ipv6SourceCidrIp is IPv6"),
+            &["DestCidrIp is IPv4 but Ipv6SourceCidrIp is IPv6"],
         ));
     }
     if dest_v6.is_some() && source_v4.is_some() {
@@ -399,7 +439,7 @@ pub(crate) fn validate(
             hints,
             Cause::Ipv6ProtocolConflictWithIpv4Address,
             Param::SourceCidrIp,
-            format_args!("Ipv6DestCidrIp is IPv6 but SourceCidrIp is IPv4"),
+            &["Ipv6DestCidrIp is IPv6 but SourceCidrIp is IPv4"],
         ));
     }
 
@@ -410,7 +450,7 @@ pub(crate) fn validate(
             hints,
             Cause::MissingParameterDest,
             Param::DestCidrIp,
-            format_args!("none of DestCidrIp, Ipv6DestCidrIp, DestGroupId is given"),
+            &["none of DestCidrIp, Ipv6DestCidrIp, DestGroupId is given"],
         ));
     }
 
@@ -421,7 +461,7 @@ pub(crate) fn validate(
                 hints,
                 Cause::InvalidParameter,
                 Param::DestGroupId,
-                format_args!("DestGroupId {}", text_detail(e)),
+                &["DestGroupId ", text_detail(e)],
             )
         })?),
     };
@@ -432,7 +472,7 @@ pub(crate) fn validate(
                 hints,
                 Cause::InvalidParameter,
                 Param::DestGroupOwnerAccount,
-                format_args!("DestGroupOwnerAccount {}", text_detail(e)),
+                &["DestGroupOwnerAccount ", text_detail(e)],
             )
         })?),
     };
@@ -443,7 +483,7 @@ pub(crate) fn validate(
                 hints,
                 Cause::InvalidParameter,
                 Param::DestGroupOwnerId,
-                format_args!("DestGroupOwnerId \"{v}\" is not a decimal account id"),
+                &["DestGroupOwnerId \"", v, "\" is not a decimal account id"],
             )
         })?),
     };
@@ -462,7 +502,7 @@ pub(crate) fn validate(
                 hints,
                 Cause::MissingParameterDest,
                 Param::DestGroupId,
-                format_args!("no destination is given"),
+                &["no destination is given"],
             ));
         }
     };
