@@ -36,6 +36,7 @@ use core::str::FromStr;
 
 use crate::ApiError;
 use crate::block;
+use crate::error::template::Escaping;
 use crate::keyword::{keyword_enum, keyword_error};
 
 /// The `HostId` field of error bodies.
@@ -515,9 +516,12 @@ pub fn write_error<W: fmt::Write + ?Sized>(
             out.write_str("\",\"HostId\":\"")?;
             out.write_str(HOST_ID)?;
             out.write_str("\",\"Code\":\"")?;
-            JsonEscape::new(out).write_str(error.code())?;
+            // No code has a character to escape (a test checks).
+            out.write_str(error.code())?;
             out.write_str("\",\"Message\":\"")?;
-            error.write_message(&mut JsonEscape::new(out))?;
+            error.write_message_as(out, Escaping::Json, |out, text| {
+                JsonEscape::new(out).write_str(text)
+            })?;
             out.write_str("\"}")
         }
         Format::Xml => {
@@ -526,9 +530,11 @@ pub fn write_error<W: fmt::Write + ?Sized>(
             out.write_str("</RequestId><HostId>")?;
             out.write_str(HOST_ID)?;
             out.write_str("</HostId><Code>")?;
-            XmlEscape::new(out).write_str(error.code())?;
+            out.write_str(error.code())?;
             out.write_str("</Code><Message>")?;
-            error.write_message(&mut XmlEscape::new(out))?;
+            error.write_message_as(out, Escaping::Xml, |out, text| {
+                XmlEscape::new(out).write_str(text)
+            })?;
             out.write_str("</Message></Error>")
         }
     }
@@ -648,6 +654,59 @@ mod tests {
 
     fn missing_region() -> ApiError {
         ApiError::new(Cause::MissingParameter).with_parameter("RegionId")
+    }
+
+    fn escaped_json(text: &str) -> String {
+        let mut out = String::new();
+        JsonEscape::new(&mut out).write_str(text).unwrap();
+        out
+    }
+
+    fn escaped_xml(text: &str) -> String {
+        let mut out = String::new();
+        XmlEscape::new(&mut out).write_str(text).unwrap();
+        out
+    }
+
+    #[test]
+    fn compiled_templates_are_the_run_time_escapes_of_the_catalogue() {
+        use crate::error::template::Template;
+        type Escaper = fn(&str) -> String;
+        let escapers: [(Escaping, Escaper); 3] = [
+            (Escaping::Plain, str::to_string),
+            (Escaping::Json, escaped_json),
+            (Escaping::Xml, escaped_xml),
+        ];
+        for &cause in Cause::ALL {
+            let (code, message) = (cause.code(), cause.message());
+            assert!(
+                message.bytes().all(|b| (b' '..=b'~').contains(&b)),
+                "{cause:?}"
+            );
+            // Codes are written unescaped.
+            assert_eq!(
+                (escaped_json(code), escaped_xml(code)),
+                (code.into(), code.into())
+            );
+            for (escaping, escape) in escapers {
+                let template = cause.template(escaping);
+                let expected = if message == "%s" {
+                    Template::Detail
+                } else {
+                    match message.split_once("<name>") {
+                        Some((before, after)) => Template::Text {
+                            before: escape(before).leak(),
+                            after: Some(escape(after).leak()),
+                        },
+                        None => Template::Text {
+                            before: escape(message).leak(),
+                            after: None,
+                        },
+                    }
+                };
+                assert_eq!(template, expected, "{cause:?} {escaping:?}");
+            }
+        }
     }
 
     #[test]

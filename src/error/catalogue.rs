@@ -60,6 +60,12 @@ macro_rules! catalogue {
                 match self { $( $( Cause::$cause => $message, )+ )+ }
             }
 
+            /// The message split at `<name>` and escaped, computed when the
+            /// crate is compiled.
+            pub(crate) fn template(self, escaping: super::template::Escaping) -> super::template::Template {
+                match self { $( $( Cause::$cause => super::template::template_of!($message, escaping), )+ )+ }
+            }
+
             /// Whether the row is on the API page or a common code.
             pub const fn group(self) -> Group {
                 match self { $( $( Cause::$cause => Group::$group, )+ )+ }

@@ -4,6 +4,7 @@
 mod catalogue;
 mod hints;
 mod near_miss;
+pub(crate) mod template;
 
 use core::fmt::{self, Write as _};
 
@@ -12,6 +13,7 @@ use heapless::String;
 pub use catalogue::{Cause, Group};
 pub use hints::{Hint, Hints};
 pub use near_miss::{NearMiss, RuleField, RuleFields};
+use template::{Escaping, Template};
 
 /// The most bytes of a parameter name an error keeps.
 pub const PARAMETER_NAME_MAX: usize = 64;
@@ -210,28 +212,37 @@ impl ApiError {
     ///
     /// Only those of the writer.
     pub fn write_message<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
-        let template = self.cause.message();
-        if template == "%s" {
-            return out.write_str(if self.detail.is_empty() {
-                self.cause.code()
-            } else {
-                self.detail.as_str()
-            });
-        }
-        const NAME: &str = "<name>";
-        // A `char` search is a `memchr`; a `&str` pattern builds a searcher.
-        let name_at = template.find('<').filter(|&at| {
-            template
-                .get(at..)
-                .is_some_and(|rest| rest.starts_with(NAME))
-        });
-        match name_at {
-            Some(at) => {
-                out.write_str(template.get(..at).unwrap_or(""))?;
-                out.write_str(&self.parameter)?;
-                out.write_str(template.get(at + NAME.len()..).unwrap_or(""))
+        self.write_message_as(out, Escaping::Plain, |out, text| out.write_str(text))
+    }
+
+    /// Writes the `Message` field with the catalogue's text in `escaping`
+    /// (escaped when the crate was compiled) and what fills it (the
+    /// parameter name or the detail) through `fill`, which escapes it.
+    pub(crate) fn write_message_as<W: fmt::Write + ?Sized>(
+        &self,
+        out: &mut W,
+        escaping: Escaping,
+        mut fill: impl FnMut(&mut W, &str) -> fmt::Result,
+    ) -> fmt::Result {
+        match self.cause.template(escaping) {
+            Template::Detail => fill(
+                out,
+                if self.detail.is_empty() {
+                    self.cause.code()
+                } else {
+                    self.detail.as_str()
+                },
+            ),
+            Template::Text { before, after } => {
+                out.write_str(before)?;
+                match after {
+                    Some(after) => {
+                        fill(out, &self.parameter)?;
+                        out.write_str(after)
+                    }
+                    None => Ok(()),
+                }
             }
-            None => out.write_str(template),
         }
     }
 }
