@@ -10,7 +10,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use aliyun_sg_egress::{
     AccountId, ApiError, Cause, Destination, IpProtocol, Ipv4Cidr, Ipv6Cidr, ModifyEgressRequest,
-    NicType, Policy, PortRange, Priority, Source,
+    NicType, Policy, PortRange, Priority, RequestParser, Source,
 };
 use ipnet::{Ipv4Net, Ipv6Net};
 use proptest::collection::vec;
@@ -672,6 +672,25 @@ proptest! {
     #[test]
     fn query_like_input_is_answered(input in query_like()) {
         parse_any(&input);
+    }
+
+    #[test]
+    fn text_known_to_be_utf8_is_answered_as_bytes_are(
+        input in query_like(),
+        any_text in any::<String>(),
+        prefix in proptest::sample::select(&["", "?", "https://ecs.aliyuncs.com/?", "http://h/é?"][..]),
+    ) {
+        let query_like = String::from_utf8_lossy(&input).into_owned();
+        for text in [format!("{prefix}{query_like}"), any_text] {
+            let mut by_text = RequestParser::new();
+            let mut by_bytes = RequestParser::new();
+            let outcome = |r: Result<&ModifyEgressRequest, ApiError>| r.cloned();
+            prop_assert_eq!(
+                outcome(by_text.parse_str(&text)),
+                outcome(by_bytes.parse(text.as_bytes())),
+                "{:?}", text
+            );
+        }
     }
 
     #[test]

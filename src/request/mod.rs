@@ -284,8 +284,39 @@ impl RequestParser {
     ///
     /// The API error for the first fault in SPEC order.
     pub fn parse(&mut self, query: impl AsRef<[u8]>) -> Result<&ModifyEgressRequest, ApiError> {
+        self.parse_known(query.as_ref(), None)
+    }
+
+    /// Decodes and validates a query string held as text, as
+    /// [`RequestParser::parse`], without checking again that it is UTF-8:
+    /// a caller with a `&str` (an HTTP framework's query string, a line of
+    /// a file checked as a whole) has paid for that once.
+    ///
+    /// ```
+    /// use aliyun_sg_egress::RequestParser;
+    /// let mut parser = RequestParser::new();
+    /// let query = "RegionId=cn-hangzhou&SecurityGroupId=sg-1&IpProtocol=tcp&PortRange=22/22&DestCidrIp=10.0.0.1";
+    /// assert_eq!(parser.parse_str(query)?.port_range(), parser.parse(query)?.port_range());
+    /// # Ok::<(), aliyun_sg_egress::ApiError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The API error for the first fault in SPEC order, as
+    /// [`RequestParser::parse`] gives it for the same bytes.
+    pub fn parse_str(&mut self, query: &str) -> Result<&ModifyEgressRequest, ApiError> {
+        self.parse_known(query.as_bytes(), Some(query))
+    }
+
+    /// `query`, and the same bytes as text when the caller knows them to be
+    /// UTF-8.
+    fn parse_known(
+        &mut self,
+        query: &[u8],
+        text: Option<&str>,
+    ) -> Result<&ModifyEgressRequest, ApiError> {
         let mut collected = query::Collected::new();
-        query::collect_query(query.as_ref(), &mut self.scratch, &mut collected)?;
+        query::collect_query(query, text, &mut self.scratch, &mut collected)?;
         validate::validate(&collected, &mut self.scratch, &mut self.request)?;
         Ok(&self.request)
     }

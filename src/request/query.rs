@@ -529,9 +529,11 @@ fn add_other_pair<'a>(
 /// pairs and the page's `<公共请求参数>` placeholder are skipped; a pair
 /// without `=` has an empty value. Fills `collected` (fresh from
 /// [`Collected::new`]) in place: it is a few hundred bytes, worth not
-/// moving on every request.
+/// moving on every request. `known_text`, when given, is `query` as text
+/// (its UTF-8 already checked).
 pub(crate) fn collect_query<'a>(
     query: &'a [u8],
+    known_text: Option<&'a str>,
     scratch: &mut Scratch,
     collected: &mut Collected<'a>,
 ) -> Result<(), ApiError> {
@@ -544,10 +546,15 @@ pub(crate) fn collect_query<'a>(
                 " bytes, more than 65536",
             ]));
     }
-    let query = strip_url_prefix(query);
-    // Checked once for the whole query: the usual case, and then every
-    // name and value is cut from it as text without another check.
-    let text = str::from_utf8(query).ok();
+    let stripped = strip_url_prefix(query);
+    // Checked once for the whole query (or by the caller): the usual case,
+    // and then every name and value is cut from it as text without another
+    // check. The prefix ends at an ASCII byte, so the cut is a boundary.
+    let text = match known_text {
+        Some(text) => text.get(query.len() - stripped.len()..),
+        None => str::from_utf8(stripped).ok(),
+    };
+    let query = stripped;
     let mut unknown = Unknown {
         seen: SeenNames::default(),
         name_scratch: Scratch::new(),
@@ -613,7 +620,7 @@ mod tests {
     fn collect(query: &str) -> Result<Collected<'_>, ApiError> {
         let mut scratch = Scratch::new();
         let mut collected = Collected::new();
-        collect_query(query.as_bytes(), &mut scratch, &mut collected).map(|()| collected)
+        collect_query(query.as_bytes(), None, &mut scratch, &mut collected).map(|()| collected)
     }
 
     #[test]
@@ -623,8 +630,13 @@ mod tests {
         let e = collect("a+b=1&a%20b=2").unwrap_err();
         assert_eq!(e.parameter(), Some("a b"));
         // Raw invalid UTF-8 elsewhere takes the byte-wise path; same answer.
-        let e = collect_query(b"Z=%FF&Q=1&Q=2", &mut Scratch::new(), &mut Collected::new())
-            .unwrap_err();
+        let e = collect_query(
+            b"Z=%FF&Q=1&Q=2",
+            None,
+            &mut Scratch::new(),
+            &mut Collected::new(),
+        )
+        .unwrap_err();
         assert_eq!(e.parameter(), Some("Z"));
     }
 
