@@ -3,6 +3,7 @@
 #![cfg(all(feature = "serde", feature = "std"))]
 
 use std::io::{BufRead, BufReader, Write};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -498,6 +499,47 @@ fn a_request_after_double_dash_may_look_like_an_option() {
     assert_eq!(body.len(), 1);
     assert!(body[0].contains("\"Code\":\"MissingParameter\""));
     assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn stdin_lines_are_answered_as_the_same_requests_in_argv() {
+    // Lines after a non-UTF-8 line in the same buffer, text with
+    // multi-byte characters, `\r\n` endings: stdin passes UTF-8 lines to
+    // the parser as text, argv as bytes; the answers must not differ.
+    let requests: Vec<Vec<u8>> = vec![
+        format!("{WEB}&IpProtocol=tcp&PortRange=443/443&DestCidrIp=0.0.0.0/0&Description=é1").into_bytes(),
+        b"RegionId=cn-hangzhou&SecurityGroupId=\xff\xfe".to_vec(),
+        format!("{WEB}&IpProtocol=tcp&PortRange=443/443&DestCidrIp=0.0.0.0/0&Description=%E2%82%AC").into_bytes(),
+        format!("https://ecs.aliyuncs.com/?{WEB}&IpProtocol=tcp&PortRange=443/443&DestCidrIp=0.0.0.0/0&Description=ü&<公共请求参数>").into_bytes(),
+        format!("{WEB}&IpProtocol=tcp&PortRange=443/443&DestCidrIp=0.0.0.0/0&Priority=é").into_bytes(),
+        b"\xc3".to_vec(),
+        format!("{WEB}&IpProtocol=tcp&PortRange=443/443&DestCidrIp=0.0.0.0/0&Description=Ω").into_bytes(),
+    ];
+    let state = fixture("state.json");
+    let options = [
+        "--state",
+        state.to_str().unwrap(),
+        "--format",
+        "json",
+        "--verbose",
+    ];
+    let mut input = Vec::new();
+    for (i, request) in requests.iter().enumerate() {
+        input.extend_from_slice(request);
+        input.extend_from_slice(if i % 2 == 0 { b"\r\n" } else { b"\n" });
+    }
+    let by_stdin = run(&options, Some(&input));
+    let by_argv = Command::new(binary())
+        .args(options)
+        .args(requests.iter().map(|r| std::ffi::OsStr::from_bytes(r)))
+        .output()
+        .unwrap();
+    assert_eq!(lines(&by_stdin.stdout).len(), requests.len());
+    assert_eq!(
+        (lines(&by_stdin.stdout), lines(&by_stdin.stderr)),
+        (lines(&by_argv.stdout), lines(&by_argv.stderr))
+    );
+    assert_eq!(by_stdin.status.code(), Some(1));
 }
 
 #[test]
