@@ -156,6 +156,23 @@ impl ApiError {
         self
     }
 
+    /// Attaches the closest rule when none matched, with a detail of
+    /// `before` and then the near miss in words.
+    #[must_use]
+    pub(crate) fn with_near_miss_detail(
+        mut self,
+        before: &[&str],
+        near_miss: NearMiss,
+    ) -> ApiError {
+        self.detail.clear();
+        for part in before {
+            push_truncated(&mut self.detail, part);
+        }
+        near_miss.for_each_part(|part| push_truncated(&mut self.detail, part));
+        self.near_miss = Some(near_miss);
+        self
+    }
+
     /// Adds hints.
     #[must_use]
     pub fn with_hints(mut self, hints: Hints) -> ApiError {

@@ -125,39 +125,30 @@ pub struct NearMiss {
     pub differs: RuleFields,
 }
 
-/// The most parts [`NearMiss::detail_parts`] returns.
-const DETAIL_PARTS: usize = 32;
-
 impl NearMiss {
-    /// `before`, then the words of `Display` as parts of a detail
-    /// (`index` is the rule index's digits), for an error's detail
-    /// written without `core::fmt`.
-    pub(crate) fn detail_parts<'a>(
-        &self,
-        before: &[&'a str],
-        index: &'a Decimal,
-    ) -> heapless::Vec<&'a str, DETAIL_PARTS> {
-        let mut parts = heapless::Vec::new();
-        // `before` is at most a few parts, and a near miss adds at most
-        // three and two per field (ten fields): the capacity is never
-        // reached, and a part that did not fit would only shorten a detail.
-        let _ = parts.extend_from_slice(before);
-        let _ = parts.extend_from_slice(&["closest rule #", index.as_str(), " differs in "]);
+    /// Passes the words of `Display` to `part`, one piece at a time, for
+    /// an error's detail written without `core::fmt`.
+    pub(crate) fn for_each_part(&self, mut part: impl FnMut(&str)) {
+        part("closest rule #");
+        part(Decimal::new(self.rule_index as u64).as_str());
+        part(" differs in ");
         for (i, field) in self.differs.iter().enumerate() {
             if i > 0 {
-                let _ = parts.push(", ");
+                part(", ");
             }
-            let _ = parts.push(field.as_str());
+            part(field.as_str());
         }
-        parts
     }
 }
 
 impl fmt::Display for NearMiss {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let index = Decimal::new(self.rule_index as u64);
-        self.detail_parts(&[], &index)
-            .iter()
-            .try_for_each(|part| f.write_str(part))
+        let mut written = Ok(());
+        self.for_each_part(|part| {
+            if written.is_ok() {
+                written = f.write_str(part);
+            }
+        });
+        written
     }
 }

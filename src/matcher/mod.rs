@@ -294,12 +294,10 @@ fn explain_miss<S: GroupStore + ?Sized>(
     }
     let error = ApiError::new(Cause::SecurityGroupRuleNotFound).with_hints(hints);
     match store.closest_rule(group, key, request.priority()) {
-        Some(near) => error
-            .with_detail_parts(&near.detail_parts(
-                &["no egress rule of ", info.id.as_str(), " has this key; "],
-                &Decimal::new(near.rule_index as u64),
-            ))
-            .with_near_miss(near),
+        Some(near) => error.with_near_miss_detail(
+            &["no egress rule of ", info.id.as_str(), " has this key; "],
+            near,
+        ),
         None => error.with_detail_parts(&["group ", info.id.as_str(), " has no egress rules"]),
     }
 }
