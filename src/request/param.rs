@@ -25,7 +25,7 @@ macro_rules! params {
             }
 
             /// The parameter with this exact (case-sensitive) name.
-            #[inline]
+            #[inline(always)]
             pub fn from_name(name: &[u8]) -> Option<Param> {
                 // A literal match: the compiler dispatches on length first.
                 match name {

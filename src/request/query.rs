@@ -340,9 +340,8 @@ impl block::Marker for SpecialBytes {
 struct Pairs<'a> {
     query: &'a [u8],
     special: block::MarkedBytes<'a, SpecialBytes>,
-    /// Where the next pair starts.
+    /// Where the next pair starts; past the end when there is none.
     start: usize,
-    done: bool,
 }
 
 impl<'a> Pairs<'a> {
@@ -351,7 +350,6 @@ impl<'a> Pairs<'a> {
             query,
             special: block::MarkedBytes::new(query),
             start: 0,
-            done: false,
         }
     }
 }
@@ -363,12 +361,16 @@ impl Iterator for Pairs<'_> {
     // each pair returned through memory.
     #[inline(always)]
     fn next(&mut self) -> Option<Span> {
+        // No `=` seen yet (a sentinel, not an `Option`: the loop keeps it
+        // in a register).
+        const NO_EQ: usize = usize::MAX;
         loop {
-            if self.done {
+            // Past the end once the last pair was split.
+            if self.start > self.query.len() {
                 return None;
             }
             let start = self.start;
-            let mut eq = None;
+            let mut eq = NO_EQ;
             let (mut name_encoded, mut value_encoded) = (false, false);
             let end = loop {
                 let Some(at) = self.special.next() else {
@@ -376,24 +378,21 @@ impl Iterator for Pairs<'_> {
                 };
                 match self.query.get(at) {
                     Some(b'&') => break at,
-                    Some(b'=') if eq.is_none() => eq = Some(at),
-                    Some(b'%' | b'+') if eq.is_none() => name_encoded = true,
-                    Some(b'%' | b'+') => value_encoded = true,
-                    _ => {}
+                    Some(b'=') => eq = eq.min(at),
+                    // `%` or `+`, the only other bytes marked.
+                    _ if eq == NO_EQ => name_encoded = true,
+                    _ => value_encoded = true,
                 }
             };
             self.start = end + 1;
-            self.done = end == self.query.len();
 
             let piece = trim_line_breaks(self.query.get(start..end).unwrap_or(&[]));
             if piece.is_empty() || piece == COMMON_PARAMETERS_PLACEHOLDER {
                 continue;
             }
             let end = start + piece.len();
-            let (name_end, value_start) = match eq {
-                Some(at) if at < end => (at, at + 1),
-                _ => (end, end),
-            };
+            // An `=` is never among the line breaks trimmed.
+            let (name_end, value_start) = if eq < end { (eq, eq + 1) } else { (end, end) };
             return Some(Span {
                 start,
                 name_end,
