@@ -478,6 +478,26 @@ fn hints_never_change_the_code() {
 }
 
 #[test]
+fn stores_compare_descriptions_as_reading_them_does() {
+    let w = world();
+    let count = w.store.rule_count(w.vpc1);
+    assert!(count > 2);
+    for index in 0..count + 1 {
+        let stored = w.store.rule_description(w.vpc1, index);
+        for text in ["", "jump host", "x", "允许访问"] {
+            assert_eq!(
+                w.store.rule_description_is(w.vpc1, index, text),
+                stored == Some(text),
+                "rule {index} {text:?}"
+            );
+        }
+        if let Some(stored) = stored {
+            assert!(w.store.rule_description_is(w.vpc1, index, stored));
+        }
+    }
+}
+
+#[test]
 fn modify_sets_clears_or_keeps_the_description_and_nothing_else() {
     let mut w = world();
     let before = snapshot(&w.store, w.vpc1);

@@ -359,8 +359,7 @@ pub fn modify<S: GroupStore + ?Sized>(
             changed: false,
         });
     };
-    let current = store.rule_description(rule.group, rule.rule_index);
-    if current == Some(wanted.as_str()) {
+    if store.rule_description_is(rule.group, rule.rule_index, wanted) {
         return Ok(Applied {
             rule,
             changed: false,

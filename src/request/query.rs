@@ -47,32 +47,24 @@ fn needs_decoding(raw: &[u8]) -> bool {
     raw.iter().any(|&b| b == b'%' || b == b'+')
 }
 
-/// Decodes `%XX` and `+` into `out` (cleared first).
+/// Decodes `%XX` and `+` into `out` (cleared first), a byte at a time:
+/// values are short, and a copy call per plain run cost more than the
+/// bytes.
 fn decode_into<const N: usize>(raw: &[u8], out: &mut Vec<u8, N>) -> Result<(), DecodeError> {
     out.clear();
     let mut rest = raw;
-    while !rest.is_empty() {
-        let plain = rest
-            .iter()
-            .position(|&b| b == b'%' || b == b'+')
-            .unwrap_or(rest.len());
-        let (run, tail) = rest.split_at(plain);
-        out.extend_from_slice(run)
-            .map_err(|_| DecodeError::TooLong)?;
-        rest = match tail {
-            [b'+', after @ ..] => {
-                out.push(b' ').map_err(|_| DecodeError::TooLong)?;
-                after
-            }
-            [b'%', hi, lo, after @ ..] => {
+    while let [b, after @ ..] = rest {
+        let (byte, after) = match (b, after) {
+            (b'+', _) => (b' ', after),
+            (b'%', [hi, lo, after @ ..]) => {
                 let byte = hex(*hi).zip(hex(*lo)).ok_or(DecodeError::BadEscape)?;
-                out.push(byte.0 << 4 | byte.1)
-                    .map_err(|_| DecodeError::TooLong)?;
-                after
+                (byte.0 << 4 | byte.1, after)
             }
-            [] => tail,
-            _ => return Err(DecodeError::BadEscape),
+            (b'%', _) => return Err(DecodeError::BadEscape),
+            _ => (*b, after),
         };
+        out.push(byte).map_err(|_| DecodeError::TooLong)?;
+        rest = after;
     }
     Ok(())
 }
@@ -726,7 +718,38 @@ mod tests {
         pairs
     }
 
+    /// Whether every `%` in `raw` starts `%XX` with two hex digits.
+    fn escapes_are_whole(raw: &[u8]) -> bool {
+        raw.iter().enumerate().all(|(i, &b)| {
+            b != b'%'
+                || raw
+                    .get(i + 1..i + 3)
+                    .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+        })
+    }
+
     proptest::proptest! {
+        #[test]
+        fn decoding_agrees_with_the_byte_iterator(
+            raw in proptest::collection::vec(
+                proptest::sample::select(b"a%+0F9zg ".to_vec()),
+                0..40,
+            )
+        ) {
+            let mut out: heapless::Vec<u8, 16> = heapless::Vec::new();
+            match decode_into(&raw, &mut out) {
+                Ok(()) => {
+                    proptest::prop_assert!(escapes_are_whole(&raw));
+                    let expected: std::vec::Vec<u8> = decoded_bytes(&raw).collect();
+                    proptest::prop_assert_eq!(&out[..], &expected[..]);
+                }
+                Err(DecodeError::BadEscape) => proptest::prop_assert!(!escapes_are_whole(&raw)),
+                Err(DecodeError::TooLong) => {
+                    proptest::prop_assert!(decoded_bytes(&raw).count() > 16);
+                }
+            }
+        }
+
         #[test]
         fn pairs_agree_with_a_byte_by_byte_split(
             query in proptest::collection::vec(

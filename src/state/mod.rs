@@ -290,6 +290,10 @@ impl GroupStore for State {
         self.store.rule_description(group, index)
     }
 
+    fn rule_description_is(&self, group: GroupHandle, index: usize, text: &str) -> bool {
+        self.store.rule_description_is(group, index, text)
+    }
+
     fn closest_rule(
         &self,
         group: GroupHandle,

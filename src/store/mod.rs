@@ -73,6 +73,12 @@ macro_rules! group_store_by_table {
             self.groups.get(group.0)?.egress.description_at(index)
         }
 
+        fn rule_description_is(&self, group: GroupHandle, index: usize, text: &str) -> bool {
+            self.groups
+                .get(group.0)
+                .is_some_and(|g| g.egress.description_is(index, text))
+        }
+
         fn set_description(
             &mut self,
             group: GroupHandle,
@@ -237,6 +243,14 @@ pub trait GroupStore {
     /// reads [`GroupStore::rule`]; override it when that is costly.
     fn rule_description(&self, group: GroupHandle, index: usize) -> Option<&str> {
         self.rule(group, index).map(|r| r.description)
+    }
+
+    /// Whether the description of the group's egress rule at `index` is
+    /// `text` (false when there is no such rule). The default reads
+    /// [`GroupStore::rule_description`]; the crate's stores compare the
+    /// stored bytes without reading them back as text.
+    fn rule_description_is(&self, group: GroupHandle, index: usize, text: &str) -> bool {
+        self.rule_description(group, index) == Some(text)
     }
 
     /// The rule closest to a key that matched none, and what differs

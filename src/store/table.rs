@@ -148,6 +148,15 @@ where
             .map(|s| self.text(s.description))
     }
 
+    /// Whether the rule at `index` has the description `text` (the stored
+    /// bytes compared, not read back as text).
+    pub fn description_is(&self, index: usize, text: &str) -> bool {
+        self.rules
+            .items()
+            .get(index)
+            .is_some_and(|s| self.text_bytes(s.description) == text.as_bytes())
+    }
+
     /// The rule at `index`.
     pub fn get(&self, index: usize) -> Option<EgressRule<'_>> {
         self.rules.items().get(index).map(|s| self.view(s))
@@ -414,7 +423,7 @@ where
     /// No such rule, a description over 512 characters, or a full arena;
     /// on error the rule keeps its description.
     pub fn set_description(&mut self, index: usize, description: &str) -> Result<(), TableError> {
-        if description.chars().count() > crate::text::DESCRIPTION_MAX_CHARS {
+        if crate::text::over_max_chars(description) {
             return Err(TableError::Invalid(InvalidRule::Description));
         }
         let old = self
@@ -423,7 +432,7 @@ where
             .get(index)
             .ok_or(TableError::NoSuchRule)?
             .description;
-        if self.text(old) == description {
+        if self.text_bytes(old) == description.as_bytes() {
             return Ok(());
         }
         // A text that fits in the old one's room is written over it: no

@@ -20,12 +20,19 @@ text_type! {
     /// assert_eq!(Description::parse(&"é".repeat(513)), Err(InvalidText::TooLong));
     /// ```
     Description, DESCRIPTION_MAX_BYTES, |text| {
-        if text.chars().count() > DESCRIPTION_MAX_CHARS {
+        if over_max_chars(text) {
             Err(InvalidText::TooLong)
         } else {
             Ok(())
         }
     }
+}
+
+/// Whether `text` holds more than [`DESCRIPTION_MAX_CHARS`] scalar values
+/// (counted only past that many bytes: a character is at least one byte).
+#[inline]
+pub(crate) fn over_max_chars(text: &str) -> bool {
+    text.len() > DESCRIPTION_MAX_CHARS && text.chars().count() > DESCRIPTION_MAX_CHARS
 }
 
 impl Description {

@@ -156,6 +156,7 @@ mod description;
 mod id;
 mod token;
 
+pub(crate) use description::over_max_chars;
 pub use description::{DESCRIPTION_MAX_BYTES, DESCRIPTION_MAX_CHARS, Description};
 pub use id::{AccountId, AccountName, GroupId, ID_MAX_BYTES, RegionId, VpcId};
 pub use token::{CLIENT_TOKEN_MAX, ClientToken};
