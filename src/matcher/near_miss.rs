@@ -70,25 +70,31 @@ pub fn differences(
 /// The candidate with the fewest differing fields (`count`), the first on
 /// a tie: SPEC §6's near-miss rule, for the generic scan below and the
 /// crate's stores (`RuleTable::closest`, which counts on packed words).
+///
+/// The scan stops at the first candidate that differs in one field: the
+/// key matched no rule, so none differs in none, and the first to differ
+/// in one is the answer.
 pub(crate) fn fewest_differences<T>(
     candidates: impl IntoIterator<Item = T>,
     count: impl Fn(&T) -> u32,
 ) -> Option<T> {
-    candidates
-        .into_iter()
-        .fold(None, |best: Option<(T, u32)>, c| {
-            let n = count(&c);
-            match best {
-                Some((b, fewest)) if fewest <= n => Some((b, fewest)),
-                _ => Some((c, n)),
+    let mut best: Option<(T, u32)> = None;
+    for c in candidates {
+        let n = count(&c);
+        if best.as_ref().is_none_or(|&(_, fewest)| n < fewest) {
+            if n <= 1 {
+                return Some(c);
             }
-        })
-        .map(|(best, _)| best)
+            best = Some((c, n));
+        }
+    }
+    best.map(|(best, _)| best)
 }
 
 /// The group's rule that differs from the request in the fewest fields
 /// (the first such rule on a tie), and those fields. A scan: it runs only
-/// when no rule matched.
+/// when no rule matched, and ends at the first rule that differs in one
+/// field (with no rule matching, none differs in none).
 pub fn closest_rule<S: GroupStore + ?Sized>(
     store: &S,
     group: GroupHandle,
