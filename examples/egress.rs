@@ -215,8 +215,9 @@ impl<O: Write, E: Write> Session<O, E> {
             Some(text) => parser.parse_str(text),
             None => parser.parse(query.bytes),
         };
-        match parsed {
-            Err(error) => self.respond(id, None, Err(&error)),
+        // Matched by reference: an error is a few hundred bytes, not moved.
+        match &parsed {
+            Err(error) => self.respond(id, None, Err(error)),
             Ok(request) => {
                 let outcome = modify(&mut self.state, request);
                 self.respond(id, Some(request), outcome.as_ref())
