@@ -181,8 +181,8 @@ impl RequestId {
     /// Writes the text, without the formatting machinery `Display` goes
     /// through.
     fn write_to<W: fmt::Write + ?Sized>(self, out: &mut W) -> fmt::Result {
-        let text = self.encode();
-        out.write_str(core::str::from_utf8(&text).map_err(|_| fmt::Error)?)
+        let text = Aligned(self.encode());
+        out.write_str(core::str::from_utf8(&text.0).map_err(|_| fmt::Error)?)
     }
 
     /// The text, as ASCII bytes.
@@ -205,6 +205,11 @@ impl RequestId {
         text
     }
 }
+
+/// Bytes on an eight-byte boundary: the UTF-8 check then reads them a
+/// word at a time from the first byte.
+#[repr(C, align(8))]
+struct Aligned<T>(T);
 
 /// The eight upper-case hex digits of `bits`, most significant first,
 /// computed for all eight at once.
