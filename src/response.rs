@@ -38,6 +38,7 @@ use crate::ApiError;
 use crate::block;
 use crate::error::template::Escaping;
 use crate::keyword::{keyword_enum, keyword_error};
+use wide::u8x16;
 
 /// The `HostId` field of error bodies.
 pub const HOST_ID: &str = "ecs.aliyuncs.com";
@@ -187,12 +188,7 @@ impl RequestId {
 
     /// The text, as ASCII bytes.
     fn encode(self) -> [u8; REQUEST_ID_LEN] {
-        let value = self.0;
-        let mut digits = [0u8; 32];
-        for (k, quarter) in digits.chunks_exact_mut(8).enumerate() {
-            let bits = (value >> (96 - 32 * k)) as u32;
-            quarter.copy_from_slice(&hex_digits(bits));
-        }
+        let digits = hex_digits(self.0);
         let mut text = [b'-'; REQUEST_ID_LEN];
         // 8-4-4-4-12: digit runs and where each lands in the text.
         for (from, to, len) in [(0, 0, 8), (8, 9, 4), (12, 14, 4), (16, 19, 4), (20, 24, 12)] {
@@ -211,17 +207,25 @@ impl RequestId {
 #[repr(C, align(8))]
 struct Aligned<T>(T);
 
-/// The eight upper-case hex digits of `bits`, most significant first,
-/// computed for all eight at once.
-fn hex_digits(bits: u32) -> [u8; 8] {
-    // Spread the nibbles into bytes: nibble i (from the low end) to byte i.
-    let x = u64::from(bits);
-    let x = ((x & 0xFFFF_0000) << 16) | (x & 0xFFFF);
-    let x = ((x & 0x0000_FF00_0000_FF00) << 8) | (x & 0x0000_00FF_0000_00FF);
-    let x = ((x & 0x00F0_00F0_00F0_00F0) << 4) | (x & 0x000F_000F_000F_000F);
-    // Bytes above 9 get the gap between '9' and 'A'.
-    let letters = ((x + 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101;
-    (x + 0x3030_3030_3030_3030 + letters * 7).to_be_bytes()
+/// The 32 upper-case hex digits of `value`, most significant first, all
+/// at once: its bytes' high and low nibbles interleaved in two vectors,
+/// then each nibble turned into its digit.
+fn hex_digits(value: u128) -> [u8; 32] {
+    const LOW_NIBBLES: u128 = 0x0F0F_0F0F_0F0F_0F0F_0F0F_0F0F_0F0F_0F0F;
+    let high = u8x16::new(((value >> 4) & LOW_NIBBLES).to_be_bytes());
+    let low = u8x16::new((value & LOW_NIBBLES).to_be_bytes());
+    let digit = |nibbles: u8x16| {
+        // Nibbles above 9 get the gap between '9' and 'A'.
+        let letters = nibbles.simd_gt(u8x16::splat(9)) & u8x16::splat(b'A' - b'9' - 1);
+        (nibbles + u8x16::splat(b'0') + letters).to_array()
+    };
+    let first = digit(u8x16::unpack_low(high, low));
+    let second = digit(u8x16::unpack_high(high, low));
+    let mut digits = [0u8; 32];
+    let (a, b) = digits.split_at_mut(16);
+    a.copy_from_slice(&first);
+    b.copy_from_slice(&second);
+    digits
 }
 
 impl fmt::Display for RequestId {
@@ -659,6 +663,31 @@ mod tests {
 
     fn missing_region() -> ApiError {
         ApiError::new(Cause::MissingParameter).with_parameter("RegionId")
+    }
+
+    #[test]
+    fn hex_digits_are_every_nibble_at_every_position() {
+        let mut values = std::vec![0, u128::MAX, 0x0123_4567_89AB_CDEF_FEDC_BA98_7654_3210];
+        for position in 0..32 {
+            for nibble in 0..16u128 {
+                values.push(nibble << (4 * position));
+                values.push(!(nibble << (4 * position)));
+            }
+        }
+        for v in values {
+            let expected = std::format!("{v:032X}");
+            assert_eq!(&hex_digits(v)[..], expected.as_bytes(), "{v:#x}");
+            let text = RequestId::from_u128(v).to_string();
+            let dashed = std::format!(
+                "{}-{}-{}-{}-{}",
+                &expected[..8],
+                &expected[8..12],
+                &expected[12..16],
+                &expected[16..20],
+                &expected[20..]
+            );
+            assert_eq!(text, dashed);
+        }
     }
 
     fn escaped_json(text: &str) -> String {
