@@ -1,8 +1,9 @@
 //! Any bytes as a query string: validation never panics; a valid request
 //! writes out and reads back the same; an error is well formed; for plain
 //! queries `from_query` agrees with `from_pairs` over a reference
-//! decoding; and a `RequestParser` that parsed one query (the bytes before
-//! the first NUL) answers the next (the bytes after it) as a new one would.
+//! decoding; a `RequestParser` that parsed one query (the bytes before
+//! the first NUL) answers the next (the bytes after it) as a new one would;
+//! and text given as `&str` (`parse_str`) is answered as its bytes are.
 #![no_main]
 
 use aliyun_sg_egress::request::QUERY_MAX_BYTES;
@@ -22,6 +23,9 @@ fuzz_target!(|data: &[u8]| {
     }
 
     let result = ModifyEgressRequest::from_query(data);
+    if let Ok(text) = core::str::from_utf8(data) {
+        assert_eq!(RequestParser::new().parse_str(text).cloned(), result);
+    }
     match &result {
         Ok(req) => assert_round_trip(req),
         Err(err) => assert_error_well_formed(err),
