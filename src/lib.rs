@@ -62,6 +62,17 @@
 //!   6.7 KiB: description and client token are stored in place, not
 //!   borrowed from the query); [`ModifyEgressRequest::from_query`] is the
 //!   one-shot form.
+//! - [`RequestParser::parse_str`] takes a query already held as `&str` and
+//!   skips the UTF-8 check [`RequestParser::parse`] makes on bytes; the
+//!   answers are the same (a property test compares them).
+//! - IPv4 addresses are read by this crate's own short parser, accepting
+//!   exactly what `core::net` accepts (a property test compares them);
+//!   IPv6 addresses go through `core::net`.
+//! - Error bodies write the catalogue's messages split at `<name>` and
+//!   escaped for JSON and XML when the crate is compiled; only the
+//!   parameter name or detail a request supplied is escaped per body.
+//!   Details are written as pieces, not through `core::fmt` (the text is
+//!   the same).
 //! - [`Applied`] names the rule and says whether its description changed;
 //!   it does not copy the old description out (read it from the store
 //!   first if you need it).
@@ -78,15 +89,18 @@
 //!   hash lookup (the key with the other NIC type), not a scan.
 //! - Near misses: the rule differing in the fewest fields wins, the first
 //!   such rule on a tie; a rule found by key but filtered out by `Priority`
-//!   is reported with `Priority` as the only difference.
+//!   is reported with `Priority` as the only difference. The scan ends at
+//!   the first rule differing in one field: no rule matched, so none
+//!   differs in none.
 //! - `modify` with an absent `Description`, or the text the rule already
 //!   has, succeeds and reports `changed: false`; it never touches the store.
 //! - Stores keep a rule's key packed into six words and find a group by a
 //!   hash of its id (the growable store) or by comparing ids (the bounded
 //!   one, for few groups); see [`store`]. The [`GroupStore`] trait gives
-//!   defaults for near misses, a rule's priority and its description, read
-//!   through the required methods; the crate's stores override them with
-//!   cheaper reads, and a store of your own may do the same.
+//!   defaults for near misses, a rule's priority and its description (and
+//!   whether it equals a text), read through the required methods; the
+//!   crate's stores override them with cheaper reads, and a store of your
+//!   own may do the same.
 //! - A saved state keeps the file's line-break style, taken from its first
 //!   line break (the final one included), so saving twice gives the same
 //!   bytes.
