@@ -419,6 +419,9 @@ fn check_text<'a: 's, 's>(
 }
 
 /// Checks the value of a pair (see [`check_text`]); errors are details.
+// `check_text`'s steps again rather than a call to it: the raw bytes are
+// cut only when the value needs decoding (delegating measured about 100
+// more instructions a request).
 #[inline(always)]
 fn check_value<'a>(
     query: &'a [u8],
