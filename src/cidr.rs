@@ -73,6 +73,15 @@ fn parse_prefix(text: &str, max: u8) -> Option<u8> {
 /// An address family's text form.
 trait ParseAddress: Sized {
     fn parse_address(text: &str) -> Option<Self>;
+
+    /// Splits `addr[/prefix]` at the first `/` and parses the address.
+    #[inline]
+    fn split(text: &str) -> (Option<Self>, Option<&str>) {
+        match ascii::split_once(text, b'/') {
+            Some((addr, prefix)) => (Self::parse_address(addr), Some(prefix)),
+            None => (Self::parse_address(text), None),
+        }
+    }
 }
 
 impl ParseAddress for Ipv6Addr {
@@ -81,55 +90,67 @@ impl ParseAddress for Ipv6Addr {
     }
 }
 
+/// One octet from the front of `bytes`, as [`Ipv4Addr::from_str`] reads
+/// it: `0`, or one to three digits without a leading zero, at most 255.
+/// Returns it and the bytes after it.
+#[inline(always)]
+fn read_octet(bytes: &[u8]) -> Option<(u8, &[u8])> {
+    let digit = |b: &u8| u16::from(b - b'0');
+    let (octet, rest) = match bytes {
+        [a @ b'1'..=b'9', b @ b'0'..=b'9', c @ b'0'..=b'9', rest @ ..] => {
+            (digit(a) * 100 + digit(b) * 10 + digit(c), rest)
+        }
+        [a @ b'1'..=b'9', b @ b'0'..=b'9', rest @ ..] => (digit(a) * 10 + digit(b), rest),
+        [a @ b'0'..=b'9', rest @ ..] => (digit(a), rest),
+        _ => return None,
+    };
+    Some((u8::try_from(octet).ok()?, rest))
+}
+
+/// `a.b.c.d` from the front of `bytes`, in one pass; returns the address
+/// and the bytes after it (a digit right after an octet is left there, so
+/// the caller's check of what follows refuses a fourth digit or a leading
+/// zero).
+#[inline(always)]
+fn read_ipv4(bytes: &[u8]) -> Option<(Ipv4Addr, &[u8])> {
+    let (a, rest) = read_octet(bytes)?;
+    let [b'.', rest @ ..] = rest else { return None };
+    let (b, rest) = read_octet(rest)?;
+    let [b'.', rest @ ..] = rest else { return None };
+    let (c, rest) = read_octet(rest)?;
+    let [b'.', rest @ ..] = rest else { return None };
+    let (d, rest) = read_octet(rest)?;
+    Some((Ipv4Addr::new(a, b, c, d), rest))
+}
+
 impl ParseAddress for Ipv4Addr {
     /// `a.b.c.d`, exactly as [`Ipv4Addr::from_str`] reads it.
     #[inline]
     fn parse_address(text: &str) -> Option<Self> {
-        let bytes = text.as_bytes();
-        let digit = |at: usize| {
-            bytes
-                .get(at)
-                .and_then(|b| b.is_ascii_digit().then(|| u16::from(b - b'0')))
-        };
-        let mut octets = [0u8; 4];
-        let mut at = 0;
-        for (i, octet) in octets.iter_mut().enumerate() {
-            if i > 0 {
-                if bytes.get(at) != Some(&b'.') {
-                    return None;
-                }
-                at += 1;
-            }
-            let first = digit(at)?;
-            let mut value = first;
-            // A second and third digit; a fourth fails at the next dot.
-            for _ in 0..2 {
-                let Some(next) = digit(at + 1) else { break };
-                if first == 0 {
-                    return None;
-                }
-                value = value * 10 + next;
-                at += 1;
-            }
-            *octet = u8::try_from(value).ok()?;
-            at += 1;
+        match read_ipv4(text.as_bytes()) {
+            Some((addr, [])) => Some(addr),
+            _ => None,
         }
-        (at == bytes.len()).then_some(Ipv4Addr::from(octets))
     }
-}
 
-/// Splits `addr[/prefix]` and parses the address.
-fn split<A: ParseAddress>(text: &str) -> (Option<A>, Option<&str>) {
-    match ascii::split_once(text, b'/') {
-        Some((addr, prefix)) => (A::parse_address(addr), Some(prefix)),
-        None => (A::parse_address(text), None),
+    /// One pass: the address, then an end or a `/` (an address holds no
+    /// `/`, so this is the split at the first one).
+    #[inline]
+    fn split(text: &str) -> (Option<Self>, Option<&str>) {
+        match read_ipv4(text.as_bytes()) {
+            Some((addr, [])) => (Some(addr), None),
+            Some((addr, [b'/', prefix @ ..])) => {
+                (Some(addr), text.get(text.len() - prefix.len()..))
+            }
+            _ => (None, None),
+        }
     }
 }
 
 /// Whether the text is a valid address or CIDR of the given family (used
 /// to tell "other family" from "not an address").
 fn valid_as<A: ParseAddress>(text: &str, max: u8) -> bool {
-    match split::<A>(text) {
+    match A::split(text) {
         (Some(_), None) => true,
         (Some(_), Some(prefix)) => parse_prefix(prefix, max).is_some(),
         (None, _) => false,
@@ -166,7 +187,7 @@ macro_rules! cidr_type {
             /// family, [`InvalidCidr::Prefix`] when only the prefix is bad,
             /// [`InvalidCidr::Address`] otherwise.
             pub fn parse(text: &str) -> Result<Self, InvalidCidr> {
-                match split::<$addr>(text) {
+                match <$addr>::split(text) {
                     (Some(addr), None) => Ok(Self::from_addr(addr)),
                     (Some(addr), Some(prefix)) => match parse_prefix(prefix, $max) {
                         // `parse_prefix` bounds the length, so `new` cannot fail.
@@ -312,6 +333,20 @@ mod tests {
                 text.parse::<Ipv4Addr>().ok(),
                 "{:?}", text
             );
+        }
+
+        #[test]
+        fn ipv4_split_is_the_split_at_the_first_slash(
+            text in "[0-9./]{0,20}|[0-9a /:.+-]{0,17}"
+        ) {
+            let expected = match text.split_once('/') {
+                Some((addr, prefix)) => match addr.parse::<Ipv4Addr>() {
+                    Ok(addr) => (Some(addr), Some(prefix)),
+                    Err(_) => (None, None),
+                },
+                None => (text.parse::<Ipv4Addr>().ok(), None),
+            };
+            proptest::prop_assert_eq!(Ipv4Addr::split(&text), expected, "{:?}", text);
         }
 
         #[test]
