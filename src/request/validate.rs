@@ -488,7 +488,9 @@ pub(crate) fn validate(
         })?),
     };
 
-    let destination = match (dest_v4, dest_v6, dest_group_id) {
+    // Built in place: a group destination is a few hundred bytes, and a
+    // local moved into `out` copied them for every destination.
+    out.destination = match (dest_v4, dest_v6, dest_group_id) {
         (Some(v4), _, _) => Destination::Ipv4(v4),
         (None, Some(v6), _) => Destination::Ipv6(v6),
         (None, None, Some(id)) => Destination::Group(GroupDestination {
@@ -518,7 +520,6 @@ pub(crate) fn validate(
     out.nic_type = nic_type;
     out.policy = policy;
     out.priority = priority;
-    out.destination = destination;
     out.source = source;
     out.hints = hints;
     Ok(())
