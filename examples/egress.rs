@@ -190,6 +190,21 @@ fn load_state(path: Option<&Path>) -> Result<State, Fatal> {
     State::from_slice(&bytes).map_err(|e| Fatal::State(format!("{}: {e}", path.display())))
 }
 
+/// A `fmt::Write` over an `io::Write`, keeping the first I/O error.
+struct IoSink<'a, W: Write> {
+    out: &'a mut W,
+    error: Option<io::Error>,
+}
+
+impl<W: Write> fmt::Write for IoSink<'_, W> {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        self.out.write_all(text.as_bytes()).map_err(|e| {
+            self.error = Some(e);
+            fmt::Error
+        })
+    }
+}
+
 /// One run: the state, where answers go, and the tally.
 struct Session<O: Write, E: Write> {
     state: State,
@@ -197,8 +212,6 @@ struct Session<O: Write, E: Write> {
     verbose: bool,
     count: u64,
     failed: bool,
-    /// The body being written, reused from line to line.
-    body: String,
     out: O,
     err: E,
 }
@@ -238,12 +251,17 @@ impl<O: Write, E: Write> Session<O, E> {
                 Response::error(self.format, id, error)
             }
         };
-        self.body.clear();
-        response
-            .write_body(&mut self.body)
-            .map_err(|_| io::Error::other("cannot format a response"))?;
-        self.body.push('\n');
-        self.out.write_all(self.body.as_bytes())?;
+        // Straight into the output buffer: no body string copied after.
+        let mut sink = IoSink {
+            out: &mut self.out,
+            error: None,
+        };
+        if response.write_body(&mut sink).is_err() {
+            return Err(sink
+                .error
+                .unwrap_or_else(|| io::Error::other("cannot format a response")));
+        }
+        self.out.write_all(b"\n")?;
         if self.verbose {
             match (request, outcome) {
                 (Some(request), Ok(applied)) => self.explain_success(request, applied)?,
@@ -467,7 +485,6 @@ fn run() -> Result<bool, Fatal> {
         verbose: options.verbose,
         count: 0,
         failed: false,
-        body: String::with_capacity(1024),
         out: BufWriter::with_capacity(64 * 1024, stdout.lock()),
         err: BufWriter::new(stderr.lock()),
     };
