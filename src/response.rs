@@ -182,8 +182,14 @@ impl RequestId {
     /// Writes the text, without the formatting machinery `Display` goes
     /// through.
     fn write_to<W: fmt::Write + ?Sized>(self, out: &mut W) -> fmt::Result {
-        let text = Aligned(self.encode());
-        out.write_str(core::str::from_utf8(&text.0).map_err(|_| fmt::Error)?)
+        // Checked as three whole 16-byte blocks, then cut: a 36-byte text
+        // left four bytes for the check's byte-at-a-time tail.
+        let mut padded = Aligned([b' '; 48]);
+        if let Some(id) = padded.0.get_mut(..REQUEST_ID_LEN) {
+            id.copy_from_slice(&self.encode());
+        }
+        let text = core::str::from_utf8(&padded.0).map_err(|_| fmt::Error)?;
+        out.write_str(text.get(..REQUEST_ID_LEN).ok_or(fmt::Error)?)
     }
 
     /// The text, as ASCII bytes.
