@@ -113,6 +113,45 @@ impl ApiError {
         }
     }
 
+    /// An error built in place: the builder methods below each move the
+    /// few-hundred-byte value, which cost the request path more than the
+    /// text. `parameter` may be empty (none named); the detail is the
+    /// concatenation of `detail` (cut as [`ApiError::with_detail_parts`]
+    /// cuts).
+    pub(crate) fn described(
+        cause: Cause,
+        parameter: &str,
+        detail: &[&str],
+        hints: Hints,
+    ) -> ApiError {
+        let mut error = ApiError::new(cause);
+        push_truncated(&mut error.parameter, parameter);
+        for part in detail {
+            push_truncated(&mut error.detail, part);
+        }
+        error.hints = hints;
+        error
+    }
+
+    /// An error that attaches the closest rule when none matched, with a
+    /// detail of `before` and then the near miss in words; built in place
+    /// as [`ApiError::described`] is.
+    pub(crate) fn near_miss_described(
+        cause: Cause,
+        before: &[&str],
+        near_miss: NearMiss,
+        hints: Hints,
+    ) -> ApiError {
+        let mut error = ApiError::new(cause);
+        for part in before {
+            push_truncated(&mut error.detail, part);
+        }
+        near_miss.for_each_part(|part| push_truncated(&mut error.detail, part));
+        error.near_miss = Some(near_miss);
+        error.hints = hints;
+        error
+    }
+
     /// Names the parameter at fault (cut to 64 bytes).
     #[must_use]
     pub fn with_parameter(mut self, name: &str) -> ApiError {
@@ -153,23 +192,6 @@ impl ApiError {
         for part in parts {
             push_truncated(&mut self.detail, part);
         }
-        self
-    }
-
-    /// Attaches the closest rule when none matched, with a detail of
-    /// `before` and then the near miss in words.
-    #[must_use]
-    pub(crate) fn with_near_miss_detail(
-        mut self,
-        before: &[&str],
-        near_miss: NearMiss,
-    ) -> ApiError {
-        self.detail.clear();
-        for part in before {
-            push_truncated(&mut self.detail, part);
-        }
-        near_miss.for_each_part(|part| push_truncated(&mut self.detail, part));
-        self.near_miss = Some(near_miss);
         self
     }
 

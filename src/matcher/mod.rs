@@ -36,9 +36,7 @@ pub struct Applied {
 }
 
 fn fail(cause: Cause, hints: Hints, detail: &[&str]) -> ApiError {
-    ApiError::new(cause)
-        .with_detail_parts(detail)
-        .with_hints(hints)
+    ApiError::described(cause, "", detail, hints)
 }
 
 /// The key the request names in a group of this network type (SPEC §5's
@@ -292,13 +290,18 @@ fn explain_miss<S: GroupStore + ?Sized>(
             );
         }
     }
-    let error = ApiError::new(Cause::SecurityGroupRuleNotFound).with_hints(hints);
     match store.closest_rule(group, key, request.priority()) {
-        Some(near) => error.with_near_miss_detail(
+        Some(near) => ApiError::near_miss_described(
+            Cause::SecurityGroupRuleNotFound,
             &["no egress rule of ", info.id.as_str(), " has this key; "],
             near,
+            hints,
         ),
-        None => error.with_detail_parts(&["group ", info.id.as_str(), " has no egress rules"]),
+        None => fail(
+            Cause::SecurityGroupRuleNotFound,
+            hints,
+            &["group ", info.id.as_str(), " has no egress rules"],
+        ),
     }
 }
 

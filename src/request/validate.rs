@@ -50,10 +50,7 @@ impl Reader<'_, '_> {
 }
 
 fn fail(hints: Hints, cause: Cause, param: Param, detail: &[&str]) -> ApiError {
-    ApiError::new(cause)
-        .with_parameter(param.name())
-        .with_detail_parts(detail)
-        .with_hints(hints)
+    ApiError::described(cause, param.name(), detail, hints)
 }
 
 fn port_cause(e: InvalidPortRange) -> Cause {
