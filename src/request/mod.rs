@@ -317,8 +317,7 @@ impl RequestParser {
     ) -> Result<&ModifyEgressRequest, ApiError> {
         let mut collected = query::Collected::new();
         query::collect_query(query, text, &mut self.scratch, &mut collected)?;
-        validate::validate(&collected, &mut self.scratch, &mut self.request)?;
-        Ok(&self.request)
+        validate::validate(&collected, &mut self.scratch, &mut self.request)
     }
 
     /// Validates decoded pairs, as [`ModifyEgressRequest::from_pairs`], into
@@ -334,7 +333,6 @@ impl RequestParser {
     {
         let mut collected = query::Collected::new();
         query::collect_pairs(pairs, &mut collected)?;
-        validate::validate(&collected, &mut self.scratch, &mut self.request)?;
-        Ok(&self.request)
+        validate::validate(&collected, &mut self.scratch, &mut self.request)
     }
 }

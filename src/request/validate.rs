@@ -118,12 +118,14 @@ fn read_port_range(
 
 /// Validates into `out`, in place, so that the multi-KiB request is never
 /// moved; on error `out` holds unspecified (valid, cleared or partial)
-/// values.
-pub(crate) fn validate(
+/// values. Returns `out` itself: the parser's result, passed through
+/// without a `?` that would copy an error into a differently shaped
+/// `Result`.
+pub(crate) fn validate<'r>(
     collected: &Collected<'_>,
     scratch: &mut Scratch,
-    out: &mut ModifyEgressRequest,
-) -> Result<(), ApiError> {
+    out: &'r mut ModifyEgressRequest,
+) -> Result<&'r ModifyEgressRequest, ApiError> {
     let hints = collected.hints;
     let mut r = Reader {
         collected,
@@ -519,5 +521,5 @@ pub(crate) fn validate(
     out.priority = priority;
     out.source = source;
     out.hints = hints;
-    Ok(())
+    Ok(out)
 }
