@@ -69,6 +69,17 @@ fn decode_into<const N: usize>(raw: &[u8], out: &mut Vec<u8, N>) -> Result<(), D
     Ok(())
 }
 
+/// Decodes an encoded text already checked to decode (as [`Text::decode`]).
+#[inline(never)]
+fn decode_checked<'s>(raw: &[u8], scratch: &'s mut Scratch) -> &'s str {
+    // A failure here would be a bug, and yields the empty string rather
+    // than a panic.
+    if decode_into(raw, scratch).is_err() {
+        scratch.clear();
+    }
+    str::from_utf8(scratch).unwrap_or("")
+}
+
 /// The decoded bytes of an already checked encoded text, one at a time.
 fn decoded_bytes(raw: &[u8]) -> impl Iterator<Item = u8> + '_ {
     let mut rest = raw;
@@ -97,20 +108,16 @@ pub(crate) enum Text<'a> {
 
 impl<'a> Text<'a> {
     /// The decoded text, borrowed from the request or decoded into `scratch`.
+    // Inline for the usual plain text (a call for each parameter cost more
+    // than the match); the decoding stays out of line.
+    #[inline(always)]
     pub(crate) fn decode<'s>(self, scratch: &'s mut Scratch) -> &'s str
     where
         'a: 's,
     {
         match self {
             Text::Plain(text) => text,
-            Text::Encoded(raw) => {
-                // Checked when the text was collected; a failure here would
-                // be a bug, and yields the empty string rather than a panic.
-                if decode_into(raw, scratch).is_err() {
-                    scratch.clear();
-                }
-                str::from_utf8(scratch).unwrap_or("")
-            }
+            Text::Encoded(raw) => decode_checked(raw, scratch),
         }
     }
 
