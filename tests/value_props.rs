@@ -307,7 +307,7 @@ proptest! {
     }
 
     #[test]
-    fn keywords_answer_as_the_model(text in text_over("aAcCeEgGiIlLmMnNoOpPrRtTuUvVxXjJsS6 ", 9)) {
+    fn keywords_answer_as_the_model(text in text_over("aAcCeEgGiIlLmMnNoOpPrRtTuUvVxXjJsS6 @[`{é\0", 9)) {
         prop_assert_eq!(
             check_parsers(&text, IpProtocol::parse).ok(),
             model_keyword(IpProtocol::ALL, IpProtocol::as_str, &text)
