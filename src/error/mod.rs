@@ -62,14 +62,37 @@ pub(crate) fn push_truncated<const N: usize>(out: &mut String<N>, text: &str) {
     let _ = out.push('…');
 }
 
+/// 0 to 9, then 10 to 99, in decimal, one after another: the small numbers
+/// of details (rule indices, priorities) are cut from it.
+const SMALL_DECIMALS: &str = concat!(
+    "0123456789",
+    "101112131415161718192021222324252627282930313233343536373839",
+    "404142434445464748495051525354555657585960616263646566676869",
+    "707172737475767778798081828384858687888990919293949596979899"
+);
+
 /// A number's decimal digits, as a detail part.
-pub(crate) struct Decimal {
-    digits: [u8; 20],
-    start: usize,
+pub(crate) enum Decimal {
+    /// Below 100: cut from [`SMALL_DECIMALS`] (digits computed and then
+    /// checked as UTF-8 cost several times more).
+    Small(&'static str),
+    /// The digits, from `start`.
+    Digits { digits: [u8; 20], start: usize },
 }
 
 impl Decimal {
     pub(crate) fn new(mut n: u64) -> Decimal {
+        let small = match n {
+            0..=9 => SMALL_DECIMALS.get(n as usize..n as usize + 1),
+            10..=99 => {
+                let at = 10 + 2 * (n as usize - 10);
+                SMALL_DECIMALS.get(at..at + 2)
+            }
+            _ => None,
+        };
+        if let Some(text) = small {
+            return Decimal::Small(text);
+        }
         let mut digits = [b'0'; 20];
         let mut start = digits.len();
         while let Some(at) = start.checked_sub(1) {
@@ -82,11 +105,16 @@ impl Decimal {
                 break;
             }
         }
-        Decimal { digits, start }
+        Decimal::Digits { digits, start }
     }
 
     pub(crate) fn as_str(&self) -> &str {
-        core::str::from_utf8(self.digits.get(self.start..).unwrap_or(&[])).unwrap_or("")
+        match self {
+            Decimal::Small(text) => text,
+            Decimal::Digits { digits, start } => {
+                core::str::from_utf8(digits.get(*start..).unwrap_or(&[])).unwrap_or("")
+            }
+        }
     }
 }
 
@@ -307,7 +335,7 @@ mod tests {
 
     #[test]
     fn decimal_digits_are_the_numbers_display() {
-        for n in [0, 1, 9, 10, 99, 100, 4096, 65_536, u64::MAX / 10, u64::MAX] {
+        for n in (0..=1000).chain([4096, 65_536, u64::MAX / 10, u64::MAX]) {
             assert_eq!(Decimal::new(n).as_str(), n.to_string());
         }
     }
