@@ -49,6 +49,10 @@ impl Reader<'_, '_> {
     }
 }
 
+// Cold and out of line: the hot functions keep no error-building code (and
+// no stack for it) on their usual path.
+#[cold]
+#[inline(never)]
 fn fail(hints: Hints, cause: Cause, param: Param, detail: &[&str]) -> ApiError {
     ApiError::described(cause, param.name(), detail, hints)
 }
