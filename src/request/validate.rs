@@ -90,6 +90,10 @@ fn ipv6_cause(e: InvalidCidr, own: Cause) -> Cause {
     }
 }
 
+// `always`: out of line, each call (two a request) saved and restored six
+// registers and returned the range through memory (inline: 3,003 -> 2,920
+// instructions a request through the example).
+#[inline(always)]
 fn read_port_range(
     r: &mut Reader<'_, '_>,
     param: Param,
