@@ -219,7 +219,8 @@ impl ParseAddress for Ipv4Addr {
 
     /// One pass: the address, then an end or a `/` (an address holds no
     /// `/`, so this is the split at the first one).
-    #[inline]
+    // `always`: out of line, the address came back through memory.
+    #[inline(always)]
     fn split(text: &str) -> (Option<Self>, Option<&str>) {
         match read_ipv4(text.as_bytes()) {
             Some((addr, [])) => (Some(addr), None),
