@@ -65,9 +65,15 @@
 //! - [`RequestParser::parse_str`] takes a query already held as `&str` and
 //!   skips the UTF-8 check [`RequestParser::parse`] makes on bytes; the
 //!   answers are the same (a property test compares them).
-//! - IPv4 addresses are read by this crate's own short parser, accepting
-//!   exactly what `core::net` accepts (a property test compares them);
-//!   IPv6 addresses go through `core::net`.
+//! - IP addresses are read by this crate's own parsers, accepting exactly
+//!   what `core::net` accepts (property tests compare them): IPv4 in one
+//!   pass of byte patterns, IPv6 by the standard parser's own steps on
+//!   byte offsets.
+//! - Parameter names are recognised by their length, then their first and
+//!   last eight bytes (and bytes 8..16 past sixteen) as words; keywords
+//!   (`tcp`, `Accept`, `intranet`, …) as one ASCII-case-folded word. Both
+//!   are exactly the byte-by-byte comparisons they replace (tests compare
+//!   every near name and every byte at every position).
 //! - Error bodies write the catalogue's messages split at `<name>` and
 //!   escaped for JSON and XML when the crate is compiled; only the
 //!   parameter name or detail a request supplied is escaped per body.
@@ -77,7 +83,11 @@
 //!   it does not copy the old description out (read it from the store
 //!   first if you need it).
 //! - Parameter names over 64 bytes are cut (with `…`) in errors; details
-//!   are cut at 192 bytes.
+//!   are cut at 192 bytes. Errors on the request path are built in place
+//!   (an [`ApiError`] is a few hundred bytes; the by-value builders move it
+//!   at each step), and their details are still written for every error,
+//!   though the bodies of most codes do not show them: they serve
+//!   `ApiError::detail` and the example's `--verbose`.
 //! - A `DestGroupId` given beside a CIDR is still checked for length, then
 //!   ignored.
 //! - `%s` messages are filled with a detail in English; with no detail, the
