@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use aliyun_sg_egress::matcher::modify;
 use aliyun_sg_egress::model::{EgressRule, RuleDestination};
-use aliyun_sg_egress::response::{Format, RequestId, write_error, write_success};
+use aliyun_sg_egress::response::{Format, RequestId, Response};
 use aliyun_sg_egress::store::{BoundedStore, GroupStore};
 use aliyun_sg_egress::{
     GroupId, GroupInfo, IpProtocol, Ipv4Cidr, ModifyEgressRequest, Network, NicType, Policy,
@@ -76,16 +76,9 @@ fn handle(
         Some(parser) => parser.parse(query).and_then(|req| modify(store, req)),
         None => ModifyEgressRequest::from_query(query).and_then(|req| modify(store, &req)),
     };
-    match outcome {
-        Ok(_) => {
-            let _ = write_success(body, Format::Json, &id);
-            200
-        }
-        Err(e) => {
-            let _ = write_error(body, Format::Json, &id, &e);
-            e.status()
-        }
-    }
+    let response = Response::from_result(Format::Json, id, &outcome);
+    let _ = response.write_body(body);
+    response.status()
 }
 
 fn end_to_end(c: &mut Criterion) {

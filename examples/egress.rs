@@ -319,7 +319,7 @@ impl<O: Write, E: Write> Session<O, E> {
                     near.differs
                 )?;
             }
-            None if !error.detail().is_empty() && error.detail() != message => {
+            None if !error.detail().is_empty() && error.detail().to_string() != message => {
                 write!(self.err, " [detail: {}]", error.detail())?;
             }
             None => {}

@@ -74,20 +74,23 @@
 //!   (`tcp`, `Accept`, `intranet`, …) as one ASCII-case-folded word. Both
 //!   are exactly the byte-by-byte comparisons they replace (tests compare
 //!   every near name and every byte at every position).
-//! - Error bodies write the catalogue's messages split at `<name>` and
-//!   escaped for JSON and XML when the crate is compiled; only the
-//!   parameter name or detail a request supplied is escaped per body.
-//!   Details are written as pieces, not through `core::fmt` (the text is
-//!   the same).
 //! - [`Applied`] names the rule and says whether its description changed;
 //!   it does not copy the old description out (read it from the store
 //!   first if you need it).
-//! - Parameter names over 64 bytes are cut (with `…`) in errors; details
-//!   are cut at 192 bytes. Errors on the request path are built in place
-//!   (an [`ApiError`] is a few hundred bytes; the by-value builders move it
-//!   at each step), and their details are still written for every error,
-//!   though the bodies of most codes do not show them: they serve
-//!   `ApiError::detail` and the example's `--verbose`.
+//! - An [`ApiError`] is at most 64 bytes (a `const` assertion holds it
+//!   there): the cause, the parameter as an index into [`Param`]'s table,
+//!   a small reason with the few numbers a detail needs, hints and the near
+//!   miss as bits and a rule index, and the texts a detail quotes (the
+//!   value at fault, an unknown parameter name, the ids a matcher error
+//!   names) copied into 40 bytes. Nothing is formatted when an error is
+//!   raised: the message, the detail and the bodies are written from these
+//!   when asked for, through `core::fmt`. The price: quoted texts that do
+//!   not fit are cut at a character boundary with `…`, sharing the 40
+//!   bytes when a detail quotes several (a value or unknown name of up to
+//!   40 bytes, or two ids of up to 20 each, come out whole; the four ids of
+//!   a VPC mismatch rarely do). A cut shows in `ApiError::detail`, in an
+//!   unknown parameter's name (and so in the `InvalidParameter` message),
+//!   and in the message of the `%s` codes, whose message is the detail.
 //! - A `DestGroupId` given beside a CIDR is still checked for length, then
 //!   ignored.
 //! - `%s` messages are filled with a detail in English; with no detail, the
@@ -173,7 +176,7 @@ pub mod store;
 pub mod text;
 
 pub use cidr::{InvalidCidr, Ipv4Cidr, Ipv6Cidr};
-pub use error::{ApiError, Cause, Group, Hint, Hints, NearMiss, RuleField, RuleFields};
+pub use error::{ApiError, Cause, CauseGroup, Hint, Hints, NearMiss, RuleField, RuleFields};
 pub use matcher::{Applied, Identified, identify, modify};
 pub use model::{EgressRule, GroupInfo, Network, RuleDestination, RuleKey};
 pub use nic::{InvalidNicType, NicType};

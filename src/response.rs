@@ -3,7 +3,7 @@
 //! allocating.
 //!
 //! ```
-//! use aliyun_sg_egress::{ApiError, Cause};
+//! use aliyun_sg_egress::{ApiError, Cause, Param};
 //! use aliyun_sg_egress::response::{Format, RequestId, Response, SUCCESS_STATUS};
 //!
 //! let id = RequestId::from_u128(1);
@@ -11,7 +11,7 @@
 //! assert_eq!(ok.status(), SUCCESS_STATUS);
 //! assert_eq!(ok.to_string(), r#"{"RequestId":"00000000-0000-0000-0000-000000000001"}"#);
 //!
-//! let err = ApiError::new(Cause::MissingParameter).with_parameter("RegionId");
+//! let err = ApiError::new(Cause::MissingParameter).with_parameter(Param::RegionId);
 //! let body = Response::error(Format::Xml, id, &err);
 //! assert_eq!(body.status(), 400);
 //! assert!(body.to_string().contains("<Code>MissingParameter</Code>"));
@@ -20,9 +20,9 @@
 //! # Escaping
 //!
 //! Messages may carry the caller's text (a parameter name, a `%s` detail),
-//! so every field is escaped on its way out, by small [`fmt::Write`]
-//! adapters ([`JsonEscape`], [`XmlEscape`]) that [`ApiError::write_message`]
-//! streams through:
+//! so the message is escaped on its way out, by small [`fmt::Write`]
+//! adapters ([`JsonEscape`], [`XmlEscape`]) that the error's `Display`
+//! writes through:
 //! - JSON: `"` and `\` are backslashed; `\b \f \n \r \t` use their short
 //!   forms; other control characters (below U+0020) become `\u00xx`.
 //! - XML: `&` `<` `>` `"` `'` become entities; `\r` becomes `&#xD;` (so
@@ -36,7 +36,6 @@ use core::str::FromStr;
 
 use crate::ApiError;
 use crate::block;
-use crate::error::template::Escaping;
 use crate::keyword::{keyword_enum, keyword_error};
 use wide::u8x16;
 
@@ -468,24 +467,8 @@ impl block::Marker for XmlSuspects {
     }
 }
 
-/// Writes the body of a successful call.
-///
-/// JSON: `{"RequestId":"…"}`; XML:
-/// `<ModifySecurityGroupEgressRuleResponse><RequestId>…</RequestId></ModifySecurityGroupEgressRuleResponse>`;
-/// one line each, no trailing newline. The status is [`SUCCESS_STATUS`].
-///
-/// ```
-/// use aliyun_sg_egress::response::{write_success, Format, RequestId};
-/// let mut body = String::new();
-/// write_success(&mut body, Format::Json, &RequestId::from_u128(0xA))?;
-/// assert_eq!(body, r#"{"RequestId":"00000000-0000-0000-0000-00000000000A"}"#);
-/// # Ok::<(), core::fmt::Error>(())
-/// ```
-///
-/// # Errors
-///
-/// Only those of the writer.
-pub fn write_success<W: fmt::Write + ?Sized>(
+/// Writes the body of a successful call (see [`Response`]).
+fn write_success<W: fmt::Write + ?Sized>(
     out: &mut W,
     format: Format,
     request_id: &RequestId,
@@ -506,27 +489,9 @@ pub fn write_success<W: fmt::Write + ?Sized>(
     }
 }
 
-/// Writes the body of a failed call: request id, [`HOST_ID`], `Code` and
-/// `Message`, escaped for the format.
-///
-/// JSON: `{"RequestId":"…","HostId":"ecs.aliyuncs.com","Code":"…","Message":"…"}`;
-/// XML: `<Error><RequestId>…</RequestId><HostId>ecs.aliyuncs.com</HostId><Code>…</Code><Message>…</Message></Error>`;
-/// one line each, no trailing newline. The status is [`ApiError::status`].
-///
-/// ```
-/// use aliyun_sg_egress::{ApiError, Cause};
-/// use aliyun_sg_egress::response::{write_error, Format, RequestId};
-/// let err = ApiError::new(Cause::MissingParameter).with_parameter("RegionId");
-/// let mut body = String::new();
-/// write_error(&mut body, Format::Json, &RequestId::from_u128(1), &err)?;
-/// assert!(body.ends_with(r#""Code":"MissingParameter","Message":"The input parameter \"RegionId\" that is mandatory for processing this request is not supplied."}"#));
-/// # Ok::<(), core::fmt::Error>(())
-/// ```
-///
-/// # Errors
-///
-/// Only those of the writer.
-pub fn write_error<W: fmt::Write + ?Sized>(
+/// Writes the body of a failed call (see [`Response`]): request id,
+/// [`HOST_ID`], `Code` and `Message`, the message escaped for the format.
+fn write_error<W: fmt::Write + ?Sized>(
     out: &mut W,
     format: Format,
     request_id: &RequestId,
@@ -540,9 +505,7 @@ pub fn write_error<W: fmt::Write + ?Sized>(
             // No code has a character to escape (a test checks).
             out.write_str(error.code())?;
             out.write_str("\",\"Message\":\"")?;
-            error.write_message_as(out, Escaping::Json, |out, text| {
-                JsonEscape::new(out).write_str(text)
-            })?;
+            write!(JsonEscape::new(out), "{error}")?;
             out.write_str("\"}")
         }
         Format::Xml => {
@@ -555,26 +518,41 @@ pub fn write_error<W: fmt::Write + ?Sized>(
             ))?;
             out.write_str(error.code())?;
             out.write_str("</Code><Message>")?;
-            error.write_message_as(out, Escaping::Xml, |out, text| {
-                XmlEscape::new(out).write_str(text)
-            })?;
+            write!(XmlEscape::new(out), "{error}")?;
             out.write_str("</Message></Error>")
         }
     }
 }
 
 /// One response: its format, request id and outcome, giving the HTTP status
-/// and writing the body (its [`Display`](fmt::Display) is the body).
+/// and writing the body (its [`Display`](fmt::Display) is the body; so is
+/// [`Response::write_body`], into any [`fmt::Write`]).
+///
+/// Success: JSON `{"RequestId":"…"}`; XML
+/// `<ModifySecurityGroupEgressRuleResponse><RequestId>…</RequestId></ModifySecurityGroupEgressRuleResponse>`.
+/// Failure: JSON
+/// `{"RequestId":"…","HostId":"ecs.aliyuncs.com","Code":"…","Message":"…"}`;
+/// XML `<Error><RequestId>…</RequestId><HostId>ecs.aliyuncs.com</HostId><Code>…</Code><Message>…</Message></Error>`,
+/// the message escaped for the format. One line each, no trailing newline.
 ///
 /// ```
-/// use aliyun_sg_egress::{ApiError, Cause};
+/// use aliyun_sg_egress::{ApiError, Cause, Param};
 /// use aliyun_sg_egress::response::{Format, RequestId, Response};
 ///
 /// let id = RequestId::from_parts(0, 1);
+/// let ok = Response::success(Format::Json, RequestId::from_u128(0xA));
+/// assert_eq!(ok.to_string(), r#"{"RequestId":"00000000-0000-0000-0000-00000000000A"}"#);
+///
 /// let outcome: Result<(), ApiError> = Err(Cause::MissingParameter.into());
 /// let response = Response::from_result(Format::Xml, id, &outcome);
 /// assert_eq!(response.status(), 400);
 /// assert!(response.to_string().starts_with("<Error><RequestId>00000000-0000-0000-0000-000000000001</RequestId>"));
+///
+/// let err = ApiError::new(Cause::MissingParameter).with_parameter(Param::RegionId);
+/// let mut body = String::new();
+/// Response::error(Format::Json, id, &err).write_body(&mut body)?;
+/// assert!(body.ends_with(r#""Code":"MissingParameter","Message":"The input parameter \"RegionId\" that is mandatory for processing this request is not supplied."}"#));
+/// # Ok::<(), core::fmt::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Response<'a> {
@@ -638,7 +616,7 @@ impl<'a> Response<'a> {
         self.error
     }
 
-    /// Writes the body ([`write_success`] or [`write_error`]).
+    /// Writes the body, as `Display` does, into any [`fmt::Write`].
     ///
     /// # Errors
     ///
@@ -676,7 +654,7 @@ mod tests {
     }
 
     fn missing_region() -> ApiError {
-        ApiError::new(Cause::MissingParameter).with_parameter("RegionId")
+        ApiError::new(Cause::MissingParameter).with_parameter(crate::Param::RegionId)
     }
 
     #[test]
@@ -717,43 +695,14 @@ mod tests {
     }
 
     #[test]
-    fn compiled_templates_are_the_run_time_escapes_of_the_catalogue() {
-        use crate::error::template::Template;
-        type Escaper = fn(&str) -> String;
-        let escapers: [(Escaping, Escaper); 3] = [
-            (Escaping::Plain, str::to_string),
-            (Escaping::Json, escaped_json),
-            (Escaping::Xml, escaped_xml),
-        ];
+    fn codes_need_no_escape() {
+        // The bodies write codes as they are.
         for &cause in Cause::ALL {
-            let (code, message) = (cause.code(), cause.message());
-            assert!(
-                message.bytes().all(|b| (b' '..=b'~').contains(&b)),
-                "{cause:?}"
-            );
-            // Codes are written unescaped.
+            let code = cause.code();
             assert_eq!(
                 (escaped_json(code), escaped_xml(code)),
                 (code.into(), code.into())
             );
-            for (escaping, escape) in escapers {
-                let template = cause.template(escaping);
-                let expected = if message == "%s" {
-                    Template::Detail
-                } else {
-                    match message.split_once("<name>") {
-                        Some((before, after)) => Template::Text {
-                            before: escape(before).leak(),
-                            after: Some(escape(after).leak()),
-                        },
-                        None => Template::Text {
-                            before: escape(message).leak(),
-                            after: None,
-                        },
-                    }
-                };
-                assert_eq!(template, expected, "{cause:?} {escaping:?}");
-            }
         }
     }
 
@@ -817,9 +766,14 @@ mod tests {
         assert_eq!(Response::from_result(Format::Json, page_id(), &fine), ok);
     }
 
+    /// A `%s` message quoting the caller's text, as the IPv6 readers do.
     fn tricky() -> ApiError {
         ApiError::new(Cause::IllegalIpv6Cidr)
-            .with_detail(format_args!("a\"b\\c\nd<&>'e\u{1}\r\t\u{ffff}é"))
+            .with_parameter(crate::Param::Ipv6DestCidrIp)
+            .because(crate::error::Reason::Ipv6Cidr(
+                crate::cidr::InvalidCidr::WrongFamily,
+            ))
+            .quoting(&["a\"b\\c\nd<&>'e\u{1}\r\t\u{ffff}é"])
     }
 
     #[test]
@@ -827,7 +781,9 @@ mod tests {
         assert_eq!(
             body(|o| write_error(o, Format::Json, &page_id(), &tricky())),
             "{\"RequestId\":\"CEF72CEB-54B6-4AE8-B225-F876FF7BA984\",\"HostId\":\"ecs.aliyuncs.com\",\
-             \"Code\":\"ILLEGAL_IPV6_CIDR\",\"Message\":\"a\\\"b\\\\c\\nd<&>'e\\u0001\\r\\t\u{ffff}é\"}"
+             \"Code\":\"ILLEGAL_IPV6_CIDR\",\"Message\":\"Ipv6DestCidrIp \\\"\
+             a\\\"b\\\\c\\nd<&>'e\\u0001\\r\\t\u{ffff}é\
+             \\\" is not an IPv6 address or CIDR: an address of the other IP family\"}"
         );
     }
 
@@ -837,7 +793,8 @@ mod tests {
             body(|o| write_error(o, Format::Xml, &page_id(), &tricky())),
             "<Error><RequestId>CEF72CEB-54B6-4AE8-B225-F876FF7BA984</RequestId>\
              <HostId>ecs.aliyuncs.com</HostId><Code>ILLEGAL_IPV6_CIDR</Code>\
-             <Message>a&quot;b\\c\nd&lt;&amp;&gt;&apos;e\u{fffd}&#xD;\t\u{fffd}é</Message></Error>"
+             <Message>Ipv6DestCidrIp &quot;a&quot;b\\c\nd&lt;&amp;&gt;&apos;e\u{fffd}&#xD;\t\u{fffd}é\
+             &quot; is not an IPv6 address or CIDR: an address of the other IP family</Message></Error>"
         );
     }
 

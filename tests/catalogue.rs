@@ -2,13 +2,13 @@
 //!
 //! `tests/data/page_error_table.md` holds the table exactly as the page
 //! prints it (markdown escapes included). Every one of its 36 rows must be
-//! a `Group::Page` cause with the same status, code and message, and every
+//! a `CauseGroup::Page` cause with the same status, code and message, and every
 //! page cause must be one of its rows (SPEC §7). The gateway-wide codes live
-//! apart, in `Group::Common`, with SPEC §2's messages.
+//! apart, in `CauseGroup::Common`, with SPEC §2's messages.
 
 use std::collections::BTreeSet;
 
-use aliyun_sg_egress::{ApiError, Cause, Group};
+use aliyun_sg_egress::{ApiError, Cause, CauseGroup, Param};
 
 const PAGE_TABLE: &str = include_str!("data/page_error_table.md");
 
@@ -98,7 +98,7 @@ fn page_causes() -> Vec<Cause> {
     Cause::ALL
         .iter()
         .copied()
-        .filter(|c| c.group() == Group::Page)
+        .filter(|c| c.group() == CauseGroup::Page)
         .collect()
 }
 
@@ -221,7 +221,7 @@ fn rows_with_two_statuses_or_messages_are_separate_causes() {
 fn the_common_codes_are_their_own_group_with_spec_messages() {
     let common: Vec<(u16, &str, &str)> = Cause::ALL
         .iter()
-        .filter(|c| c.group() == Group::Common)
+        .filter(|c| c.group() == CauseGroup::Common)
         .map(|c| (c.status(), c.code(), c.message()))
         .collect();
     assert_eq!(
@@ -244,9 +244,9 @@ fn the_common_codes_are_their_own_group_with_spec_messages() {
             ),
         ]
     );
-    assert_eq!(Cause::MissingParameter.group(), Group::Common);
-    assert_eq!(Cause::InvalidParameter.group(), Group::Common);
-    assert_eq!(Cause::InvalidActionNotFound.group(), Group::Common);
+    assert_eq!(Cause::MissingParameter.group(), CauseGroup::Common);
+    assert_eq!(Cause::InvalidParameter.group(), CauseGroup::Common);
+    assert_eq!(Cause::InvalidActionNotFound.group(), CauseGroup::Common);
     // None of them is a page row.
     for row in page_rows() {
         for &(status, code, message) in &common {
@@ -259,17 +259,17 @@ fn the_common_codes_are_their_own_group_with_spec_messages() {
 
 #[test]
 fn common_messages_are_filled_with_the_parameter() {
-    let missing = ApiError::new(Cause::MissingParameter).with_parameter("SecurityGroupId");
+    let missing = ApiError::new(Cause::MissingParameter).with_parameter(Param::SecurityGroupId);
     assert_eq!(
         missing.to_string(),
         "The input parameter \"SecurityGroupId\" that is mandatory for processing this request is not supplied."
     );
-    let invalid = ApiError::new(Cause::InvalidParameter).with_parameter("QueryString");
+    let invalid = ApiError::new(Cause::InvalidParameter).with_parameter_name("QueryString");
     assert_eq!(
         invalid.to_string(),
         "The specified parameter \"QueryString\" is not valid."
     );
-    let action = ApiError::new(Cause::InvalidActionNotFound).with_parameter("Action");
+    let action = ApiError::new(Cause::InvalidActionNotFound).with_parameter(Param::Action);
     assert_eq!(
         (action.status(), action.code(), action.to_string().as_str()),
         (

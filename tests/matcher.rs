@@ -354,7 +354,7 @@ fn priority_filters_the_found_rule() {
     assert_eq!(near.rule_index, 1);
     assert_eq!(near.differs, RuleFields::NONE.with(RuleField::Priority));
     assert_eq!(
-        e.detail(),
+        e.detail().to_string(),
         "no egress rule of sg-vpc1 has this key; closest rule #1 differs in Priority"
     );
 }
@@ -376,7 +376,7 @@ fn a_near_miss_detail_lists_every_differing_field() {
         "closest rule #0 differs in PortRange, Policy"
     );
     assert_eq!(
-        e.detail(),
+        e.detail().to_string(),
         "no egress rule of sg-vpc1 has this key; closest rule #0 differs in PortRange, Policy"
     );
     let every = NearMiss {
@@ -396,7 +396,7 @@ fn a_near_miss_detail_lists_every_differing_field() {
 fn near_miss(w: &World, rest: &str) -> NearMiss {
     let e = identify(&w.store, &req("sg-vpc1", rest)).unwrap_err();
     assert_eq!(e.code(), "SecurityGroupRule.NotFound", "{rest}");
-    *e.near_miss().unwrap()
+    e.near_miss().unwrap()
 }
 
 #[test]
@@ -849,8 +849,7 @@ fn trait_defaults_answer_as_the_stores_overrides() {
             _ => panic!("{rest}: {a:?} vs {b:?}"),
         }
         let (a, b) = (modify(&mut ours, &r), modify(&mut defaults, &r));
-        let outcome =
-            |r: Result<Applied, ApiError>| r.map_err(|e| (e.code(), e.near_miss().copied()));
+        let outcome = |r: Result<Applied, ApiError>| r.map_err(|e| (e.code(), e.near_miss()));
         assert_eq!(outcome(a), outcome(b), "{rest}");
     }
     assert!(

@@ -5,14 +5,14 @@
 //! (misspellings such as `InvalidParamter` and `Discription` included).
 //! Where the page lists one code with two statuses or messages, each is a
 //! cause of its own. The three gateway-wide codes that every Alibaba Cloud
-//! API shares follow in their own group ([`Group::Common`]).
+//! API shares follow in their own group ([`CauseGroup::Common`]).
 //!
 //! Messages containing `%s` are filled with a detail; messages containing
 //! `<name>` are filled with the parameter name (see [`crate::ApiError`]).
 
 /// Which list a cause comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Group {
+pub enum CauseGroup {
     /// A row of the `ModifySecurityGroupEgressRule` page's error table.
     Page,
     /// A gateway-wide code shared by every API (not on the page).
@@ -60,15 +60,9 @@ macro_rules! catalogue {
                 match self { $( $( Cause::$cause => $message, )+ )+ }
             }
 
-            /// The message split at `<name>` and escaped, computed when the
-            /// crate is compiled.
-            pub(crate) fn template(self, escaping: super::template::Escaping) -> super::template::Template {
-                match self { $( $( Cause::$cause => super::template::template_of!($message, escaping), )+ )+ }
-            }
-
             /// Whether the row is on the API page or a common code.
-            pub const fn group(self) -> Group {
-                match self { $( $( Cause::$cause => Group::$group, )+ )+ }
+            pub const fn group(self) -> CauseGroup {
+                match self { $( $( Cause::$cause => CauseGroup::$group, )+ )+ }
             }
         }
     };
@@ -202,11 +196,11 @@ mod tests {
     fn page_has_36_rows_and_three_common_codes() {
         let page = Cause::ALL
             .iter()
-            .filter(|c| c.group() == Group::Page)
+            .filter(|c| c.group() == CauseGroup::Page)
             .count();
         let common = Cause::ALL
             .iter()
-            .filter(|c| c.group() == Group::Common)
+            .filter(|c| c.group() == CauseGroup::Common)
             .count();
         assert_eq!((page, common), (36, 3));
     }

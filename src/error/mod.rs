@@ -1,24 +1,40 @@
 //! API errors: the catalogue of documented causes, and [`ApiError`], one
-//! cause with the parameter it names, a detail, hints and a near miss.
+//! cause with the parameter it names, why, hints and a near miss.
 
 mod catalogue;
+mod echo;
 mod hints;
 mod near_miss;
-pub(crate) mod template;
+mod reason;
 
-use core::fmt::{self, Write as _};
+use core::fmt;
 
-use heapless::String;
-
-pub use catalogue::{Cause, Group};
+pub use catalogue::{Cause, CauseGroup};
+pub(crate) use echo::Echo;
 pub use hints::{Hint, Hints};
 pub use near_miss::{NearMiss, RuleField, RuleFields};
-use template::{Escaping, Template};
+pub(crate) use reason::{DecodeFault, Reason};
 
-/// The most bytes of a parameter name an error keeps.
-pub const PARAMETER_NAME_MAX: usize = 64;
-/// The most bytes of detail an error keeps.
-pub const DETAIL_MAX: usize = 192;
+use crate::request::{Param, QUERY_STRING};
+
+/// The most bytes of the texts an error quotes (an unknown parameter's
+/// name, the value at fault, ids), together: longer ones are cut at a
+/// character boundary and end with `…`.
+pub const QUOTE_MAX_BYTES: usize = echo::ECHO_BYTES;
+
+/// The parameter an error names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Name {
+    /// None.
+    None,
+    /// A parameter of the API's table.
+    Param(Param),
+    /// The query string itself (its length, its number of parameters, or
+    /// a pair with an empty name).
+    QueryString,
+    /// Another name: the first quoted text.
+    Quoted,
+}
 
 /// An error as the API reports it: HTTP status, `Code` and `Message`, plus
 /// what a caller needs to act on it (the parameter, a detail, hints, the
@@ -26,11 +42,13 @@ pub const DETAIL_MAX: usize = 192;
 ///
 /// The message is exactly the catalogue's, with `<name>` filled with the
 /// parameter and `%s` with the detail; hints and near misses never change
-/// the code or the message.
+/// the code or the message. An error is a few words (at most 64 bytes):
+/// the detail and message are written only when asked for, from the
+/// cause, the parameter, a reason and the values it quotes.
 ///
 /// ```
-/// use aliyun_sg_egress::{ApiError, Cause};
-/// let e = ApiError::new(Cause::MissingParameter).with_parameter("RegionId");
+/// use aliyun_sg_egress::{ApiError, Cause, Param};
+/// let e = ApiError::new(Cause::MissingParameter).with_parameter(Param::RegionId);
 /// assert_eq!(e.status(), 400);
 /// assert_eq!(e.code(), "MissingParameter");
 /// assert_eq!(
@@ -38,202 +56,86 @@ pub const DETAIL_MAX: usize = 192;
 ///     "The input parameter \"RegionId\" that is mandatory for processing this request is not supplied."
 /// );
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ApiError {
     cause: Cause,
-    parameter: String<PARAMETER_NAME_MAX>,
-    detail: String<DETAIL_MAX>,
+    name: Name,
     hints: Hints,
-    near_miss: Option<NearMiss>,
+    reason: Reason,
+    echo: Echo,
 }
 
-/// Copies as much of `text` as fits, cutting at a character boundary and
-/// marking the cut with `…`.
-pub(crate) fn push_truncated<const N: usize>(out: &mut String<N>, text: &str) {
-    if out.push_str(text).is_ok() {
-        return;
-    }
-    let room = N.saturating_sub(out.len() + '…'.len_utf8());
-    let mut cut = room.min(text.len());
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let _ = out.push_str(text.get(..cut).unwrap_or(""));
-    let _ = out.push('…');
-}
-
-/// 0 to 9, then 10 to 99, in decimal, one after another: the small numbers
-/// of details (rule indices, priorities) are cut from it.
-const SMALL_DECIMALS: &str = concat!(
-    "0123456789",
-    "101112131415161718192021222324252627282930313233343536373839",
-    "404142434445464748495051525354555657585960616263646566676869",
-    "707172737475767778798081828384858687888990919293949596979899"
-);
-
-/// A number's decimal digits, as a detail part.
-pub(crate) enum Decimal {
-    /// Below 100: cut from [`SMALL_DECIMALS`] (digits computed and then
-    /// checked as UTF-8 cost several times more).
-    Small(&'static str),
-    /// The digits, from `start`.
-    Digits { digits: [u8; 20], start: usize },
-}
-
-impl Decimal {
-    pub(crate) fn new(mut n: u64) -> Decimal {
-        let small = match n {
-            0..=9 => SMALL_DECIMALS.get(n as usize..n as usize + 1),
-            10..=99 => {
-                let at = 10 + 2 * (n as usize - 10);
-                SMALL_DECIMALS.get(at..at + 2)
-            }
-            _ => None,
-        };
-        if let Some(text) = small {
-            return Decimal::Small(text);
-        }
-        let mut digits = [b'0'; 20];
-        let mut start = digits.len();
-        while let Some(at) = start.checked_sub(1) {
-            if let Some(d) = digits.get_mut(at) {
-                *d = b'0' + (n % 10) as u8;
-            }
-            start = at;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        Decimal::Digits { digits, start }
-    }
-
-    pub(crate) fn as_str(&self) -> &str {
-        match self {
-            Decimal::Small(text) => text,
-            Decimal::Digits { digits, start } => {
-                core::str::from_utf8(digits.get(*start..).unwrap_or(&[])).unwrap_or("")
-            }
-        }
-    }
-}
-
-/// A `fmt::Write` into a bounded string that never fails: what does not fit
-/// is cut (details are informative, never part of the documented message).
-struct Bounded<'a, const N: usize>(&'a mut String<N>);
-
-impl<const N: usize> fmt::Write for Bounded<'_, N> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        push_truncated(self.0, s);
-        Ok(())
-    }
-}
+const _: () = assert!(core::mem::size_of::<ApiError>() <= 64);
 
 impl ApiError {
     /// An error of one cause, with no parameter, detail or hint.
-    pub fn new(cause: Cause) -> ApiError {
+    pub const fn new(cause: Cause) -> ApiError {
         ApiError {
             cause,
-            parameter: String::new(),
-            detail: String::new(),
+            name: Name::None,
             hints: Hints::NONE,
-            near_miss: None,
+            reason: Reason::None,
+            echo: Echo::EMPTY,
         }
     }
 
-    /// An error built in place: the builder methods below each move the
-    /// few-hundred-byte value, which cost the request path more than the
-    /// text. `parameter` may be empty (none named); the detail is the
-    /// concatenation of `detail` (cut as [`ApiError::with_detail_parts`]
-    /// cuts).
-    pub(crate) fn described(
-        cause: Cause,
-        parameter: &str,
-        detail: &[&str],
-        hints: Hints,
-    ) -> ApiError {
-        let mut error = ApiError::new(cause);
-        push_truncated(&mut error.parameter, parameter);
-        for part in detail {
-            push_truncated(&mut error.detail, part);
-        }
-        error.hints = hints;
-        error
-    }
-
-    /// An error that attaches the closest rule when none matched, with a
-    /// detail of `before` and then the near miss in words; built in place
-    /// as [`ApiError::described`] is.
-    pub(crate) fn near_miss_described(
-        cause: Cause,
-        before: &[&str],
-        near_miss: NearMiss,
-        hints: Hints,
-    ) -> ApiError {
-        let mut error = ApiError::new(cause);
-        for part in before {
-            push_truncated(&mut error.detail, part);
-        }
-        near_miss.for_each_part(|part| push_truncated(&mut error.detail, part));
-        error.near_miss = Some(near_miss);
-        error.hints = hints;
-        error
-    }
-
-    /// Names the parameter at fault (cut to 64 bytes).
+    /// Names the parameter at fault.
     #[must_use]
-    pub fn with_parameter(mut self, name: &str) -> ApiError {
-        self.parameter.clear();
-        push_truncated(&mut self.parameter, name);
+    pub const fn with_parameter(mut self, param: Param) -> ApiError {
+        self.name = Name::Param(param);
         self
     }
 
-    /// Names the parameter at fault from raw bytes, replacing what is not
-    /// UTF-8 with U+FFFD (cut to 64 bytes).
+    /// Names a parameter that is not in [`Param`]'s table, copying the
+    /// name (cut, with `…`, past [`QUOTE_MAX_BYTES`]).
+    ///
+    /// ```
+    /// use aliyun_sg_egress::{ApiError, Cause};
+    /// let e = ApiError::new(Cause::InvalidParameter).with_parameter_name("Format");
+    /// assert_eq!(e.parameter(), Some("Format"));
+    /// assert_eq!(e.to_string(), "The specified parameter \"Format\" is not valid.");
+    /// ```
     #[must_use]
-    pub fn with_parameter_bytes(mut self, name: &[u8]) -> ApiError {
-        self.parameter.clear();
-        for chunk in name.utf8_chunks() {
-            push_truncated(&mut self.parameter, chunk.valid());
-            if !chunk.invalid().is_empty() {
-                push_truncated(&mut self.parameter, "\u{fffd}");
-            }
-        }
-        self
-    }
-
-    /// Adds a detail in words (cut to 192 bytes); it fills `%s` messages.
-    #[must_use]
-    pub fn with_detail(mut self, detail: fmt::Arguments<'_>) -> ApiError {
-        self.detail.clear();
-        let _ = Bounded(&mut self.detail).write_fmt(detail);
-        self
-    }
-
-    /// Adds a detail written as the concatenation of `parts` (cut to 192
-    /// bytes, as [`ApiError::with_detail`] cuts): the same text without
-    /// `core::fmt`, whose machinery costs most of an error's time on the
-    /// request path.
-    #[must_use]
-    pub(crate) fn with_detail_parts(mut self, parts: &[&str]) -> ApiError {
-        self.detail.clear();
-        for part in parts {
-            push_truncated(&mut self.detail, part);
-        }
+    pub fn with_parameter_name(mut self, name: &str) -> ApiError {
+        self.name = Name::Quoted;
+        self.echo = Echo::new(&[name]);
         self
     }
 
     /// Adds hints.
     #[must_use]
-    pub fn with_hints(mut self, hints: Hints) -> ApiError {
+    pub const fn with_hints(mut self, hints: Hints) -> ApiError {
         self.hints = self.hints.union(hints);
         self
     }
 
-    /// Attaches the closest rule when none matched.
+    /// Names the query string itself as the parameter at fault.
     #[must_use]
-    pub fn with_near_miss(mut self, near_miss: NearMiss) -> ApiError {
-        self.near_miss = Some(near_miss);
+    pub(crate) const fn on_query_string(mut self) -> ApiError {
+        self.name = Name::QueryString;
+        self
+    }
+
+    /// Names an unknown parameter as given (cut, not UTF-8 replaced).
+    #[must_use]
+    pub(crate) fn with_raw_name(mut self, raw: &[u8]) -> ApiError {
+        self.name = Name::Quoted;
+        self.echo = Echo::lossy(raw);
+        self
+    }
+
+    /// Says why, for the detail.
+    #[must_use]
+    pub(crate) const fn because(mut self, reason: Reason) -> ApiError {
+        self.reason = reason;
+        self
+    }
+
+    /// Quotes `texts` in the detail (the value at fault, or ids), in the
+    /// order the reason writes them.
+    #[must_use]
+    pub(crate) fn quoting(mut self, texts: &[&str]) -> ApiError {
+        self.echo = Echo::new(texts);
         self
     }
 
@@ -254,12 +156,29 @@ impl ApiError {
 
     /// The parameter at fault, if the error names one.
     pub fn parameter(&self) -> Option<&str> {
-        Some(self.parameter.as_str()).filter(|p| !p.is_empty())
+        match self.name {
+            Name::None => None,
+            Name::Param(param) => Some(param.name()),
+            Name::QueryString => Some(QUERY_STRING),
+            Name::Quoted => Some(self.echo.get(0)),
+        }
     }
 
-    /// A detail in words (which value, what is wrong); may be empty.
-    pub fn detail(&self) -> &str {
-        self.detail.as_str()
+    /// The parameter's name as the request gave it, for details: the
+    /// query string stands in for an empty name, which details show empty.
+    fn given_name(&self) -> &str {
+        match self.name {
+            Name::None | Name::QueryString => "",
+            Name::Param(param) => param.name(),
+            Name::Quoted => self.echo.get(0),
+        }
+    }
+
+    /// A detail in words (which value, what is wrong), written when
+    /// displayed; empty when the error has none. The values it quotes share
+    /// [`QUOTE_MAX_BYTES`] (cut with `…`).
+    pub const fn detail(&self) -> Detail<'_> {
+        Detail(self)
     }
 
     /// Hints for the caller; they never change the code.
@@ -268,55 +187,65 @@ impl ApiError {
     }
 
     /// The closest rule, when the request named none.
-    pub const fn near_miss(&self) -> Option<&NearMiss> {
-        self.near_miss.as_ref()
-    }
-
-    /// Writes the `Message` field: the catalogue's text with `<name>` and
-    /// `%s` filled.
-    ///
-    /// # Errors
-    ///
-    /// Only those of the writer.
-    pub fn write_message<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
-        self.write_message_as(out, Escaping::Plain, |out, text| out.write_str(text))
-    }
-
-    /// Writes the `Message` field with the catalogue's text in `escaping`
-    /// (escaped when the crate was compiled) and what fills it (the
-    /// parameter name or the detail) through `fill`, which escapes it.
-    pub(crate) fn write_message_as<W: fmt::Write + ?Sized>(
-        &self,
-        out: &mut W,
-        escaping: Escaping,
-        mut fill: impl FnMut(&mut W, &str) -> fmt::Result,
-    ) -> fmt::Result {
-        match self.cause.template(escaping) {
-            Template::Detail => fill(
-                out,
-                if self.detail.is_empty() {
-                    self.cause.code()
-                } else {
-                    self.detail.as_str()
-                },
-            ),
-            Template::Text { before, after } => {
-                out.write_str(before)?;
-                match after {
-                    Some(after) => {
-                        fill(out, &self.parameter)?;
-                        out.write_str(after)
-                    }
-                    None => Ok(()),
-                }
-            }
+    pub const fn near_miss(&self) -> Option<NearMiss> {
+        match self.reason {
+            Reason::NoRuleWithKey { rule, differs } => Some(NearMiss {
+                rule_index: rule as usize,
+                differs,
+            }),
+            _ => None,
         }
     }
 }
 
+/// An error's detail (see [`ApiError::detail`]); `Display` writes it.
+#[derive(Clone, Copy, Debug)]
+pub struct Detail<'a>(&'a ApiError);
+
+impl Detail<'_> {
+    /// Whether the error has no detail.
+    pub const fn is_empty(&self) -> bool {
+        matches!(self.0.reason, Reason::None)
+    }
+}
+
+impl fmt::Display for Detail<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        reason::write_detail(self.0, f)
+    }
+}
+
+/// The `Message` field: the catalogue's text with `<name>` and `%s` filled.
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.write_message(f)
+        let message = self.cause.message();
+        if message == "%s" {
+            return if self.detail().is_empty() {
+                f.write_str(self.code())
+            } else {
+                self.detail().fmt(f)
+            };
+        }
+        match message.split_once("<name>") {
+            Some((before, after)) => {
+                f.write_str(before)?;
+                f.write_str(self.parameter().unwrap_or(""))?;
+                f.write_str(after)
+            }
+            None => f.write_str(message),
+        }
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("cause", &self.cause)
+            .field("parameter", &self.parameter())
+            .field("detail", &format_args!("{}", self.detail()))
+            .field("hints", &self.hints)
+            .field("near_miss", &self.near_miss())
+            .finish()
     }
 }
 
@@ -331,57 +260,73 @@ impl From<Cause> for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::IpProtocol;
     use std::prelude::rust_2024::*;
 
     #[test]
-    fn decimal_digits_are_the_numbers_display() {
-        for n in (0..=1000).chain([4096, 65_536, u64::MAX / 10, u64::MAX]) {
-            assert_eq!(Decimal::new(n).as_str(), n.to_string());
-        }
-    }
-
-    #[test]
-    fn detail_parts_are_cut_as_formatted_details_are() {
-        let long = "é".repeat(150);
-        let by_parts =
-            ApiError::new(Cause::InvalidParameter).with_detail_parts(&["ab ", &long, "tail"]);
-        let by_format =
-            ApiError::new(Cause::InvalidParameter).with_detail(format_args!("ab {long}tail"));
-        assert_eq!(by_parts.detail(), by_format.detail());
-        assert!(by_parts.detail().ends_with('…'));
-        assert!(by_parts.detail().len() <= DETAIL_MAX);
-    }
-
-    #[test]
     fn fills_placeholders() {
-        let e = ApiError::new(Cause::InvalidParameter).with_parameter("ClientToken");
+        let e = ApiError::new(Cause::InvalidParameter).with_parameter(Param::ClientToken);
         assert_eq!(
             e.to_string(),
             "The specified parameter \"ClientToken\" is not valid."
         );
-        let e = ApiError::new(Cause::IllegalIpv6Cidr).with_detail(format_args!("{} is bad", "x"));
-        assert_eq!(e.to_string(), "x is bad");
+        let e = ApiError::new(Cause::IllegalIpv6Cidr)
+            .with_parameter(Param::Ipv6DestCidrIp)
+            .because(Reason::Ipv6Cidr(crate::cidr::InvalidCidr::WrongFamily))
+            .quoting(&["x"]);
+        assert_eq!(e.to_string(), e.detail().to_string());
+        assert!(
+            e.to_string()
+                .starts_with("Ipv6DestCidrIp \"x\" is not an IPv6")
+        );
         assert_eq!(
             ApiError::new(Cause::IllegalIpv6Cidr).to_string(),
             "ILLEGAL_IPV6_CIDR"
         );
-        let e = ApiError::new(Cause::SecurityGroupRuleNotFound).with_detail(format_args!("d"));
+        let e = ApiError::new(Cause::SecurityGroupRuleNotFound)
+            .because(Reason::NoRules)
+            .quoting(&["sg-1"]);
         assert_eq!(
             e.to_string(),
             "The target security group rule do not exist."
         );
+        assert_eq!(e.detail().to_string(), "group sg-1 has no egress rules");
     }
 
     #[test]
-    fn cuts_long_names_and_details_at_char_boundaries() {
+    fn cuts_long_names_and_values_at_char_boundaries() {
         let long = "名".repeat(100);
-        let e = ApiError::new(Cause::InvalidParameter)
-            .with_parameter(&long)
-            .with_detail(format_args!("{long}"));
+        let e = ApiError::new(Cause::InvalidParameter).with_parameter_name(&long);
         assert!(e.parameter().unwrap().ends_with('…'));
-        assert!(e.parameter().unwrap().len() <= PARAMETER_NAME_MAX);
-        assert!(e.detail().ends_with('…'));
-        assert!(e.detail().len() <= DETAIL_MAX);
+        assert!(e.parameter().unwrap().len() <= QUOTE_MAX_BYTES);
+        let e = ApiError::new(Cause::InvalidPolicyMalformed)
+            .with_parameter(Param::Policy)
+            .because(Reason::Policy)
+            .quoting(&[&long]);
+        let detail = e.detail().to_string();
+        assert!(detail.starts_with("Policy \"名名"), "{detail}");
+        assert!(
+            detail.ends_with("…\" is neither accept nor drop"),
+            "{detail}"
+        );
         assert_eq!(ApiError::new(Cause::InternalError).parameter(), None);
+        assert!(ApiError::new(Cause::InternalError).detail().is_empty());
+    }
+
+    #[test]
+    fn debug_shows_the_rendered_fields() {
+        let e = ApiError::new(Cause::InvalidParamPortRange)
+            .with_parameter(Param::PortRange)
+            .because(Reason::PortRange {
+                protocol: IpProtocol::Tcp,
+                error: crate::port::InvalidPortRange::Syntax,
+            })
+            .quoting(&["a\"b"]);
+        assert_eq!(
+            format!("{e:?}"),
+            "ApiError { cause: InvalidParamPortRange, parameter: Some(\"PortRange\"), \
+             detail: PortRange \"a\"b\" for tcp: port range must be two integers \
+             separated by '/', hints: Hints(0), near_miss: None }"
+        );
     }
 }

@@ -3,8 +3,6 @@
 
 use core::fmt;
 
-use super::Decimal;
-
 /// A field of a rule, as far as identification is concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u16)]
@@ -125,30 +123,12 @@ pub struct NearMiss {
     pub differs: RuleFields,
 }
 
-impl NearMiss {
-    /// Passes the words of `Display` to `part`, one piece at a time, for
-    /// an error's detail written without `core::fmt`.
-    pub(crate) fn for_each_part(&self, mut part: impl FnMut(&str)) {
-        part("closest rule #");
-        part(Decimal::new(self.rule_index as u64).as_str());
-        part(" differs in ");
-        for (i, field) in self.differs.iter().enumerate() {
-            if i > 0 {
-                part(", ");
-            }
-            part(field.as_str());
-        }
-    }
-}
-
 impl fmt::Display for NearMiss {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut written = Ok(());
-        self.for_each_part(|part| {
-            if written.is_ok() {
-                written = f.write_str(part);
-            }
-        });
-        written
+        write!(
+            f,
+            "closest rule #{} differs in {}",
+            self.rule_index, self.differs
+        )
     }
 }

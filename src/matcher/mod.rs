@@ -3,7 +3,7 @@
 
 mod near_miss;
 
-use crate::error::{ApiError, Cause, Decimal, Hints};
+use crate::error::{ApiError, Cause, Hints, Reason};
 use crate::model::{GroupInfo, RuleDestination, RuleKey};
 use crate::nic::NicType;
 use crate::request::{Destination, GroupDestination, ModifyEgressRequest};
@@ -35,8 +35,12 @@ pub struct Applied {
     pub changed: bool,
 }
 
-fn fail(cause: Cause, hints: Hints, detail: &[&str]) -> ApiError {
-    ApiError::described(cause, "", detail, hints)
+/// An error with the request's hints, quoting `texts` for `reason`.
+fn fail(cause: Cause, hints: Hints, reason: Reason, texts: &[&str]) -> ApiError {
+    ApiError::new(cause)
+        .with_hints(hints)
+        .because(reason)
+        .quoting(texts)
 }
 
 /// The key the request names in a group of this network type (SPEC §5's
@@ -88,14 +92,16 @@ fn check_destination_group<S: GroupStore + ?Sized>(
         return Err(fail(
             Cause::InvalidDestGroupIdNicMismatch,
             hints,
-            &["a group destination needs NicType intranet, not internet"],
+            Reason::GroupNeedsIntranet,
+            &[],
         ));
     }
     if dest.id == *request.security_group_id() {
         return Err(fail(
             Cause::InvalidSecurityGroupIsSame,
             hints,
-            &["DestGroupId ", dest.id.as_str(), " is the group itself"],
+            Reason::SameGroup,
+            &[dest.id.as_str()],
         ));
     }
     let found = store
@@ -106,12 +112,8 @@ fn check_destination_group<S: GroupStore + ?Sized>(
         return Err(fail(
             Cause::InvalidDestGroupIdNotFound,
             hints,
-            &[
-                "no group ",
-                dest.id.as_str(),
-                " in region ",
-                request.region_id().as_str(),
-            ],
+            Reason::NoSuchGroup,
+            &[dest.id.as_str(), request.region_id().as_str()],
         ));
     };
     if let (Some(asked), Some(recorded)) = (&dest.owner_account, &target.owner_account)
@@ -120,12 +122,8 @@ fn check_destination_group<S: GroupStore + ?Sized>(
         return Err(fail(
             Cause::InvalidDestGroupNotFound,
             hints,
-            &[
-                "group ",
-                dest.id.as_str(),
-                " is not owned by account ",
-                asked.as_str(),
-            ],
+            Reason::OwnerAccount,
+            &[dest.id.as_str(), asked.as_str()],
         ));
     }
     if let (Some(asked), Some(recorded)) = (dest.owner_id, target.owner_id)
@@ -134,49 +132,33 @@ fn check_destination_group<S: GroupStore + ?Sized>(
         return Err(fail(
             Cause::InvalidDestGroupNotFound,
             hints,
-            &[
-                "group ",
-                dest.id.as_str(),
-                " is not owned by account id ",
-                Decimal::new(asked.get()).as_str(),
-            ],
+            Reason::OwnerAccountId(asked.get()),
+            &[dest.id.as_str()],
         ));
     }
     match (source.network.vpc_id(), target.network.vpc_id()) {
         (Some(a), Some(b)) if a != b => Err(fail(
             Cause::InvalidDestGroupIdVpcMismatch,
             hints,
+            Reason::VpcMismatch,
             &[
                 source.id.as_str(),
-                " is in ",
                 a.as_str(),
-                " but ",
                 target.id.as_str(),
-                " is in ",
                 b.as_str(),
             ],
         )),
         (Some(a), None) if !source.network.classic_link() => Err(fail(
             Cause::InvalidSecurityGroupInvalidNetworkType,
             hints,
-            &[
-                target.id.as_str(),
-                " is classic but ",
-                a.as_str(),
-                " has ClassicLink off",
-            ],
+            Reason::ClassicLinkOff,
+            &[target.id.as_str(), a.as_str()],
         )),
         (None, Some(b)) if !target.network.classic_link() => Err(fail(
             Cause::InvalidNetworkTypeConflict,
             hints,
-            &[
-                source.id.as_str(),
-                " is classic but ",
-                target.id.as_str(),
-                " is in ",
-                b.as_str(),
-                " without ClassicLink",
-            ],
+            Reason::ClassicWithoutLink,
+            &[source.id.as_str(), target.id.as_str(), b.as_str()],
         )),
         _ => Ok(()),
     }
@@ -234,18 +216,13 @@ fn priority_matches<S: GroupStore + ?Sized>(
     }
 }
 
-// The error paths are out of line so that the found path stays small
-// (the error value is 304 bytes).
-#[cold]
-#[inline(never)]
 fn no_such_group(request: &ModifyEgressRequest) -> ApiError {
     fail(
         Cause::InvalidSecurityGroupIdNotFound,
         request.hints(),
+        Reason::NoSuchGroup,
         &[
-            "no group ",
             request.security_group_id().as_str(),
-            " in region ",
             request.region_id().as_str(),
         ],
     )
@@ -281,26 +258,30 @@ fn explain_miss<S: GroupStore + ?Sized>(
             return fail(
                 Cause::InvalidNicTypeMismatch,
                 hints,
-                &[
-                    "the rule is on the ",
-                    other_nic.as_str(),
-                    " NIC, not ",
-                    key.nic_type.as_str(),
-                ],
+                Reason::OtherNic {
+                    other: other_nic,
+                    asked: key.nic_type,
+                },
+                &[],
             );
         }
     }
     match store.closest_rule(group, key, request.priority()) {
-        Some(near) => ApiError::near_miss_described(
+        Some(near) => fail(
             Cause::SecurityGroupRuleNotFound,
-            &["no egress rule of ", info.id.as_str(), " has this key; "],
-            near,
             hints,
+            Reason::NoRuleWithKey {
+                // A store holds fewer rules than that.
+                rule: u32::try_from(near.rule_index).unwrap_or(u32::MAX),
+                differs: near.differs,
+            },
+            &[info.id.as_str()],
         ),
         None => fail(
             Cause::SecurityGroupRuleNotFound,
             hints,
-            &["group ", info.id.as_str(), " has no egress rules"],
+            Reason::NoRules,
+            &[info.id.as_str()],
         ),
     }
 }

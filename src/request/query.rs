@@ -8,7 +8,7 @@ use heapless::Vec;
 
 use super::param::Param;
 use crate::block;
-use crate::error::{ApiError, Cause, Decimal, Hints};
+use crate::error::{ApiError, Cause, DecodeFault, Hints, Reason};
 
 /// The longest raw query accepted (64 KiB).
 pub const QUERY_MAX_BYTES: usize = 64 * 1024;
@@ -132,32 +132,37 @@ impl<'a> Text<'a> {
 }
 
 /// Checks one raw name or value, decoding into `scratch` when needed, and
-/// returns it both as found and decoded. Errors are details for
+/// returns it both as found and decoded. Errors are reasons for
 /// `InvalidParameter`.
 fn check<'a: 's, 's>(
     raw: &'a [u8],
     scratch: &'s mut Scratch,
-) -> Result<(Text<'a>, &'s str), &'static str> {
+) -> Result<(Text<'a>, &'s str), DecodeFault> {
     if needs_decoding(raw) {
         decode_into(raw, scratch).map_err(|e| match e {
-            DecodeError::BadEscape => "invalid percent-encoding",
-            DecodeError::TooLong => "decoded text is longer than 4096 bytes",
+            DecodeError::BadEscape => DecodeFault::BadEscape,
+            DecodeError::TooLong => DecodeFault::DecodedTooLong,
         })?;
-        let text = str::from_utf8(scratch).map_err(|_| "decoded text is not valid UTF-8")?;
+        let text = str::from_utf8(scratch).map_err(|_| DecodeFault::DecodedNotUtf8)?;
         Ok((Text::Encoded(raw), text))
     } else {
-        let text = str::from_utf8(raw).map_err(|_| "text is not valid UTF-8")?;
+        let text = str::from_utf8(raw).map_err(|_| DecodeFault::NotUtf8)?;
         if text.len() > VALUE_MAX_BYTES {
-            return Err("text is longer than 4096 bytes");
+            return Err(DecodeFault::TooLong);
         }
         Ok((Text::Plain(text), text))
     }
 }
 
-/// The name an error gives a parameter: a pair with an empty name (`=x`)
-/// is reported as a fault of the query string itself.
-fn shown_name(name: &str) -> &str {
-    if name.is_empty() { QUERY_STRING } else { name }
+/// An `InvalidParameter` error naming a parameter as decoded: a pair with
+/// an empty name (`=x`) is reported as a fault of the query string itself.
+fn invalid(decoded_name: &str, reason: Reason) -> ApiError {
+    let error = ApiError::new(Cause::InvalidParameter).because(reason);
+    if decoded_name.is_empty() {
+        error.on_query_string()
+    } else {
+        error.with_parameter_name(decoded_name)
+    }
 }
 
 /// Strips the line breaks that the API page's layout puts before each `&`.
@@ -207,19 +212,8 @@ impl SeenNames {
 
 fn too_many_parameters() -> ApiError {
     ApiError::new(Cause::InvalidParameter)
-        .with_parameter(QUERY_STRING)
-        .with_detail_parts(&[
-            "more than ",
-            Decimal::new(MAX_UNKNOWN_PARAMETERS as u64).as_str(),
-            " parameters this API does not read",
-        ])
-}
-
-#[cold]
-fn duplicate(decoded_name: &str) -> ApiError {
-    ApiError::new(Cause::InvalidParameter)
-        .with_parameter(shown_name(decoded_name))
-        .with_detail_parts(&["parameter \"", decoded_name, "\" is given more than once"])
+        .on_query_string()
+        .because(Reason::TooManyParameters)
 }
 
 /// The parameters of one request after step 1: the known ones by
@@ -245,8 +239,6 @@ impl<'a> Collected<'a> {
 
     /// Records a pair with a known name; `Ok(false)` for any other name
     /// (after noting the hint an ingress-only name earns).
-    // Inline: called out of line, its 300-byte `Result` went through memory
-    // on every pair (about 200 instructions a request).
     #[inline]
     fn add_known(&mut self, decoded_name: &str, value: Text<'a>) -> Result<bool, ApiError> {
         let Some(param) = Param::from_name(decoded_name.as_bytes()) else {
@@ -266,7 +258,9 @@ impl<'a> Collected<'a> {
                 *slot = Some(value);
                 Ok(())
             }
-            _ => Err(duplicate(param.name())),
+            _ => Err(ApiError::new(Cause::InvalidParameter)
+                .with_parameter(param)
+                .because(Reason::Duplicate)),
         }
     }
 }
@@ -407,18 +401,18 @@ impl<'a> Iterator for Pairs<'a> {
 
 /// Checks one raw name or value, decoding into `scratch` when needed, and
 /// returns it as found and decoded. `text` is the same bytes as a `str`,
-/// when already known to be UTF-8. Errors are details for
+/// when already known to be UTF-8. Errors are reasons for
 /// `InvalidParameter`.
 fn check_text<'a: 's, 's>(
     raw: &'a [u8],
     text: Option<&'a str>,
     encoded: bool,
     scratch: &'s mut Scratch,
-) -> Result<(Text<'a>, &'s str), &'static str> {
+) -> Result<(Text<'a>, &'s str), DecodeFault> {
     match text {
         Some(text) if !encoded => {
             if text.len() > VALUE_MAX_BYTES {
-                return Err("text is longer than 4096 bytes");
+                return Err(DecodeFault::TooLong);
             }
             Ok((Text::Plain(text), text))
         }
@@ -426,7 +420,7 @@ fn check_text<'a: 's, 's>(
     }
 }
 
-/// Checks the value of a pair (see [`check_text`]); errors are details.
+/// Checks the value of a pair (see [`check_text`]); errors are reasons.
 // `check_text`'s steps again rather than a call to it: the raw bytes are
 // cut only when the value needs decoding (delegating measured about 100
 // more instructions a request).
@@ -436,23 +430,16 @@ fn check_value<'a>(
     text: Option<&'a str>,
     span: Span,
     scratch: &mut Scratch,
-) -> Result<Text<'a>, &'static str> {
+) -> Result<Text<'a>, DecodeFault> {
     match span.value_text(text) {
         Some(value) if !span.value_encoded => {
             if value.len() > VALUE_MAX_BYTES {
-                return Err("text is longer than 4096 bytes");
+                return Err(DecodeFault::TooLong);
             }
             Ok(Text::Plain(value))
         }
         _ => check(span.value(query), scratch).map(|(value, _)| value),
     }
-}
-
-#[cold]
-fn bad_value(decoded_name: &str, detail: &str) -> ApiError {
-    ApiError::new(Cause::InvalidParameter)
-        .with_parameter(shown_name(decoded_name))
-        .with_detail_parts(&[decoded_name, ": ", detail])
 }
 
 /// Whether an earlier pair of the query has this decoded name.
@@ -499,23 +486,22 @@ fn add_other_pair<'a>(
         span.name_encoded,
         &mut unknown.name_scratch,
     )
-    .map_err(|detail| {
-        ApiError::new(Cause::InvalidParameter)
-            .with_parameter_bytes(if raw_name.is_empty() {
-                QUERY_STRING.as_bytes()
-            } else {
-                raw_name
-            })
-            .with_detail_parts(&["parameter name: ", detail])
+    .map_err(|fault| {
+        let error = ApiError::new(Cause::InvalidParameter).because(Reason::BadName(fault));
+        if raw_name.is_empty() {
+            error.on_query_string()
+        } else {
+            error.with_raw_name(raw_name)
+        }
     })?;
     let value = check_value(query, text, span, scratch)
-        .map_err(|detail| bad_value(decoded_name, detail))?;
+        .map_err(|fault| invalid(decoded_name, Reason::BadValue(fault)))?;
     if collected.add_known(decoded_name, value)? {
         return Ok(());
     }
     let seen = &mut unknown.seen;
     if seen.may_contain(decoded_name) && named_earlier(query, span.start, name) {
-        return Err(duplicate(decoded_name));
+        return Err(invalid(decoded_name, Reason::Duplicate));
     }
     if seen.count == MAX_UNKNOWN_PARAMETERS {
         return Err(too_many_parameters());
@@ -541,12 +527,10 @@ pub(crate) fn collect_query<'a>(
 ) -> Result<(), ApiError> {
     if query.len() > QUERY_MAX_BYTES {
         return Err(ApiError::new(Cause::InvalidParameter)
-            .with_parameter(QUERY_STRING)
-            .with_detail_parts(&[
-                "query string is ",
-                Decimal::new(query.len() as u64).as_str(),
-                " bytes, more than 65536",
-            ]));
+            .on_query_string()
+            .because(Reason::QueryTooLong {
+                bytes: query.len() as u64,
+            }));
     }
     let stripped = strip_url_prefix(query);
     // Checked once for the whole query (or by the caller): the usual case,
@@ -567,8 +551,11 @@ pub(crate) fn collect_query<'a>(
         if !span.name_encoded
             && let Some(param) = Param::from_name(span.name)
         {
-            let value = check_value(query, text, span, scratch)
-                .map_err(|detail| bad_value(param.name(), detail))?;
+            let value = check_value(query, text, span, scratch).map_err(|fault| {
+                ApiError::new(Cause::InvalidParameter)
+                    .with_parameter(param)
+                    .because(Reason::BadValue(fault))
+            })?;
             collected.set(param, value)?;
             continue;
         }
@@ -590,9 +577,7 @@ where
     for (index, (name, value)) in pairs.clone().enumerate() {
         for text in [name, value] {
             if text.len() > VALUE_MAX_BYTES {
-                return Err(ApiError::new(Cause::InvalidParameter)
-                    .with_parameter(shown_name(name))
-                    .with_detail_parts(&["text is longer than 4096 bytes"]));
+                return Err(invalid(name, Reason::PairTooLong));
             }
         }
         if collected.add_known(name, Text::Plain(value))? {
@@ -604,7 +589,7 @@ where
                 .take(index)
                 .any(|(earlier, _)| earlier == name)
         {
-            return Err(duplicate(name));
+            return Err(invalid(name, Reason::Duplicate));
         }
         if seen.count == MAX_UNKNOWN_PARAMETERS {
             return Err(too_many_parameters());

@@ -5,13 +5,13 @@ use super::param::Param;
 use super::query::{Collected, Scratch, Text};
 use super::{ACTION, Destination, GroupDestination, ModifyEgressRequest, Source};
 use crate::cidr::{InvalidCidr, Ipv4Cidr, Ipv6Cidr};
-use crate::error::{ApiError, Cause, Decimal, Hint, Hints};
+use crate::error::{ApiError, Cause, Hint, Hints, Reason};
 use crate::nic::NicType;
 use crate::policy::Policy;
 use crate::port::{InvalidPortRange, PortRange};
 use crate::priority::{InvalidPriority, Priority};
 use crate::protocol::IpProtocol;
-use crate::text::{AccountId, AccountName, GroupId, InvalidText};
+use crate::text::{AccountId, AccountName, GroupId};
 
 /// Reads the collected parameters one at a time, decoding into a scratch
 /// buffer; every error carries the hints earned so far.
@@ -49,12 +49,12 @@ impl Reader<'_, '_> {
     }
 }
 
-// Cold and out of line: the hot functions keep no error-building code (and
-// no stack for it) on their usual path.
-#[cold]
-#[inline(never)]
-fn fail(hints: Hints, cause: Cause, param: Param, detail: &[&str]) -> ApiError {
-    ApiError::described(cause, param.name(), detail, hints)
+/// An error naming `param`, with the hints earned so far.
+fn fault(hints: Hints, cause: Cause, param: Param, reason: Reason) -> ApiError {
+    ApiError::new(cause)
+        .with_parameter(param)
+        .with_hints(hints)
+        .because(reason)
 }
 
 fn port_cause(e: InvalidPortRange) -> Cause {
@@ -70,14 +70,6 @@ fn priority_cause(e: InvalidPriority) -> Cause {
         InvalidPriority::Malformed => Cause::InvalidPriorityMalformed,
         InvalidPriority::BelowRange => Cause::InvalidPriorityBelowRange,
         InvalidPriority::AboveRange => Cause::InvalidPriorityAboveRange,
-    }
-}
-
-fn text_detail(e: InvalidText) -> &'static str {
-    match e {
-        InvalidText::Empty => "is empty",
-        InvalidText::TooLong => "is too long",
-        InvalidText::BadCharacter => "has a character that is not allowed",
     }
 }
 
@@ -106,22 +98,17 @@ fn read_port_range(
     if text.is_empty() {
         return Ok(None);
     }
-    PortRange::parse_for(text, protocol).map(Some).map_err(|e| {
-        fail(
-            hints,
-            port_cause(e),
-            param,
-            &[
-                param.name(),
-                " \"",
-                text,
-                "\" for ",
-                protocol.as_str(),
-                ": ",
-                e.as_str(),
-            ],
-        )
-    })
+    PortRange::parse_for(text, protocol)
+        .map(Some)
+        .map_err(|error| {
+            fault(
+                hints,
+                port_cause(error),
+                param,
+                Reason::PortRange { protocol, error },
+            )
+            .quoting(&[text])
+        })
 }
 
 /// Validates into `out`, in place, so that the multi-KiB request is never
@@ -144,87 +131,80 @@ pub(crate) fn validate<'r>(
     if let Some(action) = r.non_empty(Param::Action)
         && action != ACTION
     {
-        return Err(fail(
+        return Err(fault(
             hints,
             Cause::InvalidActionNotFound,
             Param::Action,
-            &[
-                "Action \"",
-                action,
-                "\" is not implemented; this API is ",
-                ACTION,
-            ],
-        ));
+            Reason::OtherAction,
+        )
+        .quoting(&[action]));
     }
 
     match r.non_empty(Param::RegionId) {
         None => {
-            return Err(fail(
+            return Err(fault(
                 hints,
                 Cause::MissingParameter,
                 Param::RegionId,
-                &["RegionId is required"],
+                Reason::Required,
             ));
         }
         Some(v) => out.region_id.assign(v).map_err(|e| {
-            fail(
+            fault(
                 hints,
                 Cause::InvalidParameter,
                 Param::RegionId,
-                &["RegionId ", text_detail(e)],
+                Reason::Text(e),
             )
         })?,
     }
     match r.non_empty(Param::SecurityGroupId) {
         None => {
-            return Err(fail(
+            return Err(fault(
                 hints,
                 Cause::MissingParameter,
                 Param::SecurityGroupId,
-                &["SecurityGroupId is required"],
+                Reason::Required,
             ));
         }
         Some(v) => out.security_group_id.assign(v).map_err(|e| {
-            fail(
+            fault(
                 hints,
                 Cause::InvalidParameter,
                 Param::SecurityGroupId,
-                &["SecurityGroupId ", text_detail(e)],
+                Reason::Text(e),
             )
         })?,
     }
 
     let protocol = match r.non_empty(Param::IpProtocol) {
         None => {
-            return Err(fail(
+            return Err(fault(
                 hints,
                 Cause::InvalidIpProtocolValueNotSupported,
                 Param::IpProtocol,
-                &["IpProtocol is required"],
+                Reason::Required,
             ));
         }
         Some(v) => IpProtocol::parse(v).map_err(|_| {
-            fail(
+            fault(
                 hints,
                 Cause::InvalidIpProtocolValueNotSupported,
                 Param::IpProtocol,
-                &[
-                    "IpProtocol \"",
-                    v,
-                    "\" is not tcp, udp, icmp, gre, all or icmpv6",
-                ],
+                Reason::Protocol,
             )
+            .quoting(&[v])
         })?,
     };
 
     let port_range = match read_port_range(&mut r, Param::PortRange, protocol)? {
         Some(range) => range,
         None => {
-            return Err(fail(
+            return Err(fault(
                 hints,
                 Cause::InvalidParamPortRange,
                 Param::PortRange,
-                &["PortRange is required"],
+                Reason::Required,
             ));
         }
     };
@@ -233,20 +213,21 @@ pub(crate) fn validate<'r>(
     let nic_type = match r.get(Param::NicType) {
         None => None,
         Some("") => {
-            return Err(fail(
+            return Err(fault(
                 hints,
                 Cause::InvalidNicTypeNotValid,
                 Param::NicType,
-                &["NicType is empty"],
+                Reason::NicTypeEmpty,
             ));
         }
         Some(v) => Some(NicType::parse(v).map_err(|_| {
-            fail(
+            fault(
                 hints,
                 Cause::InvalidNicTypeDoesNotExist,
                 Param::NicType,
-                &["NicType \"", v, "\" is neither internet nor intranet"],
+                Reason::NicType,
             )
+            .quoting(&[v])
         })?),
     };
 
@@ -258,24 +239,26 @@ pub(crate) fn validate<'r>(
             } else {
                 hints
             };
-            fail(
+            fault(
                 allow,
                 Cause::InvalidPolicyMalformed,
                 Param::Policy,
-                &["Policy \"", v, "\" is neither accept nor drop"],
+                Reason::Policy,
             )
+            .quoting(&[v])
         })?,
     };
 
     let priority = match r.non_empty(Param::Priority) {
         None => None,
         Some(v) => Some(Priority::parse(v).map_err(|e| {
-            fail(
+            fault(
                 hints,
                 priority_cause(e),
                 Param::Priority,
-                &["Priority \"", v, "\": ", e.as_str()],
+                Reason::Priority(e),
             )
+            .quoting(&[v])
         })?),
     };
 
@@ -283,15 +266,13 @@ pub(crate) fn validate<'r>(
     out.description.clear();
     if let Some(v) = r.get(Param::Description) {
         out.description.assign(v).map_err(|_| {
-            fail(
+            fault(
                 hints,
                 Cause::InvalidDescriptionMalformed,
                 Param::Description,
-                &[
-                    "Description has ",
-                    Decimal::new(v.chars().count() as u64).as_str(),
-                    " characters, more than 512",
-                ],
+                Reason::DescriptionTooLong {
+                    chars: u32::try_from(v.chars().count()).unwrap_or(u32::MAX),
+                },
             )
         })?;
         out.has_description = true;
@@ -301,15 +282,11 @@ pub(crate) fn validate<'r>(
     out.client_token.clear();
     if let Some(v) = r.non_empty(Param::ClientToken) {
         out.client_token.assign(v).map_err(|e| {
-            fail(
+            fault(
                 hints,
                 Cause::InvalidParameter,
                 Param::ClientToken,
-                &[
-                    "ClientToken ",
-                    text_detail(e),
-                    " (1 to 64 printable ASCII characters, no space)",
-                ],
+                Reason::ClientToken(e),
             )
         })?;
         out.has_client_token = true;
@@ -317,19 +294,19 @@ pub(crate) fn validate<'r>(
 
     // §4 step 1: one family per side.
     if r.is_set(Param::DestCidrIp) && r.is_set(Param::Ipv6DestCidrIp) {
-        return Err(fail(
+        return Err(fault(
             hints,
             Cause::InvalidParamDestIp,
             Param::DestCidrIp,
-            &["DestCidrIp and Ipv6DestCidrIp are both given; give one"],
+            Reason::BothFamilies,
         ));
     }
     if r.is_set(Param::SourceCidrIp) && r.is_set(Param::Ipv6SourceCidrIp) {
-        return Err(fail(
+        return Err(fault(
             hints,
             Cause::InvalidParamSourceIp,
             Param::SourceCidrIp,
-            &["SourceCidrIp and Ipv6SourceCidrIp are both given; give one"],
+            Reason::BothFamilies,
         ));
     }
 
@@ -337,28 +314,25 @@ pub(crate) fn validate<'r>(
     let dest_v4 = match r.non_empty(Param::DestCidrIp) {
         None => None,
         Some(v) => Some(Ipv4Cidr::parse(v).map_err(|e| {
-            fail(
+            fault(
                 hints,
                 Cause::InvalidDestCidrIpMalformed,
                 Param::DestCidrIp,
-                &["DestCidrIp \"", v, "\": ", e.as_str()],
+                Reason::DestCidr(e),
             )
+            .quoting(&[v])
         })?),
     };
     let source_v4 = match r.non_empty(Param::SourceCidrIp) {
         None => None,
         Some(v) => Some(Ipv4Cidr::parse(v).map_err(|e| {
-            fail(
+            fault(
                 hints,
                 Cause::InvalidParamSourceIp,
                 Param::SourceCidrIp,
-                &[
-                    "SourceCidrIp \"",
-                    v,
-                    "\" is not an IPv4 address or CIDR: ",
-                    e.as_str(),
-                ],
+                Reason::SourceCidr(e),
             )
+            .quoting(&[v])
         })?),
     };
 
@@ -366,33 +340,25 @@ pub(crate) fn validate<'r>(
     let dest_v6 = match r.non_empty(Param::Ipv6DestCidrIp) {
         None => None,
         Some(v) => Some(Ipv6Cidr::parse(v).map_err(|e| {
-            fail(
+            fault(
                 hints,
                 ipv6_cause(e, Cause::InvalidParamIpv6DestCidrIp),
                 Param::Ipv6DestCidrIp,
-                &[
-                    "Ipv6DestCidrIp \"",
-                    v,
-                    "\" is not an IPv6 address or CIDR: ",
-                    e.as_str(),
-                ],
+                Reason::Ipv6Cidr(e),
             )
+            .quoting(&[v])
         })?),
     };
     let source_v6 = match r.non_empty(Param::Ipv6SourceCidrIp) {
         None => None,
         Some(v) => Some(Ipv6Cidr::parse(v).map_err(|e| {
-            fail(
+            fault(
                 hints,
                 ipv6_cause(e, Cause::InvalidParamIpv6SourceCidrIp),
                 Param::Ipv6SourceCidrIp,
-                &[
-                    "Ipv6SourceCidrIp \"",
-                    v,
-                    "\" is not an IPv6 address or CIDR: ",
-                    e.as_str(),
-                ],
+                Reason::Ipv6Cidr(e),
             )
+            .quoting(&[v])
         })?),
     };
 
@@ -405,15 +371,11 @@ pub(crate) fn validate<'r>(
         } else {
             Param::Ipv6SourceCidrIp
         };
-        return Err(fail(
+        return Err(fault(
             hints,
             Cause::Ipv4ProtocolConflictWithIpv6Address,
             param,
-            &[
-                "IpProtocol icmp is IPv4-only but ",
-                param.name(),
-                " is an IPv6 address; use icmpv6",
-            ],
+            Reason::IcmpWithIpv6,
         ));
     }
     if protocol == IpProtocol::Icmpv6 && any_v4 {
@@ -422,76 +384,73 @@ pub(crate) fn validate<'r>(
         } else {
             Param::SourceCidrIp
         };
-        return Err(fail(
+        return Err(fault(
             hints,
             Cause::Ipv6ProtocolConflictWithIpv4Address,
             param,
-            &[
-                "IpProtocol icmpv6 is IPv6-only but ",
-                param.name(),
-                " is an IPv4 address; use icmp",
-            ],
+            Reason::Icmpv6WithIpv4,
         ));
     }
     if dest_v4.is_some() && source_v6.is_some() {
-        return Err(fail(
+        return Err(fault(
             hints,
             Cause::Ipv4ProtocolConflictWithIpv6Address,
             Param::Ipv6SourceCidrIp,
-            &["DestCidrIp is IPv4 but Ipv6SourceCidrIp is IPv6"],
+            Reason::Ipv4DestIpv6Source,
         ));
     }
     if dest_v6.is_some() && source_v4.is_some() {
-        return Err(fail(
+        return Err(fault(
             hints,
             Cause::Ipv6ProtocolConflictWithIpv4Address,
             Param::SourceCidrIp,
-            &["Ipv6DestCidrIp is IPv6 but SourceCidrIp is IPv4"],
+            Reason::Ipv6DestIpv4Source,
         ));
     }
 
     // §4 step 5: some destination.
     let group_given = r.is_set(Param::DestGroupId);
     if dest_v4.is_none() && dest_v6.is_none() && !group_given {
-        return Err(fail(
+        return Err(fault(
             hints,
             Cause::MissingParameterDest,
             Param::DestCidrIp,
-            &["none of DestCidrIp, Ipv6DestCidrIp, DestGroupId is given"],
+            Reason::NoDestination,
         ));
     }
 
     let dest_group_id = match r.non_empty(Param::DestGroupId) {
         None => None,
         Some(v) => Some(GroupId::parse(v).map_err(|e| {
-            fail(
+            fault(
                 hints,
                 Cause::InvalidParameter,
                 Param::DestGroupId,
-                &["DestGroupId ", text_detail(e)],
+                Reason::Text(e),
             )
         })?),
     };
     let owner_account = match r.non_empty(Param::DestGroupOwnerAccount) {
         None => None,
         Some(v) => Some(AccountName::parse(v).map_err(|e| {
-            fail(
+            fault(
                 hints,
                 Cause::InvalidParameter,
                 Param::DestGroupOwnerAccount,
-                &["DestGroupOwnerAccount ", text_detail(e)],
+                Reason::Text(e),
             )
         })?),
     };
     let owner_id = match r.non_empty(Param::DestGroupOwnerId) {
         None => None,
         Some(v) => Some(AccountId::parse(v).map_err(|_| {
-            fail(
+            fault(
                 hints,
                 Cause::InvalidParameter,
                 Param::DestGroupOwnerId,
-                &["DestGroupOwnerId \"", v, "\" is not a decimal account id"],
+                Reason::OwnerId,
             )
+            .quoting(&[v])
         })?),
     };
 
@@ -507,11 +466,11 @@ pub(crate) fn validate<'r>(
         }),
         (None, None, None) => {
             // Unreachable: step 5 found a destination above.
-            return Err(fail(
+            return Err(fault(
                 hints,
                 Cause::MissingParameterDest,
                 Param::DestGroupId,
-                &["no destination is given"],
+                Reason::NoDestination,
             ));
         }
     };

@@ -103,7 +103,7 @@ mod vec;
 
 use core::fmt;
 
-use crate::error::{ApiError, Cause};
+use crate::error::{ApiError, Cause, Reason};
 use crate::model::{EgressRule, GroupInfo, InvalidRule, RuleKey};
 use crate::priority::Priority;
 
@@ -201,7 +201,7 @@ impl From<StoreError> for ApiError {
                 | TableError::NoSuchRule,
             ) => Cause::InternalError,
         };
-        ApiError::new(cause).with_detail(format_args!("{e}"))
+        ApiError::new(cause).because(Reason::Store(e))
     }
 }
 

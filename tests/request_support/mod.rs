@@ -155,7 +155,7 @@ pub fn reject_pairs(
 pub fn assert_detail_message(e: &ApiError) {
     let message = e.to_string();
     assert!(!e.detail().is_empty(), "{} has no detail", e.code());
-    assert_eq!(message, e.detail());
+    assert_eq!(message, e.detail().to_string());
     assert!(!message.contains("%s"), "{message:?}");
 }
 

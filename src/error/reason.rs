@@ -1,0 +1,245 @@
+//! Why an error was raised, in a few bytes, and its detail in words,
+//! written only when asked for.
+
+use core::fmt;
+
+use super::{ApiError, NearMiss, RuleFields};
+use crate::cidr::InvalidCidr;
+use crate::nic::NicType;
+use crate::port::InvalidPortRange;
+use crate::priority::InvalidPriority;
+use crate::protocol::IpProtocol;
+use crate::request::{ACTION, MAX_UNKNOWN_PARAMETERS, QUERY_MAX_BYTES, VALUE_MAX_BYTES};
+use crate::store::StoreError;
+use crate::text::InvalidText;
+
+/// Why a name or value of a query did not decode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DecodeFault {
+    /// A `%` not followed by two hex digits.
+    BadEscape,
+    /// Longer than [`VALUE_MAX_BYTES`] once decoded.
+    DecodedTooLong,
+    /// Not UTF-8 once decoded.
+    DecodedNotUtf8,
+    /// Not UTF-8 as given.
+    NotUtf8,
+    /// Longer than [`VALUE_MAX_BYTES`] as given.
+    TooLong,
+}
+
+/// The few facts an error's detail needs besides the parameter and the
+/// quoted texts ([`super::Echo`]); each variant names the texts it quotes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reason {
+    /// No detail.
+    None,
+
+    // Decoding the query (SPEC §6 step 1).
+    /// The query is `bytes` long, over the limit.
+    QueryTooLong { bytes: u64 },
+    /// Over [`MAX_UNKNOWN_PARAMETERS`] unread parameters.
+    TooManyParameters,
+    /// The parameter is given twice.
+    Duplicate,
+    /// The parameter's name does not decode.
+    BadName(DecodeFault),
+    /// The parameter's value does not decode.
+    BadValue(DecodeFault),
+    /// A decoded pair's name or value is too long.
+    PairTooLong,
+
+    // Reading the parameters (§2–§4); the value at fault is quoted.
+    /// `Action` names another API (quotes the value).
+    OtherAction,
+    /// A required parameter is absent or empty.
+    Required,
+    /// An id or account is not a valid text.
+    Text(InvalidText),
+    /// `ClientToken` is not a valid token.
+    ClientToken(InvalidText),
+    /// `IpProtocol` is no protocol (quotes the value).
+    Protocol,
+    /// A port range is refused for `protocol` (quotes the value).
+    PortRange {
+        protocol: IpProtocol,
+        error: InvalidPortRange,
+    },
+    /// `NicType` is empty.
+    NicTypeEmpty,
+    /// `NicType` is neither value (quotes the value).
+    NicType,
+    /// `Policy` is neither value (quotes the value).
+    Policy,
+    /// `Priority` is refused (quotes the value).
+    Priority(InvalidPriority),
+    /// `Description` has `chars` characters, too many.
+    DescriptionTooLong { chars: u32 },
+    /// The parameter and its IPv6 twin are both given.
+    BothFamilies,
+    /// `DestCidrIp` is refused (quotes the value).
+    DestCidr(InvalidCidr),
+    /// `SourceCidrIp` is refused (quotes the value).
+    SourceCidr(InvalidCidr),
+    /// An IPv6 address parameter is refused (quotes the value).
+    Ipv6Cidr(InvalidCidr),
+    /// `icmp` with the IPv6 address parameter.
+    IcmpWithIpv6,
+    /// `icmpv6` with the IPv4 address parameter.
+    Icmpv6WithIpv4,
+    /// An IPv4 destination with an IPv6 source.
+    Ipv4DestIpv6Source,
+    /// An IPv6 destination with an IPv4 source.
+    Ipv6DestIpv4Source,
+    /// No destination is given.
+    NoDestination,
+    /// `DestGroupOwnerId` is not a number (quotes the value).
+    OwnerId,
+
+    // Finding the rule (§5, §6); the ids are quoted.
+    /// A group destination with `NicType=internet`.
+    GroupNeedsIntranet,
+    /// The destination is the group itself (quotes its id).
+    SameGroup,
+    /// No such group in the region (quotes the id and region).
+    NoSuchGroup,
+    /// Another owner account (quotes the group id and the account).
+    OwnerAccount,
+    /// Another owner id (quotes the group id).
+    OwnerAccountId(u64),
+    /// Groups in two VPCs (quotes group, VPC, group, VPC).
+    VpcMismatch,
+    /// A classic destination, ClassicLink off (quotes group, VPC).
+    ClassicLinkOff,
+    /// A classic group, a VPC destination without ClassicLink (quotes
+    /// group, group, VPC).
+    ClassicWithoutLink,
+    /// The rule is on the `other` NIC of a classic group, not `asked`.
+    OtherNic { other: NicType, asked: NicType },
+    /// No rule has the key; `rule` comes closest (quotes the group id).
+    NoRuleWithKey { rule: u32, differs: RuleFields },
+    /// The group has no egress rules (quotes its id).
+    NoRules,
+    /// A store refused a change.
+    Store(StoreError),
+}
+
+impl fmt::Display for DecodeFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const _: () = assert!(VALUE_MAX_BYTES == 4096);
+        f.write_str(match self {
+            DecodeFault::BadEscape => "invalid percent-encoding",
+            DecodeFault::DecodedTooLong => "decoded text is longer than 4096 bytes",
+            DecodeFault::DecodedNotUtf8 => "decoded text is not valid UTF-8",
+            DecodeFault::NotUtf8 => "text is not valid UTF-8",
+            DecodeFault::TooLong => "text is longer than 4096 bytes",
+        })
+    }
+}
+
+/// The words for an id or account that is not valid.
+fn text_fault(e: InvalidText) -> &'static str {
+    match e {
+        InvalidText::Empty => "is empty",
+        InvalidText::TooLong => "is too long",
+        InvalidText::BadCharacter => "has a character that is not allowed",
+    }
+}
+
+/// Writes the detail of `e` (see [`ApiError::detail`]).
+pub(crate) fn write_detail(e: &ApiError, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let name = e.given_name();
+    let [q0, q1, q2, q3] = [0, 1, 2, 3].map(|i| e.echo.get(i));
+    match e.reason {
+        Reason::None => Ok(()),
+        Reason::QueryTooLong { bytes } => {
+            write!(
+                f,
+                "query string is {bytes} bytes, more than {QUERY_MAX_BYTES}"
+            )
+        }
+        Reason::TooManyParameters => write!(
+            f,
+            "more than {MAX_UNKNOWN_PARAMETERS} parameters this API does not read"
+        ),
+        Reason::Duplicate => write!(f, "parameter \"{name}\" is given more than once"),
+        Reason::BadName(fault) => write!(f, "parameter name: {fault}"),
+        Reason::BadValue(fault) => write!(f, "{name}: {fault}"),
+        Reason::PairTooLong => write!(f, "{}", DecodeFault::TooLong),
+        Reason::OtherAction => write!(
+            f,
+            "Action \"{q0}\" is not implemented; this API is {ACTION}"
+        ),
+        Reason::Required => write!(f, "{name} is required"),
+        Reason::Text(fault) => write!(f, "{name} {}", text_fault(fault)),
+        Reason::ClientToken(fault) => write!(
+            f,
+            "{name} {} (1 to 64 printable ASCII characters, no space)",
+            text_fault(fault)
+        ),
+        Reason::Protocol => write!(
+            f,
+            "{name} \"{q0}\" is not tcp, udp, icmp, gre, all or icmpv6"
+        ),
+        Reason::PortRange { protocol, error } => {
+            write!(f, "{name} \"{q0}\" for {protocol}: {error}")
+        }
+        Reason::NicTypeEmpty => write!(f, "{name} is empty"),
+        Reason::NicType => write!(f, "{name} \"{q0}\" is neither internet nor intranet"),
+        Reason::Policy => write!(f, "{name} \"{q0}\" is neither accept nor drop"),
+        Reason::Priority(error) => write!(f, "{name} \"{q0}\": {error}"),
+        Reason::DescriptionTooLong { chars } => {
+            write!(f, "{name} has {chars} characters, more than 512")
+        }
+        Reason::BothFamilies => write!(f, "{name} and Ipv6{name} are both given; give one"),
+        Reason::DestCidr(error) => write!(f, "{name} \"{q0}\": {error}"),
+        Reason::SourceCidr(error) => {
+            write!(f, "{name} \"{q0}\" is not an IPv4 address or CIDR: {error}")
+        }
+        Reason::Ipv6Cidr(error) => {
+            write!(f, "{name} \"{q0}\" is not an IPv6 address or CIDR: {error}")
+        }
+        Reason::IcmpWithIpv6 => write!(
+            f,
+            "IpProtocol icmp is IPv4-only but {name} is an IPv6 address; use icmpv6"
+        ),
+        Reason::Icmpv6WithIpv4 => write!(
+            f,
+            "IpProtocol icmpv6 is IPv6-only but {name} is an IPv4 address; use icmp"
+        ),
+        Reason::Ipv4DestIpv6Source => {
+            f.write_str("DestCidrIp is IPv4 but Ipv6SourceCidrIp is IPv6")
+        }
+        Reason::Ipv6DestIpv4Source => {
+            f.write_str("Ipv6DestCidrIp is IPv6 but SourceCidrIp is IPv4")
+        }
+        Reason::NoDestination => {
+            f.write_str("none of DestCidrIp, Ipv6DestCidrIp, DestGroupId is given")
+        }
+        Reason::OwnerId => write!(f, "{name} \"{q0}\" is not a decimal account id"),
+        Reason::GroupNeedsIntranet => {
+            f.write_str("a group destination needs NicType intranet, not internet")
+        }
+        Reason::SameGroup => write!(f, "DestGroupId {q0} is the group itself"),
+        Reason::NoSuchGroup => write!(f, "no group {q0} in region {q1}"),
+        Reason::OwnerAccount => write!(f, "group {q0} is not owned by account {q1}"),
+        Reason::OwnerAccountId(id) => write!(f, "group {q0} is not owned by account id {id}"),
+        Reason::VpcMismatch => write!(f, "{q0} is in {q1} but {q2} is in {q3}"),
+        Reason::ClassicLinkOff => write!(f, "{q0} is classic but {q1} has ClassicLink off"),
+        Reason::ClassicWithoutLink => {
+            write!(f, "{q0} is classic but {q1} is in {q2} without ClassicLink")
+        }
+        Reason::OtherNic { other, asked } => {
+            write!(f, "the rule is on the {other} NIC, not {asked}")
+        }
+        Reason::NoRuleWithKey { rule, differs } => {
+            let near = NearMiss {
+                rule_index: rule as usize,
+                differs,
+            };
+            write!(f, "no egress rule of {q0} has this key; {near}")
+        }
+        Reason::NoRules => write!(f, "group {q0} has no egress rules"),
+        Reason::Store(error) => write!(f, "{error}"),
+    }
+}
