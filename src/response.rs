@@ -21,8 +21,8 @@
 //!
 //! Messages may carry the caller's text (a parameter name, a `%s` detail),
 //! so the message is escaped on its way out, by small [`fmt::Write`]
-//! adapters ([`JsonEscape`], [`XmlEscape`]) that the error's `Display`
-//! writes through:
+//! adapters ([`JsonEscape`], [`XmlEscape`]) that the error's message is
+//! written through:
 //! - JSON: `"` and `\` are backslashed; `\b \f \n \r \t` use their short
 //!   forms; other control characters (below U+0020) become `\u00xx`.
 //! - XML: `&` `<` `>` `"` `'` become entities; `\r` becomes `&#xD;` (so
@@ -31,7 +31,7 @@
 //!   U+FFFE, U+FFFF) are replaced with U+FFFD, since not even a character
 //!   reference to them is well-formed XML 1.0.
 
-use core::fmt::{self, Write as _};
+use core::fmt;
 use core::str::FromStr;
 
 use crate::ApiError;
@@ -505,7 +505,7 @@ fn write_error<W: fmt::Write + ?Sized>(
             // No code has a character to escape (a test checks).
             out.write_str(error.code())?;
             out.write_str("\",\"Message\":\"")?;
-            write!(JsonEscape::new(out), "{error}")?;
+            error.write_message(&mut JsonEscape::new(out))?;
             out.write_str("\"}")
         }
         Format::Xml => {
@@ -518,7 +518,7 @@ fn write_error<W: fmt::Write + ?Sized>(
             ))?;
             out.write_str(error.code())?;
             out.write_str("</Code><Message>")?;
-            write!(XmlEscape::new(out), "{error}")?;
+            error.write_message(&mut XmlEscape::new(out))?;
             out.write_str("</Message></Error>")
         }
     }
@@ -639,6 +639,7 @@ impl fmt::Display for Response<'_> {
 mod tests {
     use super::*;
     use crate::Cause;
+    use core::fmt::Write as _;
     use std::prelude::rust_2024::*;
 
     const PAGE_ID: &str = "CEF72CEB-54B6-4AE8-B225-F876FF7BA984";

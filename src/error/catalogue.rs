@@ -19,6 +19,38 @@ pub enum CauseGroup {
     Common,
 }
 
+/// A message as the error fills it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Parts {
+    /// `%s`: the detail is the message.
+    Detail,
+    /// Fixed text.
+    Text(&'static str),
+    /// Text with the parameter name between the two parts.
+    Name(&'static str, &'static str),
+}
+
+impl Parts {
+    /// Splits `message` at its `<name>`, if it has one (at compile time:
+    /// the catalogue is ASCII, so every byte is a character boundary).
+    const fn of(message: &'static str) -> Parts {
+        if matches!(message.as_bytes(), b"%s") {
+            return Parts::Detail;
+        }
+        let mut rest = message.as_bytes();
+        let mut at = 0;
+        while let [_, tail @ ..] = rest {
+            if let [b'<', b'n', b'a', b'm', b'e', b'>', ..] = rest {
+                let (before, name_after) = message.split_at(at);
+                return Parts::Name(before, name_after.split_at(b"<name>".len()).1);
+            }
+            rest = tail;
+            at += 1;
+        }
+        Parts::Text(message)
+    }
+}
+
 macro_rules! catalogue {
     (
         $( $group:ident {
@@ -58,6 +90,12 @@ macro_rules! catalogue {
             /// placeholder unfilled.
             pub const fn message(self) -> &'static str {
                 match self { $( $( Cause::$cause => $message, )+ )+ }
+            }
+
+            /// The message around its placeholder, split when the crate
+            /// is compiled.
+            pub(crate) const fn parts(self) -> Parts {
+                match self { $( $( Cause::$cause => const { Parts::of($message) }, )+ )+ }
             }
 
             /// Whether the row is on the API page or a common code.
@@ -203,6 +241,20 @@ mod tests {
             .filter(|c| c.group() == CauseGroup::Common)
             .count();
         assert_eq!((page, common), (36, 3));
+    }
+
+    #[test]
+    fn parts_split_the_message_at_its_placeholder() {
+        for &c in Cause::ALL {
+            let joined = match c.parts() {
+                Parts::Detail => "%s".to_string(),
+                Parts::Text(text) => text.to_string(),
+                Parts::Name(before, after) => format!("{before}<name>{after}"),
+            };
+            assert_eq!(joined, c.message(), "{c:?}");
+        }
+        assert!(matches!(Cause::MissingParameter.parts(), Parts::Name(..)));
+        assert_eq!(Cause::IllegalIpv6Cidr.parts(), Parts::Detail);
     }
 
     #[test]

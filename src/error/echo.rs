@@ -119,27 +119,31 @@ impl<'a> Piece<'a> {
         }
     }
 
-    /// Appends whole characters of `text` while they fit.
+    /// Appends `text`, or as much of it as fits (whole characters).
     fn push(&mut self, text: &str) {
-        for c in text.chars() {
-            let mut one = [0; 4];
-            let c = c.encode_utf8(&mut one).as_bytes();
-            match self.bytes.get_mut(self.end..self.end + c.len()) {
-                Some(slot) if !self.cut && self.end + c.len() <= self.limit => {
-                    slot.copy_from_slice(c);
-                    self.end += c.len();
-                }
-                _ => {
-                    self.cut = true;
-                    return;
-                }
+        if self.cut {
+            return;
+        }
+        let mut take = text.len().min(self.limit - self.end);
+        if take < text.len() {
+            self.cut = true;
+            while !text.is_char_boundary(take) {
+                take -= 1;
             }
+        }
+        if let (Some(slot), Some(part)) = (
+            self.bytes.get_mut(self.end..self.end + take),
+            text.as_bytes().get(..take),
+        ) {
+            slot.copy_from_slice(part);
+            self.end += take;
         }
     }
 
     /// Ends the text (with `…` if it was cut) and returns where it ends.
     fn finish(mut self) -> usize {
         if self.cut {
+            let written = self.end;
             // Back to a character boundary with room for the mark.
             let mut end = self.end.min(self.limit.saturating_sub(CUT.len()));
             while end > self.start && self.bytes.get(end).is_some_and(|&b| b & 0xC0 == 0x80) {
@@ -149,6 +153,10 @@ impl<'a> Piece<'a> {
             if let Some(slot) = self.bytes.get_mut(self.end..self.end + CUT.len()) {
                 slot.copy_from_slice(CUT.as_bytes());
                 self.end += CUT.len();
+            }
+            // No stray bytes past the end: equal errors hold equal bytes.
+            if let Some(stray) = self.bytes.get_mut(self.end..written.max(self.end)) {
+                stray.fill(0);
             }
         }
         self.end

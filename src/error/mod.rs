@@ -9,6 +9,7 @@ mod reason;
 
 use core::fmt;
 
+use catalogue::Parts;
 pub use catalogue::{Cause, CauseGroup};
 pub(crate) use echo::Echo;
 pub use hints::{Hint, Hints};
@@ -186,6 +187,21 @@ impl ApiError {
         self.hints
     }
 
+    /// Writes the message (as `Display` does) into any writer: the bodies
+    /// write it through their escapers, a few `write_str`s for most codes.
+    pub(crate) fn write_message<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+        match self.cause.parts() {
+            Parts::Detail if self.detail().is_empty() => out.write_str(self.code()),
+            Parts::Detail => write!(out, "{}", self.detail()),
+            Parts::Text(text) => out.write_str(text),
+            Parts::Name(before, after) => {
+                out.write_str(before)?;
+                out.write_str(self.parameter().unwrap_or(""))?;
+                out.write_str(after)
+            }
+        }
+    }
+
     /// The closest rule, when the request named none.
     pub const fn near_miss(&self) -> Option<NearMiss> {
         match self.reason {
@@ -218,22 +234,7 @@ impl fmt::Display for Detail<'_> {
 /// The `Message` field: the catalogue's text with `<name>` and `%s` filled.
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let message = self.cause.message();
-        if message == "%s" {
-            return if self.detail().is_empty() {
-                f.write_str(self.code())
-            } else {
-                self.detail().fmt(f)
-            };
-        }
-        match message.split_once("<name>") {
-            Some((before, after)) => {
-                f.write_str(before)?;
-                f.write_str(self.parameter().unwrap_or(""))?;
-                f.write_str(after)
-            }
-            None => f.write_str(message),
-        }
+        self.write_message(f)
     }
 }
 
