@@ -29,98 +29,68 @@ pub(crate) enum DecodeFault {
 }
 
 /// The few facts an error's detail needs besides the parameter and the
-/// quoted texts ([`super::Echo`]); each variant names the texts it quotes.
+/// quoted texts ([`super::Echo`]): one variant per detail, written by
+/// [`write_detail`], which shows the words and which texts each quotes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Reason {
-    /// No detail.
     None,
 
     // Decoding the query (SPEC §6 step 1).
-    /// The query is `bytes` long, over the limit.
-    QueryTooLong { bytes: u64 },
-    /// Over [`MAX_UNKNOWN_PARAMETERS`] unread parameters.
+    QueryTooLong {
+        bytes: u64,
+    },
     TooManyParameters,
-    /// The parameter is given twice.
     Duplicate,
-    /// The parameter's name does not decode.
     BadName(DecodeFault),
-    /// The parameter's value does not decode.
     BadValue(DecodeFault),
-    /// A decoded pair's name or value is too long.
     PairTooLong,
 
-    // Reading the parameters (§2–§4); the value at fault is quoted.
-    /// `Action` names another API (quotes the value).
+    // Reading the parameters (§2–§4); most quote the value at fault.
     OtherAction,
-    /// A required parameter is absent or empty.
     Required,
-    /// An id or account is not a valid text.
     Text(InvalidText),
-    /// `ClientToken` is not a valid token.
     ClientToken(InvalidText),
-    /// `IpProtocol` is no protocol (quotes the value).
     Protocol,
-    /// A port range is refused for `protocol` (quotes the value).
     PortRange {
         protocol: IpProtocol,
         error: InvalidPortRange,
     },
-    /// `NicType` is empty.
     NicTypeEmpty,
-    /// `NicType` is neither value (quotes the value).
     NicType,
-    /// `Policy` is neither value (quotes the value).
     Policy,
-    /// `Priority` is refused (quotes the value).
     Priority(InvalidPriority),
-    /// `Description` has `chars` characters, too many.
-    DescriptionTooLong { chars: u32 },
-    /// The parameter and its IPv6 twin are both given.
+    DescriptionTooLong {
+        chars: u32,
+    },
     BothFamilies,
-    /// `DestCidrIp` is refused (quotes the value).
     DestCidr(InvalidCidr),
-    /// `SourceCidrIp` is refused (quotes the value).
     SourceCidr(InvalidCidr),
-    /// An IPv6 address parameter is refused (quotes the value).
     Ipv6Cidr(InvalidCidr),
-    /// `icmp` with the IPv6 address parameter.
     IcmpWithIpv6,
-    /// `icmpv6` with the IPv4 address parameter.
     Icmpv6WithIpv4,
-    /// An IPv4 destination with an IPv6 source.
     Ipv4DestIpv6Source,
-    /// An IPv6 destination with an IPv4 source.
     Ipv6DestIpv4Source,
-    /// No destination is given.
     NoDestination,
-    /// `DestGroupOwnerId` is not a number (quotes the value).
     OwnerId,
 
     // Finding the rule (§5, §6); the ids are quoted.
-    /// A group destination with `NicType=internet`.
     GroupNeedsIntranet,
-    /// The destination is the group itself (quotes its id).
     SameGroup,
-    /// No such group in the region (quotes the id and region).
     NoSuchGroup,
-    /// Another owner account (quotes the group id and the account).
     OwnerAccount,
-    /// Another owner id (quotes the group id).
     OwnerAccountId(u64),
-    /// Groups in two VPCs (quotes group, VPC, group, VPC).
     VpcMismatch,
-    /// A classic destination, ClassicLink off (quotes group, VPC).
     ClassicLinkOff,
-    /// A classic group, a VPC destination without ClassicLink (quotes
-    /// group, group, VPC).
     ClassicWithoutLink,
-    /// The rule is on the `other` NIC of a classic group, not `asked`.
-    OtherNic { other: NicType, asked: NicType },
-    /// No rule has the key; `rule` comes closest (quotes the group id).
-    NoRuleWithKey { rule: u32, differs: RuleFields },
-    /// The group has no egress rules (quotes its id).
+    OtherNic {
+        other: NicType,
+        asked: NicType,
+    },
+    NoRuleWithKey {
+        rule: u32,
+        differs: RuleFields,
+    },
     NoRules,
-    /// A store refused a change.
     Store(StoreError),
 }
 
