@@ -88,7 +88,8 @@ impl ApiError {
     }
 
     /// Names a parameter that is not in [`Param`]'s table, copying the
-    /// name (cut, with `…`, past [`QUOTE_MAX_BYTES`]).
+    /// name (cut, with `…`, past [`QUOTE_MAX_BYTES`]); an empty name names
+    /// none.
     ///
     /// ```
     /// use aliyun_sg_egress::{ApiError, Cause};
@@ -98,8 +99,12 @@ impl ApiError {
     /// ```
     #[must_use]
     pub fn with_parameter_name(mut self, name: &str) -> ApiError {
-        self.name = Name::Quoted;
-        self.echo = Echo::new(&[name]);
+        if name.is_empty() {
+            self.name = Name::None;
+        } else {
+            self.name = Name::Quoted;
+            self.echo = Echo::new(&[name]);
+        }
         self
     }
 
@@ -311,6 +316,8 @@ mod tests {
             "{detail}"
         );
         assert_eq!(ApiError::new(Cause::InternalError).parameter(), None);
+        let unnamed = ApiError::new(Cause::InvalidParameter).with_parameter_name("");
+        assert_eq!(unnamed.parameter(), None);
         assert!(ApiError::new(Cause::InternalError).detail().is_empty());
     }
 
