@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use aliyun_sg_egress::matcher::identify;
 use aliyun_sg_egress::model::{EgressRule, RuleDestination};
-use aliyun_sg_egress::store::{BoundedStore, GroupStore, VecStore};
+use aliyun_sg_egress::store::{BoundedStore, VecStore};
 use aliyun_sg_egress::{
     Destination, GroupId, GroupInfo, IpProtocol, Ipv4Cidr, Ipv6Cidr, ModifyEgressRequest, Network,
     NicType, Policy, PortRange, Priority, RegionId, Source, VpcId,
@@ -141,6 +141,26 @@ fn identify_rules(c: &mut Criterion) {
         });
     }
 
+    // A miss: rule 500's port to another host. Every rule before it
+    // differs in two fields (port and host), so the near-miss scan reads
+    // 501 rules before it stops at the first that differs in one.
+    let n = 1_000;
+    let mut store = VecStore::new();
+    let g = store.add_group(group_info()).unwrap();
+    for r in (0..n).map(owned_rule) {
+        store.add_rule(g, &view(&r)).unwrap();
+    }
+    let miss = ModifyEgressRequest::from_query(
+        "RegionId=cn-hangzhou&SecurityGroupId=sg-bp67acfmxazb4ph1&IpProtocol=tcp\
+         &PortRange=501/501&DestCidrIp=192.0.2.1",
+    )
+    .unwrap();
+    let near = identify(&store, &miss).unwrap_err().near_miss().copied();
+    assert_eq!(near.map(|m| m.rule_index), Some(500));
+    group.bench_with_input(BenchmarkId::new("near_miss", n), &miss, |b, req| {
+        b.iter(|| identify(black_box(&store), black_box(req)))
+    });
+
     let n = 200;
     let rules: Vec<OwnedRule> = (0..n).map(owned_rule).collect();
     let mut store: Box<BoundedStore<1, 256, 4096>> = Box::default();
@@ -150,7 +170,7 @@ fn identify_rules(c: &mut Criterion) {
     }
     let req = request_for(n / 2);
     assert_eq!(identify(&*store, &req).unwrap().rule_index, n / 2);
-    assert_eq!(store.rule_count(g), n);
+    assert_eq!(store.rules(g).count(), n);
     group.bench_with_input(BenchmarkId::new("bounded_store", n), &req, |b, req| {
         b.iter(|| identify(black_box(&*store), black_box(req)))
     });

@@ -109,11 +109,12 @@
 //!   has, succeeds and reports `changed: false`; it never touches the store.
 //! - Stores keep a rule's key packed into six words and find a group by a
 //!   hash of its id (the growable store) or by comparing ids (the bounded
-//!   one, for few groups); see [`store`]. The [`GroupStore`] trait gives
-//!   defaults for near misses, a rule's priority and its description (and
-//!   whether it equals a text), read through the required methods; the
-//!   crate's stores override them with cheaper reads, and a store of your
-//!   own may do the same.
+//!   one, for few groups); see [`store`]. The [`GroupStore`] trait has
+//!   only what an embedder's own storage must answer (find a group, its
+//!   metadata, find a rule by key, read a rule, set a description); the
+//!   matcher derives near misses, a rule's priority and "description
+//!   already equal" from those, and the crate's stores keep their speed-ups
+//!   (the hash index, packed keys) inside their own types.
 //! - A saved state keeps the file's line-break style, taken from its first
 //!   line break (the final one included), so saving twice gives the same
 //!   bytes.

@@ -1,6 +1,7 @@
 //! The `NicType` parameter.
 
 use crate::keyword::{keyword_enum, keyword_error};
+use crate::model::{Network, RuleDestination};
 
 keyword_enum! {
     /// The network interface type of a rule (`NicType`), accepted in any case.
@@ -26,18 +27,24 @@ keyword_error! {
 }
 
 impl NicType {
-    /// The NIC type a rule has when the request leaves it out, or for a
-    /// VPC group whatever it says (SPEC §5): `intranet` in a VPC group and
-    /// for a group destination; `internet` for a classic group's CIDR rules.
+    /// The NIC type a rule to `destination` has in a group on `network`
+    /// when the request leaves it out, or in a VPC group whatever it says
+    /// (SPEC §5): `intranet` in a VPC group and for a group destination;
+    /// `internet` for a classic group's CIDR rules.
     ///
     /// ```
-    /// use aliyun_sg_egress::NicType;
-    /// assert_eq!(NicType::default_for(false, false), NicType::Internet);
-    /// assert_eq!(NicType::default_for(false, true), NicType::Intranet);
-    /// assert_eq!(NicType::default_for(true, false), NicType::Intranet);
+    /// use aliyun_sg_egress::model::{Network, RuleDestination};
+    /// use aliyun_sg_egress::{NicType, VpcId};
+    /// let cidr = RuleDestination::Ipv4("10.0.0.0/8".parse().unwrap());
+    /// let group = RuleDestination::Group("sg-1");
+    /// let vpc = Network::Vpc { id: VpcId::parse("vpc-1")?, classic_link: false };
+    /// assert_eq!(NicType::default_for(&Network::Classic, &cidr), NicType::Internet);
+    /// assert_eq!(NicType::default_for(&Network::Classic, &group), NicType::Intranet);
+    /// assert_eq!(NicType::default_for(&vpc, &cidr), NicType::Intranet);
+    /// # Ok::<(), aliyun_sg_egress::InvalidText>(())
     /// ```
-    pub const fn default_for(vpc_group: bool, group_destination: bool) -> NicType {
-        if vpc_group || group_destination {
+    pub const fn default_for(network: &Network, destination: &RuleDestination<'_>) -> NicType {
+        if network.is_vpc() || destination.is_group() {
             NicType::Intranet
         } else {
             NicType::Internet

@@ -247,7 +247,7 @@ fn fields_map_as_the_api_writes_them() {
     let state = State::from_json(STATE).unwrap();
     let web = state.find_group("sg-web").unwrap();
     // Ingress and prefix-list rules are not in the store.
-    assert_eq!(state.rule_count(web), 4);
+    assert_eq!(state.store().rules(web).count(), 4);
     assert_eq!(
         (0..4)
             .map(|i| state.permission_index(web, i).unwrap())
@@ -454,7 +454,7 @@ fn rules_not_matched_are_not_validated() {
     ]));
     let mut state = State::from_json(&text).unwrap();
     let g = state.find_group("sg-1").unwrap();
-    assert_eq!(state.rule_count(g), 1);
+    assert_eq!(state.store().rules(g).count(), 1);
     assert_eq!(parse(&saved(&mut state)), parse(&text));
 }
 
@@ -466,5 +466,11 @@ fn classic_rules_differing_only_in_nic_type_are_distinct() {
     ]}})
     .to_string();
     let state = State::from_json(&text).unwrap();
-    assert_eq!(state.rule_count(state.find_group("sg-c").unwrap()), 2);
+    assert_eq!(
+        state
+            .store()
+            .rules(state.find_group("sg-c").unwrap())
+            .count(),
+        2
+    );
 }

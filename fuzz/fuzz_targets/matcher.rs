@@ -24,7 +24,7 @@ use std::sync::LazyLock;
 
 use aliyun_sg_egress::matcher::{identify, modify};
 use aliyun_sg_egress::request::Param;
-use aliyun_sg_egress::store::{BoundedStore, GroupHandle, GroupStore, StoreError, TableError};
+use aliyun_sg_egress::store::{BoundedStore, GroupHandle, GroupStore, StoreError};
 use aliyun_sg_egress::{
     AccountId, AccountName, ApiError, Destination, EgressRule, GroupId, GroupInfo, IpProtocol,
     ModifyEgressRequest, Network, NicType, Policy, PortRange, Priority, RegionId, RuleDestination,
@@ -353,13 +353,13 @@ fn fill<S: Fill>(store: &mut S, groups: &[GroupInfo], rules: &[(u8, OwnedRule)])
             Err(e) => {
                 assert_eq!(after, before, "refused insert ({e}) changed the store");
                 match e {
-                    StoreError::Table(TableError::DuplicateKey(i)) => {
+                    StoreError::DuplicateRule(i) => {
                         assert_eq!(before[g].1[i].view().key(), stored.view().key());
                     }
-                    StoreError::Table(TableError::Invalid(why)) => {
+                    StoreError::InvalidRule(why) => {
                         assert_eq!(stored.view().check(), Err(why));
                     }
-                    StoreError::Table(TableError::RulesFull | TableError::TextFull) => {}
+                    StoreError::RulesFull | StoreError::TextFull => {}
                     other => panic!("add_rule: {other}"),
                 }
             }
@@ -485,13 +485,13 @@ fn run<S: GroupStore>(
                     .position(|(g, _)| g.id == *req.security_group_id())
                     .expect("a near miss comes from the request's group");
                 assert!(near.rule_index < before[g].1.len());
-                // The store's packed-word scan answers as the generic one.
+                // The error carries what the near-miss scan finds for the key.
                 let handle = GroupHandle::new(g);
                 let info = store.group_info(handle).expect("the group exists");
                 let key = aliyun_sg_egress::matcher::request_key(req, info);
                 let generic =
                     aliyun_sg_egress::matcher::closest_rule(&*store, handle, &key, req.priority());
-                assert_eq!(Some(*near), generic, "near miss differs from the generic scan");
+                assert_eq!(Some(*near), generic, "near miss differs from the scan");
             }
         }
         _ => panic!("identify {identified:?}, reference {expected:?}"),

@@ -232,8 +232,9 @@ pub fn snapshot<S: GroupStore>(store: &S, groups: usize) -> Snapshot {
         .map(|g| {
             let h = GroupHandle::new(g);
             let info = store.group_info(h).expect("group handle").clone();
-            let rules = (0..store.rule_count(h))
-                .map(|i| OwnedRule::from_rule(&store.rule(h, i).expect("rule index")))
+            let rules = (0..)
+                .map_while(|i| store.rule(h, i))
+                .map(|rule| OwnedRule::from_rule(&rule))
                 .collect();
             (info, rules)
         })

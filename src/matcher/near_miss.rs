@@ -34,7 +34,7 @@ fn source_diff(rule: &Option<Source>, key: &Option<Source>) -> Option<RuleField>
 
 /// The fields in which a rule (its key and priority) differs from what
 /// the request names.
-pub fn differences(
+fn differences(
     rule: &RuleKey<'_>,
     rule_priority: Priority,
     key: &RuleKey<'_>,
@@ -67,46 +67,29 @@ pub fn differences(
     d
 }
 
-/// The candidate with the fewest differing fields (`count`), the first on
-/// a tie: SPEC §6's near-miss rule, for the generic scan below and the
-/// crate's stores (`RuleTable::closest`, which counts on packed words).
-///
-/// The scan stops at the first candidate that differs in one field: the
-/// key matched no rule, so none differs in none, and the first to differ
-/// in one is the answer.
-pub(crate) fn fewest_differences<T>(
-    candidates: impl IntoIterator<Item = T>,
-    count: impl Fn(&T) -> u32,
-) -> Option<T> {
-    let mut best: Option<(T, u32)> = None;
-    for c in candidates {
-        let n = count(&c);
-        if best.as_ref().is_none_or(|&(_, fewest)| n < fewest) {
-            if n <= 1 {
-                return Some(c);
-            }
-            best = Some((c, n));
-        }
-    }
-    best.map(|(best, _)| best)
-}
-
 /// The group's rule that differs from the request in the fewest fields
-/// (the first such rule on a tie), and those fields. A scan: it runs only
-/// when no rule matched, and ends at the first rule that differs in one
-/// field (with no rule matching, none differs in none).
+/// (the first such rule on a tie), and those fields: SPEC §6's near miss.
+/// A scan over [`GroupStore::rule`]: it runs only when no rule matched, and
+/// ends at the first rule that differs in one field (with no rule
+/// matching, none differs in none).
 pub fn closest_rule<S: GroupStore + ?Sized>(
     store: &S,
     group: GroupHandle,
     key: &RuleKey<'_>,
     priority: Option<Priority>,
 ) -> Option<NearMiss> {
-    let candidates = (0..store.rule_count(group)).filter_map(|rule_index| {
-        let (rule, rule_priority) = store.rule_key(group, rule_index)?;
-        Some(NearMiss {
-            rule_index,
-            differs: differences(&rule, rule_priority, key, priority),
-        })
-    });
-    fewest_differences(candidates, |near| near.differs.len())
+    let mut best: Option<NearMiss> = None;
+    for (rule_index, rule) in (0..).map_while(|i| store.rule(group, i)).enumerate() {
+        let differs = differences(&rule.key(), rule.priority, key, priority);
+        if best.is_none_or(|b| differs.len() < b.differs.len()) {
+            best = Some(NearMiss {
+                rule_index,
+                differs,
+            });
+            if differs.len() <= 1 {
+                break;
+            }
+        }
+    }
+    best
 }

@@ -14,7 +14,7 @@ use crate::port::PortRange;
 use crate::priority::{InvalidPriority, Priority};
 use crate::protocol::IpProtocol;
 use crate::request::Source;
-use crate::store::{GroupHandle, GroupStore, StoreError, TableError, VecStore};
+use crate::store::{GroupHandle, GroupStore, StoreError, VecStore};
 use crate::text::{AccountId, AccountName, Description, GroupId, RegionId, VpcId};
 
 /// Where the groups sit in the document.
@@ -154,6 +154,7 @@ fn load_group(
         .and_then(|text| parse("SecurityGroupId", text, GroupId::parse, InvalidValue::Text))
         .map_err(|e| e.in_group(position, None))?;
     let info = group_info(object, id.clone()).map_err(|e| e.in_group(position, Some(&id)))?;
+    let network = info.network.clone();
     let handle = match store.add_group(info) {
         Ok(handle) => handle,
         Err(StoreError::DuplicateGroup) => {
@@ -175,21 +176,18 @@ fn load_group(
         egress: Vec::new(),
     };
     let rules = permissions(object).map_err(|e| e.in_group(position, Some(&id)))?;
-    let vpc = store
-        .group_info(handle)
-        .is_some_and(|info| info.network.is_vpc());
     for (index, rule) in rules.iter().enumerate() {
         let at_rule = |e: StateError| e.in_group(position, Some(&id)).in_rule(index);
-        let Some(egress) = egress_rule(rule, vpc).map_err(at_rule)? else {
+        let Some(egress) = egress_rule(rule, &network).map_err(at_rule)? else {
             continue;
         };
         match store.add_rule(handle, &egress) {
             Ok(_) => entry.egress.push(index),
-            Err(StoreError::Table(TableError::DuplicateKey(other))) => {
+            Err(StoreError::DuplicateRule(other)) => {
                 let other = entry.egress.get(other).copied().unwrap_or(other);
                 return Err(at_rule(StateError::new(Reason::DuplicateRule { other })));
             }
-            Err(StoreError::Table(TableError::Invalid(e))) => {
+            Err(StoreError::InvalidRule(e)) => {
                 return Err(at_rule(StateError::new(Reason::Rule(e))));
             }
             Err(e) => return Err(at_rule(StateError::new(Reason::Store(e)))),
@@ -274,7 +272,10 @@ fn permissions(object: &Map<alloc::string::String, Value>) -> Result<&[Value], S
 
 /// The egress rule a permission describes, or `None` for an ingress rule
 /// or a rule to a prefix list (kept in the document, never matched).
-fn egress_rule(rule: &Value, vpc: bool) -> Result<Option<EgressRule<'_>>, StateError> {
+fn egress_rule<'v>(
+    rule: &'v Value,
+    network: &Network,
+) -> Result<Option<EgressRule<'v>>, StateError> {
     let Value::Object(object) = rule else {
         return Err(StateError::new(Reason::Shape(Shape::Rule)));
     };
@@ -331,7 +332,7 @@ fn egress_rule(rule: &Value, vpc: bool) -> Result<Option<EgressRule<'_>>, StateE
         protocol,
         port_range,
         source_port_range,
-        nic_type: nic_type.unwrap_or(NicType::default_for(vpc, destination.is_group())),
+        nic_type: nic_type.unwrap_or(NicType::default_for(network, &destination)),
         policy,
         priority,
         destination,

@@ -116,7 +116,6 @@ use serde_json::Value;
 pub use error::{InvalidValue, Reason, Shape, StateError};
 
 use crate::model::{EgressRule, GroupInfo, RuleKey};
-use crate::priority::Priority;
 use crate::store::{GroupHandle, GroupStore, StoreError, VecStore};
 use load::{GroupEntry, Nesting};
 
@@ -216,13 +215,10 @@ impl State {
         } = self;
         let mut written = 0;
         for entry in groups.iter() {
-            let (Some(group), Some(group_value)) = (
-                store.group(entry.handle),
-                load::group_mut(document, *nesting, entry.position),
-            ) else {
+            let Some(group_value) = load::group_mut(document, *nesting, entry.position) else {
                 continue;
             };
-            for (rule, &index) in group.egress.iter().zip(&entry.egress) {
+            for (rule, &index) in store.rules(entry.handle).zip(&entry.egress) {
                 let Some(Value::Object(object)) = load::rule_mut(group_value, index) else {
                     continue;
                 };
@@ -270,37 +266,8 @@ impl GroupStore for State {
         self.store.find_rule(group, key)
     }
 
-    fn rule_count(&self, group: GroupHandle) -> usize {
-        self.store.rule_count(group)
-    }
-
     fn rule(&self, group: GroupHandle, index: usize) -> Option<EgressRule<'_>> {
         self.store.rule(group, index)
-    }
-
-    fn rule_key(&self, group: GroupHandle, index: usize) -> Option<(RuleKey<'_>, Priority)> {
-        self.store.rule_key(group, index)
-    }
-
-    fn rule_priority(&self, group: GroupHandle, index: usize) -> Option<Priority> {
-        self.store.rule_priority(group, index)
-    }
-
-    fn rule_description(&self, group: GroupHandle, index: usize) -> Option<&str> {
-        self.store.rule_description(group, index)
-    }
-
-    fn rule_description_is(&self, group: GroupHandle, index: usize, text: &str) -> bool {
-        self.store.rule_description_is(group, index, text)
-    }
-
-    fn closest_rule(
-        &self,
-        group: GroupHandle,
-        key: &RuleKey<'_>,
-        priority: Option<Priority>,
-    ) -> Option<crate::error::NearMiss> {
-        self.store.closest_rule(group, key, priority)
     }
 
     fn set_description(

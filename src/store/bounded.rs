@@ -3,28 +3,25 @@
 use heapless::Vec;
 
 use super::table::{RuleTable, StoredRule};
-use super::{Group, GroupHandle, GroupStore, StoreError};
+use super::{GroupHandle, GroupStore, StoreError, StoredGroup, vpc_reads_as_intranet};
 use crate::model::{EgressRule, GroupInfo, RuleKey};
-use crate::nic::NicType;
-use crate::priority::Priority;
 use crate::swar::same_bytes;
 
-/// A group's rule table with room for `RULES` rules and `TEXT` bytes of
-/// descriptions and destination group ids.
-pub type BoundedTable<const RULES: usize, const TEXT: usize> =
+type Table<const RULES: usize, const TEXT: usize> =
     RuleTable<Vec<StoredRule, RULES>, Vec<u32, RULES>, Vec<u8, TEXT>>;
 
 /// Up to `GROUPS` groups of up to `RULES` egress rules each, with `TEXT`
 /// bytes of text per group; no heap.
 ///
 /// `RULES` is the group's rule quota: adding one more is refused with
-/// [`TableError::RulesFull`](super::TableError::RulesFull), which the API
-/// reports as `AuthorizationLimitExceed`. Groups are found by comparing ids,
-/// so keep `GROUPS` small (a gateway's working set); large numbers of rules
-/// per group cost nothing at lookup time.
+/// [`StoreError::RulesFull`], which the API reports as
+/// `AuthorizationLimitExceed`. Groups are found by comparing ids, so keep
+/// `GROUPS` small (a gateway's working set); large numbers of rules per
+/// group cost nothing at lookup time.
 ///
-/// The store is large (`GROUPS × (RULES × 84 + TEXT)` bytes or so): give it
-/// a `static`, a `Box`, or a big enough stack.
+/// The store is large (about `GROUPS × (RULES × (STORED_RULE_BYTES + 4) +
+/// TEXT)` bytes, see [`STORED_RULE_BYTES`](super::STORED_RULE_BYTES)):
+/// give it a `static`, a `Box`, or a big enough stack.
 ///
 /// ```
 /// use aliyun_sg_egress::store::{BoundedStore, GroupStore};
@@ -37,7 +34,7 @@ pub type BoundedTable<const RULES: usize, const TEXT: usize> =
 /// ```
 #[derive(Clone, Debug)]
 pub struct BoundedStore<const GROUPS: usize, const RULES: usize, const TEXT: usize> {
-    groups: Vec<Group<BoundedTable<RULES, TEXT>>, GROUPS>,
+    groups: Vec<StoredGroup<Table<RULES, TEXT>>, GROUPS>,
 }
 
 impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> Default
@@ -46,16 +43,6 @@ impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> Default
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// Applies the group's NIC rule to a rule being stored: in a VPC group every
-/// rule is on the intranet NIC (what DescribeSecurityGroupAttribute says).
-pub(crate) fn normalise<'a>(info: &GroupInfo, rule: &EgressRule<'a>) -> EgressRule<'a> {
-    let mut rule = *rule;
-    if info.network.is_vpc() {
-        rule.nic_type = NicType::Intranet;
-    }
-    rule
 }
 
 impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> BoundedStore<GROUPS, RULES, TEXT> {
@@ -76,17 +63,18 @@ impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> BoundedStore<GR
         let egress = RuleTable::with_buffers(Vec::new(), Vec::new(), Vec::new(), RULES);
         let handle = GroupHandle(self.groups.len());
         self.groups
-            .push(Group { info, egress })
+            .push(StoredGroup { info, egress })
             .map_err(|_| StoreError::GroupsFull)?;
         Ok(handle)
     }
 
-    /// Adds an egress rule to a group (a VPC group's rules are put on the
-    /// intranet NIC).
+    /// Adds an egress rule to a group and returns its index (a VPC group's
+    /// rules are put on the intranet NIC).
     ///
     /// # Errors
     ///
-    /// No such group, or what [`RuleTable::insert`] refuses.
+    /// No such group, an invalid rule, a key the group already has, or a
+    /// full group; on error nothing changes.
     pub fn add_rule(
         &mut self,
         group: GroupHandle,
@@ -96,17 +84,21 @@ impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> BoundedStore<GR
             .groups
             .get_mut(group.0)
             .ok_or(StoreError::NoSuchGroup)?;
-        Ok(g.egress.insert(&normalise(&g.info, rule))?)
+        g.egress.insert(&vpc_reads_as_intranet(&g.info, rule))
     }
 
-    /// The group and its rules.
-    pub fn group(&self, group: GroupHandle) -> Option<&Group<BoundedTable<RULES, TEXT>>> {
-        self.groups.get(group.0)
+    /// Every group's metadata, in the order added (handle 0 first).
+    pub fn groups(&self) -> impl Iterator<Item = &GroupInfo> {
+        self.groups.iter().map(|g| &g.info)
     }
 
-    /// Every group, in the order added.
-    pub fn groups(&self) -> impl Iterator<Item = &Group<BoundedTable<RULES, TEXT>>> {
-        self.groups.iter()
+    /// The group's egress rules, in order (none for a handle that names
+    /// no group).
+    pub fn rules(&self, group: GroupHandle) -> impl Iterator<Item = EgressRule<'_>> {
+        self.groups
+            .get(group.0)
+            .into_iter()
+            .flat_map(|g| g.egress.iter())
     }
 }
 
@@ -120,5 +112,29 @@ impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> GroupStore
             .map(GroupHandle)
     }
 
-    group_store_by_table!();
+    fn group_info(&self, group: GroupHandle) -> Option<&GroupInfo> {
+        self.groups.get(group.0).map(|g| &g.info)
+    }
+
+    #[inline(always)]
+    fn find_rule(&self, group: GroupHandle, key: &RuleKey<'_>) -> Option<usize> {
+        self.groups.get(group.0)?.egress.find(key)
+    }
+
+    fn rule(&self, group: GroupHandle, index: usize) -> Option<EgressRule<'_>> {
+        self.groups.get(group.0)?.egress.get(index)
+    }
+
+    fn set_description(
+        &mut self,
+        group: GroupHandle,
+        index: usize,
+        description: &str,
+    ) -> Result<(), StoreError> {
+        let g = self
+            .groups
+            .get_mut(group.0)
+            .ok_or(StoreError::NoSuchGroup)?;
+        g.egress.set_description(index, description)
+    }
 }

@@ -7,7 +7,7 @@
 //!   `heapless`, usable without an allocator;
 //! - [`VecStore`] (feature `alloc`): grows as needed, for large groups.
 //!
-//! Both keep each group's egress rules in a [`RuleTable`]: compact rules
+//! Both keep each group's egress rules in a rule table: compact rules
 //! (see [`STORED_RULE_BYTES`]), a chained hash index over their keys (one
 //! bucket per rule or more, so a lookup compares about one rule), and a text
 //! arena for descriptions and destination group ids. A rule's key is stored
@@ -25,74 +25,14 @@
 //! those maps need an owned key per rule (a 128-byte group id each), and
 //! because one index then serves both stores. [`VecStore`] finds groups
 //! through a `hashbrown::HashTable` of positions, hashed by id (constant
-//! time: when chosen, 447 instructions per identify with 1 group or 10,000
-//! more, where a `BTreeMap` took 453 and 703; see `BENCHMARKS.md`);
-//! [`BoundedStore`] compares ids in turn, for the few groups a fixed store
-//! holds.
-
-/// The [`GroupStore`] methods of a store that keeps its groups in a
-/// `groups` vector of [`Group`]s, each with a [`RuleTable`] (both stores of
-/// the crate): everything but `find_group`.
-macro_rules! group_store_by_table {
-    () => {
-        fn group_info(&self, group: GroupHandle) -> Option<&GroupInfo> {
-            self.groups.get(group.0).map(|g| &g.info)
-        }
-
-        #[inline(always)]
-        fn find_rule(&self, group: GroupHandle, key: &RuleKey<'_>) -> Option<usize> {
-            self.groups.get(group.0)?.egress.find(key)
-        }
-
-        fn rule_count(&self, group: GroupHandle) -> usize {
-            self.groups.get(group.0).map_or(0, |g| g.egress.len())
-        }
-
-        fn rule(&self, group: GroupHandle, index: usize) -> Option<EgressRule<'_>> {
-            self.groups.get(group.0)?.egress.get(index)
-        }
-
-        fn rule_key(&self, group: GroupHandle, index: usize) -> Option<(RuleKey<'_>, Priority)> {
-            self.groups.get(group.0)?.egress.key_at(index)
-        }
-
-        fn closest_rule(
-            &self,
-            group: GroupHandle,
-            key: &RuleKey<'_>,
-            priority: Option<Priority>,
-        ) -> Option<crate::error::NearMiss> {
-            self.groups.get(group.0)?.egress.closest(key, priority)
-        }
-
-        fn rule_priority(&self, group: GroupHandle, index: usize) -> Option<Priority> {
-            self.groups.get(group.0)?.egress.priority_at(index)
-        }
-
-        fn rule_description(&self, group: GroupHandle, index: usize) -> Option<&str> {
-            self.groups.get(group.0)?.egress.description_at(index)
-        }
-
-        fn rule_description_is(&self, group: GroupHandle, index: usize, text: &str) -> bool {
-            self.groups
-                .get(group.0)
-                .is_some_and(|g| g.egress.description_is(index, text))
-        }
-
-        fn set_description(
-            &mut self,
-            group: GroupHandle,
-            index: usize,
-            description: &str,
-        ) -> Result<(), StoreError> {
-            let g = self
-                .groups
-                .get_mut(group.0)
-                .ok_or(StoreError::NoSuchGroup)?;
-            Ok(g.egress.set_description(index, description)?)
-        }
-    };
-}
+//! time whatever the number of groups, where a `BTreeMap` grows with it;
+//! see `BENCHMARKS.md`); [`BoundedStore`] compares ids in turn, for the few
+//! groups a fixed store holds.
+//!
+//! Those speed-ups stay inside the crate's stores: [`GroupStore`] asks an
+//! embedder's storage only for what it must answer, and the matcher derives
+//! the rest (near misses, a rule's priority, whether a description is
+//! already the one asked for) from [`GroupStore::rule`].
 
 mod bounded;
 mod buffer;
@@ -105,16 +45,16 @@ use core::fmt;
 
 use crate::error::{ApiError, Cause, Reason};
 use crate::model::{EgressRule, GroupInfo, InvalidRule, RuleKey};
-use crate::priority::Priority;
+use crate::nic::NicType;
 
-pub use bounded::{BoundedStore, BoundedTable};
-pub use table::{RuleTable, StoredRule, TableError};
+pub use bounded::BoundedStore;
 #[cfg(feature = "alloc")]
-pub use vec::{VecStore, VecTable};
+pub use vec::VecStore;
 
 /// Bytes one stored rule takes, descriptions and group ids aside (those
-/// live in the group's text arena), plus 4 bytes per bucket of the index.
-pub const STORED_RULE_BYTES: usize = core::mem::size_of::<StoredRule>();
+/// live in the group's text arena), plus 4 bytes per bucket of the index:
+/// what sizing a [`BoundedStore`] needs.
+pub const STORED_RULE_BYTES: usize = core::mem::size_of::<table::StoredRule>();
 
 // The memory budget per rule (issue #3): the rule plus its bucket.
 const _: () = assert!(
@@ -148,14 +88,17 @@ pub enum StoreError {
     DuplicateGroup,
     /// The handle names no group.
     NoSuchGroup,
-    /// A rule table refused the change.
-    Table(TableError),
-}
-
-impl From<TableError> for StoreError {
-    fn from(e: TableError) -> Self {
-        StoreError::Table(e)
-    }
+    /// The group holds as many rules as it can (its rule quota).
+    RulesFull,
+    /// The group's text storage cannot hold the text, even after
+    /// compaction.
+    TextFull,
+    /// Another rule of the group already has this key (its index).
+    DuplicateRule(usize),
+    /// The rule breaks an invariant.
+    InvalidRule(InvalidRule),
+    /// The index names no rule of the group.
+    NoSuchRule,
 }
 
 impl fmt::Display for StoreError {
@@ -164,17 +107,11 @@ impl fmt::Display for StoreError {
             StoreError::GroupsFull => f.write_str("the store holds as many groups as it can"),
             StoreError::DuplicateGroup => f.write_str("a group with this id is already stored"),
             StoreError::NoSuchGroup => f.write_str("no such group"),
-            StoreError::Table(TableError::RulesFull) => {
-                f.write_str("the group holds as many rules as it can")
-            }
-            StoreError::Table(TableError::TextFull) => {
-                f.write_str("the group's text storage is full")
-            }
-            StoreError::Table(TableError::DuplicateKey(i)) => {
-                write!(f, "egress rule #{i} already has this key")
-            }
-            StoreError::Table(TableError::Invalid(e)) => write!(f, "invalid rule: {e}"),
-            StoreError::Table(TableError::NoSuchRule) => f.write_str("no such rule"),
+            StoreError::RulesFull => f.write_str("the group holds as many rules as it can"),
+            StoreError::TextFull => f.write_str("the group's text storage is full"),
+            StoreError::DuplicateRule(i) => write!(f, "egress rule #{i} already has this key"),
+            StoreError::InvalidRule(e) => write!(f, "invalid rule: {e}"),
+            StoreError::NoSuchRule => f.write_str("no such rule"),
         }
     }
 }
@@ -187,19 +124,15 @@ impl From<StoreError> for ApiError {
     /// (`InternalError`), with the reason as detail.
     fn from(e: StoreError) -> Self {
         let cause = match e {
-            StoreError::Table(TableError::RulesFull) => Cause::AuthorizationLimitExceed,
-            StoreError::Table(TableError::Invalid(InvalidRule::Description)) => {
-                Cause::InvalidDescriptionMalformed
-            }
+            StoreError::RulesFull => Cause::AuthorizationLimitExceed,
+            StoreError::InvalidRule(InvalidRule::Description) => Cause::InvalidDescriptionMalformed,
             StoreError::GroupsFull
             | StoreError::DuplicateGroup
             | StoreError::NoSuchGroup
-            | StoreError::Table(
-                TableError::TextFull
-                | TableError::DuplicateKey(_)
-                | TableError::Invalid(_)
-                | TableError::NoSuchRule,
-            ) => Cause::InternalError,
+            | StoreError::TextFull
+            | StoreError::DuplicateRule(_)
+            | StoreError::InvalidRule(_)
+            | StoreError::NoSuchRule => Cause::InternalError,
         };
         ApiError::new(cause).because(Reason::Store(e))
     }
@@ -207,8 +140,10 @@ impl From<StoreError> for ApiError {
 
 /// Where the matcher finds groups and rules, and applies changes.
 ///
-/// Implement it over your own storage to run the matcher against it; the
-/// crate's stores implement it over [`RuleTable`]s.
+/// Implement it over your own storage to run the matcher against it. A
+/// group's egress rules are numbered from 0 without gaps, in store order:
+/// [`GroupStore::rule`] answers `None` past the last one, which is how
+/// callers walk them.
 pub trait GroupStore {
     /// The group with this id, if stored (region is checked by the caller).
     fn find_group(&self, id: &str) -> Option<GroupHandle>;
@@ -216,55 +151,13 @@ pub trait GroupStore {
     /// The group's metadata.
     fn group_info(&self, group: GroupHandle) -> Option<&GroupInfo>;
 
-    /// The index of the group's egress rule with this key. Must not be a
-    /// field-by-field scan for large groups.
+    /// The index of the group's egress rule with this key. Every request
+    /// asks it, so it should not scan a large group (the crate's stores
+    /// keep a hash index of the keys).
     fn find_rule(&self, group: GroupHandle, key: &RuleKey<'_>) -> Option<usize>;
 
-    /// How many egress rules the group has.
-    fn rule_count(&self, group: GroupHandle) -> usize;
-
-    /// The group's egress rule at `index`.
+    /// The group's egress rule at `index`; `None` past the last one.
     fn rule(&self, group: GroupHandle, index: usize) -> Option<EgressRule<'_>>;
-
-    /// The key and priority of the group's egress rule at `index`: what
-    /// matching needs, without the description. The default reads
-    /// [`GroupStore::rule`]; override it when the description is costly.
-    fn rule_key(&self, group: GroupHandle, index: usize) -> Option<(RuleKey<'_>, Priority)> {
-        self.rule(group, index).map(|r| (r.key(), r.priority))
-    }
-
-    /// The priority of the group's egress rule at `index`. The default
-    /// reads [`GroupStore::rule_key`]; override it when that is costly.
-    fn rule_priority(&self, group: GroupHandle, index: usize) -> Option<Priority> {
-        self.rule_key(group, index).map(|(_, priority)| priority)
-    }
-
-    /// The description of the group's egress rule at `index`. The default
-    /// reads [`GroupStore::rule`]; override it when that is costly.
-    fn rule_description(&self, group: GroupHandle, index: usize) -> Option<&str> {
-        self.rule(group, index).map(|r| r.description)
-    }
-
-    /// Whether the description of the group's egress rule at `index` is
-    /// `text` (false when there is no such rule). The default reads
-    /// [`GroupStore::rule_description`]; the crate's stores compare the
-    /// stored bytes without reading them back as text.
-    fn rule_description_is(&self, group: GroupHandle, index: usize, text: &str) -> bool {
-        self.rule_description(group, index) == Some(text)
-    }
-
-    /// The rule closest to a key that matched none, and what differs
-    /// (SPEC §6 near misses; see [`crate::matcher::closest_rule`], the
-    /// default, which reads every rule through [`GroupStore::rule_key`]).
-    /// Override it when the store can compare keys more cheaply.
-    fn closest_rule(
-        &self,
-        group: GroupHandle,
-        key: &RuleKey<'_>,
-        priority: Option<Priority>,
-    ) -> Option<crate::error::NearMiss> {
-        crate::matcher::closest_rule(self, group, key, priority)
-    }
 
     /// Replaces the description of one rule (empty clears it). On error
     /// nothing changes.
@@ -282,9 +175,19 @@ pub trait GroupStore {
 
 /// A group and its egress rules, as the crate's stores keep them.
 #[derive(Clone, Debug)]
-pub struct Group<T> {
-    /// The group's metadata.
-    pub info: GroupInfo,
-    /// Its egress rules.
-    pub egress: T,
+struct StoredGroup<T> {
+    info: GroupInfo,
+    egress: T,
+}
+
+/// A rule as a group stores it: in a VPC group every rule is on the
+/// intranet NIC, whatever it was given with (what
+/// DescribeSecurityGroupAttribute reports, and what lets a VPC rule be
+/// found whatever `NicType` a request gives for a CIDR).
+fn vpc_reads_as_intranet<'a>(info: &GroupInfo, rule: &EgressRule<'a>) -> EgressRule<'a> {
+    let mut rule = *rule;
+    if info.network.is_vpc() {
+        rule.nic_type = NicType::Intranet;
+    }
+    rule
 }

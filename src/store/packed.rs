@@ -19,7 +19,6 @@ use core::net::{Ipv4Addr, Ipv6Addr};
 use ipnet::{Ipv4Net, Ipv6Net};
 
 use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
-use crate::error::{RuleField, RuleFields};
 use crate::hash::{K, fold_mul, text_hash};
 use crate::model::{RuleDestination, RuleKey};
 use crate::nic::NicType;
@@ -144,112 +143,6 @@ impl PackedKey {
         (self.0[0] >> 24) as u8
     }
 
-    /// Whether each field differs from `probe`, a difference in spelling
-    /// only counted as a difference: protocol, port range, source port
-    /// range, NIC type, policy, destination, source. `same_group` says
-    /// whether two group destinations name the same id (word 2 only hashes
-    /// it); it is asked only when everything else about them is equal.
-    #[inline]
-    fn differing(&self, probe: &PackedKey, same_group: impl FnOnce() -> bool) -> [bool; 7] {
-        let [a0, a1, a2, a3, a4, a5] = self.0;
-        let [b0, b1, b2, b3, b4, b5] = probe.0;
-        let (x0, x1) = (a0 ^ b0, a1 ^ b1);
-        let flags = self.flags() ^ probe.flags();
-        let destination = flags >> DEST_SHIFT & 7 != 0
-            || x0 >> 32 & 0xff != 0
-            || a2 != b2
-            || a3 != b3
-            || (self.is_group() && !same_group());
-        let source = flags >> SOURCE_SHIFT & 7 != 0 || x0 >> 40 & 0xff != 0 || a4 != b4 || a5 != b5;
-        [
-            x0 & 0xff != 0,
-            x1 & 0xffff_ffff != 0,
-            flags & SOURCE_PORTS != 0 || x1 >> 32 != 0,
-            x0 >> 8 & 0xff != 0,
-            x0 >> 16 & 0xff != 0,
-            destination,
-            source,
-        ]
-    }
-
-    /// How many fields differ from `probe`, priority aside: the length of
-    /// [`PackedKey::differences`], without telling a spelling apart from an
-    /// address (what ranking near misses needs, for every rule).
-    #[inline]
-    pub(crate) fn count_differences(
-        &self,
-        probe: &PackedKey,
-        same_group: impl FnOnce() -> bool,
-    ) -> u32 {
-        self.differing(probe, same_group)
-            .into_iter()
-            .map(u32::from)
-            .sum()
-    }
-
-    /// The fields in which this key differs from `probe` (SPEC §6 near
-    /// misses), priority aside; `same_group` as for
-    /// [`PackedKey::count_differences`]. Compares the words, so a near-miss
-    /// scan need not unpack every rule.
-    pub(crate) fn differences(
-        &self,
-        probe: &PackedKey,
-        same_group: impl FnOnce() -> bool,
-    ) -> RuleFields {
-        let [
-            protocol,
-            ports,
-            source_ports,
-            nic,
-            policy,
-            destination,
-            source,
-        ] = self.differing(probe, same_group);
-        let [a0, _, a2, a3, a4, a5] = self.0;
-        let [b0, _, b2, b3, b4, b5] = probe.0;
-        let (fa, fb) = (self.flags(), probe.flags());
-        // A differing destination or source whose addresses are of one kind
-        // and prefix length and name the same block differs in spelling only.
-        let address_field =
-            |shift: u8, prefix_at: u8, (a, b): (u128, u128), [spelling, other]: [RuleField; 2]| {
-                let kind = fa >> shift & KIND_MASK;
-                let prefixes = ((a0 >> prefix_at) as u8, (b0 >> prefix_at) as u8);
-                let same = kind == fb >> shift & KIND_MASK
-                    && (kind == KIND_IPV4 || kind == KIND_IPV6)
-                    && same_block(kind, prefixes, a, b);
-                if same { spelling } else { other }
-            };
-        let mut d = RuleFields::NONE;
-        for (differs, field) in [
-            (protocol, RuleField::IpProtocol),
-            (ports, RuleField::PortRange),
-            (source_ports, RuleField::SourcePortRange),
-            (nic, RuleField::NicType),
-            (policy, RuleField::Policy),
-        ] {
-            if differs {
-                d = d.with(field);
-            }
-        }
-        if destination {
-            d = d.with(address_field(
-                DEST_SHIFT,
-                32,
-                (address(a2, a3), address(b2, b3)),
-                [RuleField::DestinationSpelling, RuleField::Destination],
-            ));
-        }
-        if source {
-            d = d.with(address_field(
-                SOURCE_SHIFT,
-                40,
-                (address(a4, a5), address(b4, b5)),
-                [RuleField::SourceSpelling, RuleField::Source],
-            ));
-        }
-        d
-    }
-
     /// The key, with `group_id` as the destination of a group rule.
     pub(crate) fn unpack<'a>(&self, group_id: &'a str) -> RuleKey<'a> {
         let [w0, w1, w2, w3, w4, w5] = self.0;
@@ -292,14 +185,6 @@ impl PackedKey {
     }
 }
 
-/// Whether two addresses of one kind with these prefix lengths name the
-/// same block (`same_block` of the CIDR types, on packed values).
-fn same_block(kind: u8, prefixes: (u8, u8), a: u128, b: u128) -> bool {
-    let width = if kind == KIND_IPV4 { 32 } else { 128 };
-    let host_bits = width - u32::from(prefixes.0.min(width as u8));
-    prefixes.0 == prefixes.1 && (a ^ b).checked_shr(host_bits).unwrap_or(0) == 0
-}
-
 fn ipv4(flags: u8, prefix_len: u8, bits: u64) -> Ipv4Cidr {
     let addr = Ipv4Addr::from_bits(bits as u32);
     match Ipv4Net::new(addr, prefix_len) {
@@ -319,7 +204,6 @@ fn ipv6(flags: u8, prefix_len: u8, bits: u128) -> Ipv6Cidr {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::priority::Priority;
     use std::collections::BTreeSet;
 
     fn key(destination: RuleDestination<'_>, port: u16) -> RuleKey<'_> {
@@ -421,36 +305,6 @@ mod tests {
         assert_eq!(hashes.len(), keys.len());
     }
 
-    #[test]
-    fn packed_differences_are_the_key_differences() {
-        let mut keys = variants();
-        let mut spelled = keys[0];
-        spelled.destination = RuleDestination::Ipv4("10.0.0.7/8".parse().unwrap());
-        let mut blocked = keys[0];
-        blocked.destination = RuleDestination::Ipv4("10.0.0.0/8".parse().unwrap());
-        let mut v6_spelled = keys[0];
-        v6_spelled.destination = RuleDestination::Ipv6("::a00:1/120".parse().unwrap());
-        let mut v6_source = keys[0];
-        v6_source.source = Some(Source::Ipv6("fe80::2/64".parse().unwrap()));
-        let mut v4_source = keys[0];
-        v4_source.source = Some(Source::Ipv4("10.0.0.1/32".parse().unwrap()));
-        let mut zero = keys[0];
-        zero.destination = RuleDestination::Ipv4("0.0.0.0/0".parse().unwrap());
-        let mut zero_other = keys[0];
-        zero_other.destination = RuleDestination::Ipv4("9.9.9.9/0".parse().unwrap());
-        keys.extend([
-            spelled, blocked, v6_spelled, v6_source, v4_source, zero, zero_other,
-        ]);
-        for a in &keys {
-            for b in &keys {
-                let same_group = || a.destination == b.destination;
-                let packed = PackedKey::of(a).differences(&PackedKey::of(b), same_group);
-                let expected = crate::matcher::differences(a, Priority::DEFAULT, b, None);
-                assert_eq!(packed, expected, "{a:?} vs {b:?}");
-            }
-        }
-    }
-
     mod props {
         use super::*;
         use core::net::{Ipv4Addr, Ipv6Addr};
@@ -541,9 +395,8 @@ mod tests {
         }
 
         proptest! {
-            /// Packing loses nothing, equal keys pack and hash equal,
-            /// packed equality is key equality, the packed near-miss
-            /// comparison is the generic one, and the cheap count agrees.
+            /// Packing loses nothing, equal keys pack and hash equal, and
+            /// packed equality is key equality.
             #[test]
             fn packed_keys_behave_as_rule_keys(a in key(), b in key()) {
                 let (pa, pb) = (PackedKey::of(&a), PackedKey::of(&b));
@@ -553,12 +406,6 @@ mod tests {
                 if a == b {
                     prop_assert_eq!(pa.hash(), pb.hash());
                 }
-                let differences = pa.differences(&pb, || same_group);
-                prop_assert_eq!(
-                    differences,
-                    crate::matcher::differences(&a, Priority::DEFAULT, &b, None)
-                );
-                prop_assert_eq!(pa.count_differences(&pb, || same_group), differences.len());
             }
         }
     }

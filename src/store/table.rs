@@ -7,9 +7,9 @@
 
 use core::str;
 
+use super::StoreError;
 use super::buffer::{Buffer, ByteBuffer};
 use super::packed::PackedKey;
-use crate::error::{NearMiss, RuleField};
 use crate::model::{EgressRule, InvalidRule, RuleDestination, RuleKey};
 use crate::priority::Priority;
 
@@ -23,7 +23,7 @@ pub(crate) struct TextRef {
 /// One rule as stored: its key packed into words, its priority, and
 /// references into the text arena. See [`crate::store`] for its size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct StoredRule {
+pub(crate) struct StoredRule {
     key: PackedKey,
     /// The destination group's id; empty for an address destination.
     group: TextRef,
@@ -32,21 +32,6 @@ pub struct StoredRule {
     /// Index + 1 of the next rule in the same bucket; 0 ends the chain.
     next: u32,
     priority: Priority,
-}
-
-/// Why a rule could not be added or changed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TableError {
-    /// The table holds as many rules as it can.
-    RulesFull,
-    /// The text arena cannot hold the text, even after compaction.
-    TextFull,
-    /// Another rule already has this key (its index).
-    DuplicateKey(usize),
-    /// The rule breaks an invariant.
-    Invalid(InvalidRule),
-    /// The rule index is out of range.
-    NoSuchRule,
 }
 
 /// Maps a hash onto `0..len` without a division (Lemire's fastrange).
@@ -65,7 +50,7 @@ fn group_id<'k>(key: &RuleKey<'k>) -> &'k str {
 
 /// A group's egress rules over some backing storage.
 #[derive(Clone, Debug)]
-pub struct RuleTable<R, H, B> {
+pub(crate) struct RuleTable<R, H, B> {
     rules: R,
     heads: H,
     text: B,
@@ -92,13 +77,8 @@ where
     }
 
     /// How many rules the table holds.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.rules.items().len()
-    }
-
-    /// Whether the table holds no rule.
-    pub fn is_empty(&self) -> bool {
-        self.rules.items().is_empty()
     }
 
     fn text_bytes(&self, r: TextRef) -> &[u8] {
@@ -128,42 +108,13 @@ where
         }
     }
 
-    /// The key and priority of the rule at `index` (its description is
-    /// not read).
-    pub fn key_at(&self, index: usize) -> Option<(RuleKey<'_>, Priority)> {
-        let s = self.rules.items().get(index)?;
-        Some((s.key.unpack(self.text(s.group)), s.priority))
-    }
-
-    /// The priority of the rule at `index`.
-    pub fn priority_at(&self, index: usize) -> Option<Priority> {
-        self.rules.items().get(index).map(|s| s.priority)
-    }
-
-    /// The description of the rule at `index`.
-    pub fn description_at(&self, index: usize) -> Option<&str> {
-        self.rules
-            .items()
-            .get(index)
-            .map(|s| self.text(s.description))
-    }
-
-    /// Whether the rule at `index` has the description `text` (the stored
-    /// bytes compared, not read back as text).
-    pub fn description_is(&self, index: usize, text: &str) -> bool {
-        self.rules
-            .items()
-            .get(index)
-            .is_some_and(|s| self.text_bytes(s.description) == text.as_bytes())
-    }
-
     /// The rule at `index`.
-    pub fn get(&self, index: usize) -> Option<EgressRule<'_>> {
+    pub(crate) fn get(&self, index: usize) -> Option<EgressRule<'_>> {
         self.rules.items().get(index).map(|s| self.view(s))
     }
 
     /// The rules in order.
-    pub fn iter(&self) -> impl Iterator<Item = EgressRule<'_>> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = EgressRule<'_>> + '_ {
         self.rules.items().iter().map(|s| self.view(s))
     }
 
@@ -205,36 +156,13 @@ where
 
     /// The index of the rule with this key.
     #[inline(always)]
-    pub fn find(&self, key: &RuleKey<'_>) -> Option<usize> {
+    pub(crate) fn find(&self, key: &RuleKey<'_>) -> Option<usize> {
         let probe = PackedKey::of(key);
         self.find_packed(&probe, probe.hash(), group_id(key))
     }
 
-    /// The rule closest to `key` (which matched none) and what differs,
-    /// as [`crate::matcher::closest_rule`] finds it: the fewest fields
-    /// apart, the first on a tie. Ranks every rule by counting differing
-    /// packed words, and spells out the fields of the closest only.
-    pub fn closest(&self, key: &RuleKey<'_>, priority: Option<Priority>) -> Option<NearMiss> {
-        let probe = PackedKey::of(key);
-        let id = group_id(key).as_bytes();
-        let same_group = |s: &StoredRule| self.text_bytes(s.group) == id;
-        let other_priority = |s: &StoredRule| priority.is_some_and(|p| p != s.priority);
-        let (rule_index, s) =
-            crate::matcher::fewest_differences(self.rules.items().iter().enumerate(), |(_, s)| {
-                s.key.count_differences(&probe, || same_group(s)) + u32::from(other_priority(s))
-            })?;
-        let mut differs = s.key.differences(&probe, || same_group(s));
-        if other_priority(s) {
-            differs = differs.with(RuleField::Priority);
-        }
-        Some(NearMiss {
-            rule_index,
-            differs,
-        })
-    }
-
     /// Stores text, compacting the arena when that makes room.
-    fn store_text(&mut self, text: &str) -> Result<TextRef, TableError> {
+    fn store_text(&mut self, text: &str) -> Result<TextRef, StoreError> {
         self.store_texts([text]).map(|[r]| r)
     }
 
@@ -244,7 +172,7 @@ where
     fn store_texts<const N: usize>(
         &mut self,
         texts: [&str; N],
-    ) -> Result<[TextRef; N], TableError> {
+    ) -> Result<[TextRef; N], StoreError> {
         let live = self.text.items().len() - self.garbage;
         if B::GROWS && self.garbage > 4096 && self.garbage > live {
             self.compact();
@@ -253,10 +181,10 @@ where
             return Ok(refs);
         }
         if self.garbage == 0 {
-            return Err(TableError::TextFull);
+            return Err(StoreError::TextFull);
         }
         self.compact();
-        self.append(texts).ok_or(TableError::TextFull)
+        self.append(texts).ok_or(StoreError::TextFull)
     }
 
     /// Appends texts at the end of the arena, or leaves it as it was.
@@ -367,16 +295,16 @@ where
     ///
     /// An invalid rule, a key already present, or a full table or arena;
     /// on error the table is unchanged.
-    pub fn insert(&mut self, rule: &EgressRule<'_>) -> Result<usize, TableError> {
-        rule.check().map_err(TableError::Invalid)?;
+    pub(crate) fn insert(&mut self, rule: &EgressRule<'_>) -> Result<usize, StoreError> {
+        rule.check().map_err(StoreError::InvalidRule)?;
         let key = rule.key();
         let probe = PackedKey::of(&key);
         let hash = probe.hash();
         if let Some(existing) = self.find_packed(&probe, hash, group_id(&key)) {
-            return Err(TableError::DuplicateKey(existing));
+            return Err(StoreError::DuplicateRule(existing));
         }
         let index = self.len();
-        let link = u32::try_from(index + 1).map_err(|_| TableError::RulesFull)?;
+        let link = u32::try_from(index + 1).map_err(|_| StoreError::RulesFull)?;
         let [description, group] = self.store_texts([rule.description, group_id(&key)])?;
         let stored = StoredRule {
             key: probe,
@@ -389,7 +317,7 @@ where
         if self.rules.try_push(stored).is_err() {
             // The texts just stored are unreferenced: count them as garbage.
             self.garbage += description.len as usize + group.len as usize;
-            return Err(TableError::RulesFull);
+            return Err(StoreError::RulesFull);
         }
         if self.len() > self.heads.items().len() {
             let grown = (self.heads.items().len() * 2).max(8);
@@ -422,15 +350,19 @@ where
     ///
     /// No such rule, a description over 512 characters, or a full arena;
     /// on error the rule keeps its description.
-    pub fn set_description(&mut self, index: usize, description: &str) -> Result<(), TableError> {
+    pub(crate) fn set_description(
+        &mut self,
+        index: usize,
+        description: &str,
+    ) -> Result<(), StoreError> {
         if crate::text::over_max_chars(description) {
-            return Err(TableError::Invalid(InvalidRule::Description));
+            return Err(StoreError::InvalidRule(InvalidRule::Description));
         }
         let old = self
             .rules
             .items()
             .get(index)
-            .ok_or(TableError::NoSuchRule)?
+            .ok_or(StoreError::NoSuchRule)?
             .description;
         if self.text_bytes(old) == description.as_bytes() {
             return Ok(());

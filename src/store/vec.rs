@@ -4,16 +4,13 @@ use alloc::vec::Vec;
 
 use hashbrown::HashTable;
 
-use super::bounded::normalise;
 use super::table::{RuleTable, StoredRule};
-use super::{Group, GroupHandle, GroupStore, StoreError};
+use super::{GroupHandle, GroupStore, StoreError, StoredGroup, vpc_reads_as_intranet};
 use crate::hash::text_hash;
 use crate::model::{EgressRule, GroupInfo, RuleKey};
-use crate::priority::Priority;
 use crate::swar::same_bytes;
 
-/// A group's rule table on the heap.
-pub type VecTable = RuleTable<Vec<StoredRule>, Vec<u32>, Vec<u8>>;
+type Table = RuleTable<Vec<StoredRule>, Vec<u32>, Vec<u8>>;
 
 /// Any number of groups and rules, on the heap.
 ///
@@ -32,7 +29,7 @@ pub type VecTable = RuleTable<Vec<StoredRule>, Vec<u32>, Vec<u8>>;
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct VecStore {
-    groups: Vec<Group<VecTable>>,
+    groups: Vec<StoredGroup<Table>>,
     /// Positions in `groups`, hashed by group id.
     by_id: HashTable<usize>,
 }
@@ -59,16 +56,17 @@ impl VecStore {
                 groups.get(i).map_or(0, |g| text_hash(g.info.id.as_str()))
             });
         let egress = RuleTable::with_buffers(Vec::new(), Vec::new(), Vec::new(), 0);
-        self.groups.push(Group { info, egress });
+        self.groups.push(StoredGroup { info, egress });
         Ok(handle)
     }
 
-    /// Adds an egress rule to a group (a VPC group's rules are put on the
-    /// intranet NIC).
+    /// Adds an egress rule to a group and returns its index (a VPC group's
+    /// rules are put on the intranet NIC).
     ///
     /// # Errors
     ///
-    /// No such group, or what [`RuleTable::insert`] refuses.
+    /// No such group, an invalid rule, or a key the group already has; on
+    /// error nothing changes.
     pub fn add_rule(
         &mut self,
         group: GroupHandle,
@@ -78,17 +76,21 @@ impl VecStore {
             .groups
             .get_mut(group.0)
             .ok_or(StoreError::NoSuchGroup)?;
-        Ok(g.egress.insert(&normalise(&g.info, rule))?)
+        g.egress.insert(&vpc_reads_as_intranet(&g.info, rule))
     }
 
-    /// The group and its rules.
-    pub fn group(&self, group: GroupHandle) -> Option<&Group<VecTable>> {
-        self.groups.get(group.0)
+    /// Every group's metadata, in the order added (handle 0 first).
+    pub fn groups(&self) -> impl Iterator<Item = &GroupInfo> {
+        self.groups.iter().map(|g| &g.info)
     }
 
-    /// Every group, in the order added.
-    pub fn groups(&self) -> impl Iterator<Item = &Group<VecTable>> {
-        self.groups.iter()
+    /// The group's egress rules, in order (none for a handle that names
+    /// no group).
+    pub fn rules(&self, group: GroupHandle) -> impl Iterator<Item = EgressRule<'_>> {
+        self.groups
+            .get(group.0)
+            .into_iter()
+            .flat_map(|g| g.egress.iter())
     }
 }
 
@@ -105,5 +107,29 @@ impl GroupStore for VecStore {
             .map(GroupHandle)
     }
 
-    group_store_by_table!();
+    fn group_info(&self, group: GroupHandle) -> Option<&GroupInfo> {
+        self.groups.get(group.0).map(|g| &g.info)
+    }
+
+    #[inline(always)]
+    fn find_rule(&self, group: GroupHandle, key: &RuleKey<'_>) -> Option<usize> {
+        self.groups.get(group.0)?.egress.find(key)
+    }
+
+    fn rule(&self, group: GroupHandle, index: usize) -> Option<EgressRule<'_>> {
+        self.groups.get(group.0)?.egress.get(index)
+    }
+
+    fn set_description(
+        &mut self,
+        group: GroupHandle,
+        index: usize,
+        description: &str,
+    ) -> Result<(), StoreError> {
+        let g = self
+            .groups
+            .get_mut(group.0)
+            .ok_or(StoreError::NoSuchGroup)?;
+        g.egress.set_description(index, description)
+    }
 }

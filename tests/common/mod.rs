@@ -51,7 +51,8 @@ pub fn rule_of<'a>(
 
 /// Every rule of a group as owned text, for before/after comparisons.
 pub fn snapshot<S: GroupStore>(store: &S, group: GroupHandle) -> Vec<String> {
-    (0..store.rule_count(group))
-        .map(|i| format!("{:?}", store.rule(group, i).unwrap()))
+    (0..)
+        .map_while(|i| store.rule(group, i))
+        .map(|rule| format!("{rule:?}"))
         .collect()
 }
