@@ -106,15 +106,17 @@
 //!   the first rule differing in one field: no rule matched, so none
 //!   differs in none.
 //! - `modify` with an absent `Description`, or the text the rule already
-//!   has, succeeds and reports `changed: false`; it never touches the store.
+//!   has, succeeds and reports `changed: false`; the store writes nothing
+//!   ([`GroupStore::set_description`] says whether the text changed).
 //! - Stores keep a rule's key packed into six words and find a group by a
 //!   hash of its id (the growable store) or by comparing ids (the bounded
 //!   one, for few groups); see [`store`]. The [`GroupStore`] trait has
 //!   only what an embedder's own storage must answer (find a group, its
 //!   metadata, find a rule by key, read a rule, set a description); the
-//!   matcher derives near misses, a rule's priority and "description
-//!   already equal" from those, and the crate's stores keep their speed-ups
-//!   (the hash index, packed keys) inside their own types.
+//!   matcher derives near misses and a rule's priority from those, and the
+//!   crate's stores keep their speed-ups (the hash index, packed keys, the
+//!   byte compare that finds a description unchanged) inside their own
+//!   types.
 //! - A saved state keeps the file's line-break style, taken from its first
 //!   line break (the final one included), so saving twice gives the same
 //!   bytes.

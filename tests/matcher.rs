@@ -747,7 +747,7 @@ impl GroupStore for RequiredOnly {
         group: GroupHandle,
         index: usize,
         description: &str,
-    ) -> Result<(), store::StoreError> {
+    ) -> Result<bool, store::StoreError> {
         self.0.set_description(group, index, description)
     }
 }

@@ -340,18 +340,8 @@ pub fn modify<S: GroupStore + ?Sized>(
             changed: false,
         });
     };
-    let current = store.rule(rule.group, rule.rule_index);
-    if current.is_some_and(|r| r.description == wanted.as_str()) {
-        return Ok(Applied {
-            rule,
-            changed: false,
-        });
-    }
-    store
+    let changed = store
         .set_description(rule.group, rule.rule_index, wanted)
         .map_err(|e| ApiError::from(e).with_hints(request.hints()))?;
-    Ok(Applied {
-        rule,
-        changed: true,
-    })
+    Ok(Applied { rule, changed })
 }

@@ -275,7 +275,7 @@ impl GroupStore for State {
         group: GroupHandle,
         index: usize,
         description: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         self.store.set_description(group, index, description)
     }
 }

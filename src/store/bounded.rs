@@ -130,7 +130,7 @@ impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> GroupStore
         group: GroupHandle,
         index: usize,
         description: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let g = self
             .groups
             .get_mut(group.0)

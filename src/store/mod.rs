@@ -31,8 +31,7 @@
 //!
 //! Those speed-ups stay inside the crate's stores: [`GroupStore`] asks an
 //! embedder's storage only for what it must answer, and the matcher derives
-//! the rest (near misses, a rule's priority, whether a description is
-//! already the one asked for) from [`GroupStore::rule`].
+//! the rest (near misses, a rule's priority) from [`GroupStore::rule`].
 
 mod bounded;
 mod buffer;
@@ -159,8 +158,9 @@ pub trait GroupStore {
     /// The group's egress rule at `index`; `None` past the last one.
     fn rule(&self, group: GroupHandle, index: usize) -> Option<EgressRule<'_>>;
 
-    /// Replaces the description of one rule (empty clears it). On error
-    /// nothing changes.
+    /// Replaces the description of one rule (empty clears it), and says
+    /// whether it changed: `false` when the rule already had this text
+    /// (then nothing is written). On error nothing changes.
     ///
     /// # Errors
     ///
@@ -170,7 +170,7 @@ pub trait GroupStore {
         group: GroupHandle,
         index: usize,
         description: &str,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
 }
 
 /// A group and its egress rules, as the crate's stores keep them.

@@ -90,6 +90,11 @@ where
     }
 
     fn text(&self, r: TextRef) -> &str {
+        // Every address rule's group id is empty, as are many
+        // descriptions: reading a rule then validates no bytes for them.
+        if r.len == 0 {
+            return "";
+        }
         str::from_utf8(self.text_bytes(r)).unwrap_or("")
     }
 
@@ -344,7 +349,8 @@ where
         }
     }
 
-    /// Replaces the description of the rule at `index` (empty clears it).
+    /// Replaces the description of the rule at `index` (empty clears it);
+    /// `false` when it already was `description`.
     ///
     /// # Errors
     ///
@@ -354,10 +360,7 @@ where
         &mut self,
         index: usize,
         description: &str,
-    ) -> Result<(), StoreError> {
-        if crate::text::over_max_chars(description) {
-            return Err(StoreError::InvalidRule(InvalidRule::Description));
-        }
+    ) -> Result<bool, StoreError> {
         let old = self
             .rules
             .items()
@@ -365,7 +368,10 @@ where
             .ok_or(StoreError::NoSuchRule)?
             .description;
         if self.text_bytes(old) == description.as_bytes() {
-            return Ok(());
+            return Ok(false);
+        }
+        if crate::text::over_max_chars(description) {
+            return Err(StoreError::InvalidRule(InvalidRule::Description));
         }
         // A text that fits in the old one's room is written over it: no
         // garbage beyond the tail, so no compaction for like-sized edits.
@@ -383,7 +389,7 @@ where
                         len: description.len() as u32,
                     },
                 );
-                return Ok(());
+                return Ok(true);
             }
         }
         // Free the old text first so that a full arena can reuse its room.
@@ -397,7 +403,7 @@ where
         match self.store_text(description) {
             Ok(r) => {
                 self.set_description_ref(index, r);
-                Ok(())
+                Ok(true)
             }
             Err(e) => {
                 let restored = self.store_text(&pre_image).unwrap_or(old);

@@ -125,7 +125,7 @@ impl GroupStore for VecStore {
         group: GroupHandle,
         index: usize,
         description: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let g = self
             .groups
             .get_mut(group.0)
