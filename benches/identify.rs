@@ -155,7 +155,7 @@ fn identify_rules(c: &mut Criterion) {
          &PortRange=501/501&DestCidrIp=192.0.2.1",
     )
     .unwrap();
-    let near = identify(&store, &miss).unwrap_err().near_miss().copied();
+    let near = identify(&store, &miss).unwrap_err().near_miss();
     assert_eq!(near.map(|m| m.rule_index), Some(500));
     group.bench_with_input(BenchmarkId::new("near_miss", n), &miss, |b, req| {
         b.iter(|| identify(black_box(&store), black_box(req)))
