@@ -3,7 +3,7 @@
 
 /// A vector that may refuse to grow (sealed: implemented for `heapless::Vec`
 /// and, with `alloc`, `Vec`).
-pub trait Buffer<T> {
+pub(crate) trait Buffer<T> {
     fn items(&self) -> &[T];
     fn items_mut(&mut self) -> &mut [T];
     fn try_push(&mut self, item: T) -> Result<(), T>;
@@ -15,7 +15,7 @@ pub trait Buffer<T> {
 }
 
 /// Bytes for a text arena.
-pub trait ByteBuffer: Buffer<u8> {
+pub(crate) trait ByteBuffer: Buffer<u8> {
     fn try_extend(&mut self, bytes: &[u8]) -> bool;
     /// Whether the buffer grows on demand (then compaction is only worth it
     /// when much of it is garbage).
