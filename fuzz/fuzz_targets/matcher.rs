@@ -491,7 +491,7 @@ fn run<S: GroupStore>(
                 let key = aliyun_sg_egress::matcher::request_key(req, info);
                 let generic =
                     aliyun_sg_egress::matcher::closest_rule(&*store, handle, &key, req.priority());
-                assert_eq!(Some(*near), generic, "near miss differs from the scan");
+                assert_eq!(Some(near), generic, "near miss differs from the scan");
             }
         }
         _ => panic!("identify {identified:?}, reference {expected:?}"),
