@@ -10,7 +10,7 @@ use aliyun_sg_egress::model::{EgressRule, RuleDestination};
 use aliyun_sg_egress::response::{Format, RequestId, Response};
 use aliyun_sg_egress::store::{BoundedStore, GroupStore};
 use aliyun_sg_egress::{
-    GroupId, GroupInfo, IpProtocol, Ipv4Cidr, ModifyEgressRequest, Network, NicType, Policy,
+    GroupId, GroupInfo, IpProtocol, Ipv4Cidr, Network, NicType, Policy,
     PortRange, Priority, RegionId, RequestParser, VpcId,
 };
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
@@ -62,20 +62,17 @@ fn query(description: &str) -> String {
     )
 }
 
-/// One request, start to finish, through a reused parser (the crate's hot
-/// path) or `from_query`; the body goes into `body`.
+/// One request, start to finish, through a reused parser; the body goes
+/// into `body`.
 fn handle(
     store: &mut Store,
-    parser: Option<&mut RequestParser>,
+    parser: &mut RequestParser,
     query: &str,
     id: RequestId,
     body: &mut String,
 ) -> u16 {
     body.clear();
-    let outcome = match parser {
-        Some(parser) => parser.parse(query).and_then(|req| modify(store, req)),
-        None => ModifyEgressRequest::from_query(query).and_then(|req| modify(store, &req)),
-    };
+    let outcome = parser.parse(query).and_then(|req| modify(store, &req));
     let response = Response::from_result(Format::Json, id, &outcome);
     let _ = response.write_body(body);
     response.status()
@@ -91,7 +88,7 @@ fn end_to_end(c: &mut Criterion) {
     let mut parser = RequestParser::new();
     for q in &queries {
         let id = RequestId::from_u128(1);
-        assert_eq!(handle(&mut store, Some(&mut parser), q, id, &mut body), 200);
+        assert_eq!(handle(&mut store, &mut parser, q, id, &mut body), 200);
     }
     let g = store.find_group("sg-bp67acfmxazb4ph1").unwrap();
     assert_eq!(
@@ -101,22 +98,16 @@ fn end_to_end(c: &mut Criterion) {
 
     let mut n = 0u64;
     let mut group = c.benchmark_group("end_to_end");
-    for (name, reuse) in [
-        ("ipv4_modify_json", true),
-        ("ipv4_modify_json_from_query", false),
-    ] {
-        group.bench_function(name, |b| {
-            b.iter(|| {
-                n += 1;
-                let q = &queries[(n & 1) as usize];
-                let id = RequestId::from_parts(0x4734_69C7_AA6F_4DC5, n);
-                let parser = reuse.then_some(&mut parser);
-                let status = handle(&mut store, parser, black_box(q), id, &mut body);
-                black_box(body.as_str());
-                status
-            })
-        });
-    }
+    group.bench_function("ipv4_modify_json", |b| {
+        b.iter(|| {
+            n += 1;
+            let q = &queries[(n & 1) as usize];
+            let id = RequestId::from_parts(0x4734_69C7_AA6F_4DC5, n);
+            let status = handle(&mut store, &mut parser, black_box(q), id, &mut body);
+            black_box(body.as_str());
+            status
+        })
+    });
     group.finish();
     assert!(
         store

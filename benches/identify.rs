@@ -10,7 +10,7 @@ use aliyun_sg_egress::model::{EgressRule, RuleDestination};
 use aliyun_sg_egress::store::{BoundedStore, VecStore};
 use aliyun_sg_egress::{
     Destination, GroupId, GroupInfo, IpProtocol, Ipv4Cidr, Ipv6Cidr, ModifyEgressRequest, Network,
-    NicType, Policy, PortRange, Priority, RegionId, Source, VpcId,
+    NicType, Policy, PortRange, Priority, RegionId, RequestParser, Source, VpcId,
 };
 use criterion::{BenchmarkId, Criterion, black_box, criterion_group, criterion_main};
 
@@ -85,18 +85,17 @@ fn group_info() -> GroupInfo {
     )
 }
 
-/// The request naming rule `i`.
-fn request_for(i: usize) -> ModifyEgressRequest {
+/// The query of the request naming rule `i`.
+fn query_for(i: usize) -> String {
     let rule = owned_rule(i);
     let OwnedDestination::Ipv4(dest) = rule.destination else {
         unreachable!()
     };
-    ModifyEgressRequest::from_query(format!(
+    format!(
         "RegionId=cn-hangzhou&SecurityGroupId=sg-bp67acfmxazb4ph1&IpProtocol=tcp\
          &PortRange={}&DestCidrIp={dest}&Description=changed",
         rule.port_range
-    ))
-    .unwrap()
+    )
 }
 
 /// The baseline: the first rule whose every key field equals the
@@ -129,7 +128,8 @@ fn identify_rules(c: &mut Criterion) {
             store.add_rule(g, &view(r)).unwrap();
         }
         let target = n / 2;
-        let req = request_for(target);
+        let (query, mut parser) = (query_for(target), RequestParser::new());
+        let req = parser.parse(&query).unwrap();
         assert_eq!(identify(&store, &req).unwrap().rule_index, target);
         assert_eq!(linear_scan(&rules, &req), Some(target));
 
@@ -168,7 +168,8 @@ fn identify_rules(c: &mut Criterion) {
     for r in &rules {
         store.add_rule(g, &view(r)).unwrap();
     }
-    let req = request_for(n / 2);
+    let (query, mut parser) = (query_for(n / 2), RequestParser::new());
+    let req = parser.parse(&query).unwrap();
     assert_eq!(identify(&*store, &req).unwrap().rule_index, n / 2);
     assert_eq!(store.rules(g).count(), n);
     group.bench_with_input(BenchmarkId::new("bounded_store", n), &req, |b, req| {

@@ -219,15 +219,12 @@ struct Session<O: Write, E: Write> {
 impl<O: Write, E: Write> Session<O, E> {
     /// Answers one request: its body on `out`, and with `--verbose` a line
     /// on `err`.
-    fn answer(&mut self, parser: &mut RequestParser, query: Line<'_>) -> io::Result<()> {
+    fn answer(&mut self, parser: &mut RequestParser, query: &[u8]) -> io::Result<()> {
         self.count += 1;
         let id = RequestId::from_parts(REQUEST_ID_PREFIX, self.count);
-        // Parsed in place into one reused buffer: a request is a few KiB of
-        // fixed-capacity text, too much to move around per line.
-        let parsed = match query.text {
-            Some(text) => parser.parse_str(text),
-            None => parser.parse(query.bytes),
-        };
+        // One parser for every line: its buffer holds the decoded text the
+        // request borrows.
+        let parsed = parser.parse(query);
         // Matched by reference: an error is a few hundred bytes, not moved.
         match &parsed {
             Err(error) => self.respond(id, None, Err(error)),
@@ -287,7 +284,7 @@ impl<O: Write, E: Write> Session<O, E> {
             .permission_index(group, applied.rule.rule_index)
             .unwrap_or(applied.rule.rule_index);
         let what = match (applied.changed, request.description()) {
-            (true, Some(d)) if d.is_empty() => "description cleared",
+            (true, Some("")) => "description cleared",
             (true, _) => "description set",
             (false, None) => "description unchanged (no Description given)",
             (false, Some(_)) => "description unchanged (same text)",
@@ -336,39 +333,16 @@ impl<O: Write, E: Write> Session<O, E> {
     }
 }
 
-/// One request line: its bytes, and the same bytes as text when they are
-/// UTF-8 (checked a buffer at a time, then cut, rather than line by line).
-#[derive(Clone, Copy)]
-struct Line<'a> {
-    bytes: &'a [u8],
-    text: Option<&'a str>,
-}
-
-impl<'a> Line<'a> {
-    fn bytes(bytes: &'a [u8]) -> Line<'a> {
-        Line { bytes, text: None }
-    }
-}
-
-/// The longest prefix of `buf` that is UTF-8, as text: all of it, as a
-/// rule (one check for a whole buffer of lines).
-fn utf8_prefix(buf: &[u8]) -> &str {
-    match std::str::from_utf8(buf) {
-        Ok(text) => text,
-        Err(e) => std::str::from_utf8(&buf[..e.valid_up_to()]).unwrap_or(""),
-    }
-}
-
 /// Calls `each` on every line of `reader`, without its line break (`\n`
 /// or `\r\n`) and cut to [`MAX_LINE_BYTES`], saying whether the reader's
 /// buffer is then drained (the input paused: time to flush). The lines
-/// whole in the buffer are lent from it, with their text when the buffer is
-/// UTF-8 up to them; a line spanning refills is gathered in a vector.
+/// whole in the buffer are lent from it; a line spanning refills is
+/// gathered in a vector.
 /// Line breaks are found with the `memchr` crate (vector instructions;
 /// `BufRead::read_until` scans a word at a time and copies).
 fn for_each_line<R: BufRead>(
     reader: &mut R,
-    mut each: impl FnMut(Line<'_>, bool) -> Result<(), Fatal>,
+    mut each: impl FnMut(&[u8], bool) -> Result<(), Fatal>,
 ) -> Result<(), Fatal> {
     fn cut(line: &[u8]) -> &[u8] {
         let line = line.get(..MAX_LINE_BYTES).unwrap_or(line);
@@ -385,7 +359,7 @@ fn for_each_line<R: BufRead>(
         let buf = reader.fill_buf().map_err(Fatal::Input)?;
         if buf.is_empty() {
             return if carrying {
-                each(Line::bytes(cut(&carry)), true)
+                each(cut(&carry), true)
             } else {
                 Ok(())
             };
@@ -399,7 +373,7 @@ fn for_each_line<R: BufRead>(
         };
         if carrying {
             gather(&mut carry, &buf[..first_end]);
-            each(Line::bytes(cut(&carry)), first_end + 1 == buf.len())?;
+            each(cut(&carry), first_end + 1 == buf.len())?;
             carry.clear();
             carrying = false;
             reader.consume(first_end + 1);
@@ -407,15 +381,9 @@ fn for_each_line<R: BufRead>(
         }
         // Every whole line in the buffer, then the rest is left for the
         // next round (where, alone, it is gathered).
-        let text = utf8_prefix(buf);
         let mut start = 0;
         for end in memchr::memchr_iter(b'\n', buf) {
-            let bytes = cut(&buf[start..end]);
-            let line = Line {
-                bytes,
-                text: text.get(start..start + bytes.len()),
-            };
-            each(line, end + 1 == buf.len())?;
+            each(cut(&buf[start..end]), end + 1 == buf.len())?;
             start = end + 1;
         }
         reader.consume(start);
@@ -491,7 +459,7 @@ fn run() -> Result<bool, Fatal> {
     if options.requests.is_empty() {
         let mut reader = BufReader::with_capacity(64 * 1024, io::stdin().lock());
         for_each_line(&mut reader, |line, drained| {
-            if !skipped(line.bytes) {
+            if !skipped(line) {
                 session.answer(&mut parser, line).map_err(Fatal::Output)?;
             }
             if drained {
@@ -502,7 +470,7 @@ fn run() -> Result<bool, Fatal> {
     } else {
         for request in &options.requests {
             session
-                .answer(&mut parser, Line::bytes(request))
+                .answer(&mut parser, request)
                 .map_err(Fatal::Output)?;
         }
     }

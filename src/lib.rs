@@ -8,12 +8,13 @@
 //! `Message`, exactly as the API page documents them.
 //!
 //! ```
-//! use aliyun_sg_egress::{ModifyEgressRequest, Destination};
+//! use aliyun_sg_egress::{Destination, RequestParser};
 //!
 //! // The API page's example, corrected: `Policy=accept` (the page says
 //! // `allow`) and `DestGroupId` (the page says `SourceGroupId`, an ingress
 //! // parameter); `RegionId` is required by the parameter table.
-//! let req = ModifyEgressRequest::from_query(
+//! let mut parser = RequestParser::new();
+//! let req = parser.parse(
 //!     "https://ecs.aliyuncs.com/?Action=ModifySecurityGroupEgressRule\
 //!      &RegionId=cn-hangzhou&SecurityGroupId=sg-F876FF7BA&DestGroupId=sg-1651FBB64\
 //!      &DestGroupOwnerAccount=test@aliyun.com&IpProtocol=tcp&PortRange=80/80\
@@ -22,7 +23,7 @@
 //! assert!(matches!(req.destination(), Destination::Group(g) if g.id == "sg-1651FBB64"));
 //!
 //! // Uncorrected, it fails where the API fails, with a hint.
-//! let err = ModifyEgressRequest::from_query(
+//! let err = parser.parse(
 //!     "RegionId=cn-hangzhou&SecurityGroupId=sg-F876FF7BA&SourceGroupId=sg-1651FBB64\
 //!      &IpProtocol=tcp&PortRange=80/80&Policy=allow",
 //! )
@@ -57,14 +58,12 @@
 //! - A pair with an empty name (`=x`) is one more parameter the API does
 //!   not read; its faults (bad escapes, a second empty name) are reported
 //!   as `InvalidParameter` naming `QueryString`.
-//! - [`RequestParser`] parses into one request it keeps and reuses (the
-//!   request is about 2.7 KiB, the parser with its decoding scratch about
-//!   6.7 KiB: description and client token are stored in place, not
-//!   borrowed from the query); [`ModifyEgressRequest::from_query`] is the
-//!   one-shot form.
-//! - [`RequestParser::parse_str`] takes a query already held as `&str` and
-//!   skips the UTF-8 check [`RequestParser::parse`] makes on bytes; the
-//!   answers are the same (a property test compares them).
+//! - A request borrows its text from the query, or from the
+//!   [`RequestParser`]'s 4 KiB buffer for text that needed
+//!   percent-decoding; it is under 320 bytes, and the parser is its buffer
+//!   (both pinned by `const` assertions). Text a request keeps is decoded
+//!   for keeps once every check has passed, so that one buffer, the size
+//!   of the longest value, serves both the checks and the kept text.
 //! - IP addresses are read by this crate's own parsers, accepting exactly
 //!   what `core::net` accepts (property tests compare them): IPv4 in one
 //!   pass of byte patterns, IPv6 by the standard parser's own steps on

@@ -229,9 +229,11 @@ proptest! {
             bounded.add_group(group(peer, REGION, network(vpc_group))).unwrap();
         }
 
+        let mut parser = RequestParser::new();
         let mut reference: Vec<RefRule> = Vec::new();
         for s in &rule_specs {
-            let Ok(r) = ModifyEgressRequest::from_query(format!("RegionId={REGION}&SecurityGroupId=sg-1&{}", s.query())) else {
+            let q = format!("RegionId={REGION}&SecurityGroupId=sg-1&{}", s.query());
+            let Ok(r) = parser.parse(&q) else {
                 continue;
             };
             if matches!(r.destination(), Destination::Group(_)) && r.nic_type() == Some(NicType::Internet) {
@@ -258,7 +260,7 @@ proptest! {
 
         for (n, s) in request_specs.iter().enumerate() {
             let q = format!("RegionId={REGION}&SecurityGroupId=sg-1&{}&Description=d{n}", s.query());
-            let Ok(r) = ModifyEgressRequest::from_query(&q) else { continue };
+            let Ok(r) = parser.parse(&q) else { continue };
             let want = reference_identify(&reference, &r, vpc_group);
             prop_assert_eq!(outcome(identify(&vec_store, &r)), want, "{}", q);
             prop_assert_eq!(outcome(identify(&*bounded, &r)), want, "{}", q);

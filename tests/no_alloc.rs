@@ -83,12 +83,12 @@ fn request_path_allocates_nothing() {
     }
 
     let mut outcomes = Vec::new();
+    let mut parser = RequestParser::new();
     for (n, query) in REQUESTS.iter().enumerate() {
         let (count, (status, body)) = allocations_in(|| {
             let mut body: heapless::String<1024> = heapless::String::new();
             let id = RequestId::from_parts(0x4734_69C7_AA6F_4DC5, n as u64);
-            let result =
-                ModifyEgressRequest::from_query(query).and_then(|r| modify(&mut store, &r));
+            let result = parser.parse(query).and_then(|r| modify(&mut store, &r));
             let response = Response::from_result(Format::Json, id, &result);
             response.write_body(&mut body).unwrap();
             (response.status(), body)

@@ -6,7 +6,7 @@ mod request_support;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use aliyun_sg_egress::{
-    AccountId, AccountName, Destination, GroupDestination, GroupId, IpProtocol, Ipv4Cidr, Ipv6Cidr,
+    AccountId, Destination, GroupDestination, IpProtocol, Ipv4Cidr, Ipv6Cidr,
     Source,
 };
 use ipnet::{Ipv4Net, Ipv6Net};
@@ -725,7 +725,7 @@ fn a_group_destination_is_typed_with_its_owner_fields() {
     assert_eq!(
         req.destination(),
         &Destination::Group(GroupDestination {
-            id: GroupId::parse("sg-2").unwrap(),
+            id: "sg-2",
             owner_account: None,
             owner_id: None,
         })
@@ -738,8 +738,8 @@ fn a_group_destination_is_typed_with_its_owner_fields() {
     assert_eq!(
         req.destination(),
         &Destination::Group(GroupDestination {
-            id: GroupId::parse("sg-securitygroupid22").unwrap(),
-            owner_account: Some(AccountName::parse("EcsforCloud@Alibaba.com").unwrap()),
+            id: "sg-securitygroupid22",
+            owner_account: Some("EcsforCloud@Alibaba.com"),
             owner_id: Some(AccountId::new(155_780_923_770)),
         })
     );
@@ -752,7 +752,7 @@ fn a_group_destination_is_typed_with_its_owner_fields() {
     assert_eq!(
         req.destination(),
         &Destination::Group(GroupDestination {
-            id: GroupId::parse("sg-2").unwrap(),
+            id: "sg-2",
             owner_account: None,
             owner_id: None,
         })
@@ -788,9 +788,9 @@ fn group_ids_and_accounts_take_up_to_128_bytes() {
             panic!("{:?}", req.destination())
         };
         let got = if name == "DestGroupId" {
-            g.id.as_str()
+            g.id
         } else {
-            g.owner_account.as_ref().unwrap().as_str()
+            g.owner_account.unwrap()
         };
         assert_eq!(got, max);
         for over in ["g".repeat(129), format!("{max}g")] {

@@ -28,7 +28,7 @@ use aliyun_sg_egress::store::{BoundedStore, GroupHandle, GroupStore, StoreError}
 use aliyun_sg_egress::{
     AccountId, AccountName, ApiError, Destination, EgressRule, GroupId, GroupInfo, IpProtocol,
     ModifyEgressRequest, Network, NicType, Policy, PortRange, Priority, RegionId, RuleDestination,
-    RuleKey, Source, VecStore, VpcId,
+    RequestParser, RuleKey, Source, VecStore, VpcId,
 };
 use aliyun_sg_egress_fuzz::{
     OwnedDestination, OwnedRule, Snapshot, assert_error_well_formed, snapshot,
@@ -244,7 +244,7 @@ fn encode(text: &str) -> String {
 }
 
 impl RequestSpec {
-    fn validate(&self) -> Result<ModifyEgressRequest, ApiError> {
+    fn validate(&self) -> Result<ModifyEgressRequest<'_>, ApiError> {
         let from_pairs =
             ModifyEgressRequest::from_pairs(self.pairs.iter().map(|(n, v)| (*n, v.as_str())));
         if self.as_query {
@@ -254,7 +254,8 @@ impl RequestSpec {
                 .map(|(n, v)| format!("{n}={}", encode(v)))
                 .collect::<Vec<_>>()
                 .join("&");
-            let from_query = ModifyEgressRequest::from_query(&query);
+            let mut parser = RequestParser::new();
+            let from_query = parser.parse(&query);
             match (&from_query, &from_pairs) {
                 (Ok(a), Ok(b)) => assert_eq!(a, b),
                 (Err(a), Err(b)) => assert_eq!(
@@ -382,12 +383,12 @@ fn reference_identify(snap: &Snapshot, req: &ModifyEgressRequest) -> Result<usiz
         if req.nic_type() == Some(NicType::Internet) {
             return Err("InvalidDestGroupId.Mismatch");
         }
-        if dest.id == *req.security_group_id() {
+        if dest.id == req.security_group_id() {
             return Err("InvalidSecurityGroup.IsSame");
         }
-        let target = &snap[found(&dest.id).ok_or("InvalidDestGroupId.NotFound")?].0;
+        let target = &snap[found(dest.id).ok_or("InvalidDestGroupId.NotFound")?].0;
         let account_differs =
-            matches!((&dest.owner_account, &target.owner_account), (Some(a), Some(b)) if a != b);
+            matches!((dest.owner_account, &target.owner_account), (Some(a), Some(b)) if b != a);
         let id_differs = matches!((dest.owner_id, target.owner_id), (Some(a), Some(b)) if a != b);
         if account_differs || id_differs {
             return Err("InvalidDestGroup.NotFound");

@@ -47,17 +47,17 @@ fn fail(cause: Cause, hints: Hints, reason: Reason, texts: &[&str]) -> ApiError 
 // `always`, as for the store lookups it feeds: `identify` stays one
 // function after inlining, without spills around calls.
 #[inline(always)]
-pub fn request_key<'r>(request: &'r ModifyEgressRequest, group: &GroupInfo) -> RuleKey<'r> {
+pub fn request_key<'r>(request: &ModifyEgressRequest<'r>, group: &GroupInfo) -> RuleKey<'r> {
     key_in(request, group.network.is_vpc())
 }
 
 /// The key the request names in a VPC group (`vpc`) or a classic one.
 #[inline(always)]
-fn key_in(request: &ModifyEgressRequest, vpc: bool) -> RuleKey<'_> {
+fn key_in<'r>(request: &ModifyEgressRequest<'r>, vpc: bool) -> RuleKey<'r> {
     let destination = match request.destination() {
         Destination::Ipv4(v4) => RuleDestination::Ipv4(*v4),
         Destination::Ipv6(v6) => RuleDestination::Ipv6(*v6),
-        Destination::Group(g) => RuleDestination::Group(g.id.as_str()),
+        Destination::Group(g) => RuleDestination::Group(g.id),
     };
     let nic_type = if vpc {
         NicType::Intranet
@@ -93,16 +93,16 @@ fn check_destination_group<S: GroupStore + ?Sized>(
             &[],
         ));
     }
-    if dest.id == *request.security_group_id() {
+    if dest.id == request.security_group_id() {
         return Err(fail(
             Cause::InvalidSecurityGroupIsSame,
             hints,
             Reason::SameGroup,
-            &[dest.id.as_str()],
+            &[dest.id],
         ));
     }
     let found = store
-        .find_group(&dest.id)
+        .find_group(dest.id)
         .and_then(|h| store.group_info(h))
         .filter(|g| g.region == *request.region_id());
     let Some(target) = found else {
@@ -110,17 +110,17 @@ fn check_destination_group<S: GroupStore + ?Sized>(
             Cause::InvalidDestGroupIdNotFound,
             hints,
             Reason::NoSuchGroup,
-            &[dest.id.as_str(), request.region_id().as_str()],
+            &[dest.id, request.region_id()],
         ));
     };
-    if let (Some(asked), Some(recorded)) = (&dest.owner_account, &target.owner_account)
-        && asked != recorded
+    if let (Some(asked), Some(recorded)) = (dest.owner_account, &target.owner_account)
+        && asked != recorded.as_str()
     {
         return Err(fail(
             Cause::InvalidDestGroupNotFound,
             hints,
             Reason::OwnerAccount,
-            &[dest.id.as_str(), asked.as_str()],
+            &[dest.id, asked],
         ));
     }
     if let (Some(asked), Some(recorded)) = (dest.owner_id, target.owner_id)
@@ -130,7 +130,7 @@ fn check_destination_group<S: GroupStore + ?Sized>(
             Cause::InvalidDestGroupNotFound,
             hints,
             Reason::OwnerAccountId(asked.get()),
-            &[dest.id.as_str()],
+            &[dest.id],
         ));
     }
     match (source.network.vpc_id(), target.network.vpc_id()) {
@@ -219,8 +219,8 @@ fn no_such_group(request: &ModifyEgressRequest) -> ApiError {
         request.hints(),
         Reason::NoSuchGroup,
         &[
-            request.security_group_id().as_str(),
-            request.region_id().as_str(),
+            request.security_group_id(),
+            request.region_id(),
         ],
     )
 }
@@ -313,7 +313,8 @@ fn explain_miss<S: GroupStore + ?Sized>(
 /// };
 /// store.add_rule(g, &rule).unwrap();
 ///
-/// let req = ModifyEgressRequest::from_query(
+/// let mut parser = RequestParser::new();
+/// let req = parser.parse(
 ///     "RegionId=cn-hangzhou&SecurityGroupId=sg-1&IpProtocol=tcp&PortRange=443/443\
 ///      &DestCidrIp=10.0.0.0/8&Description=https",
 /// ).unwrap();
@@ -321,7 +322,7 @@ fn explain_miss<S: GroupStore + ?Sized>(
 /// assert!(applied.changed);
 /// assert_eq!(store.rule(g, 0).unwrap().description, "https");
 ///
-/// let miss = ModifyEgressRequest::from_query(
+/// let miss = parser.parse(
 ///     "RegionId=cn-hangzhou&SecurityGroupId=sg-1&IpProtocol=tcp&PortRange=443/443&DestCidrIp=10.0.0.1/8",
 /// ).unwrap();
 /// let err = modify(&mut store, &miss).unwrap_err();

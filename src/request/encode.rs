@@ -1,5 +1,5 @@
 //! Writing a request back as a query string (for clients, tests and
-//! fuzzing): the inverse of [`ModifyEgressRequest::from_query`].
+//! fuzzing): the inverse of [`RequestParser::parse`](super::RequestParser::parse).
 
 use core::fmt::{self, Write};
 
@@ -22,7 +22,7 @@ impl fmt::Display for Encoded<'_> {
     }
 }
 
-impl ModifyEgressRequest {
+impl ModifyEgressRequest<'_> {
     /// Writes the request as an RPC query string (with `Action`), every
     /// value percent-encoded; parsing the result gives back an equal request
     /// (hints aside, which come from parameters this type does not hold).
@@ -32,14 +32,15 @@ impl ModifyEgressRequest {
     /// Only those of the writer.
     ///
     /// ```
-    /// use aliyun_sg_egress::ModifyEgressRequest;
+    /// use aliyun_sg_egress::RequestParser;
     /// let q = "RegionId=cn-hangzhou&SecurityGroupId=sg-1&IpProtocol=tcp&PortRange=22/22&DestCidrIp=10.0.0.1";
-    /// let req = ModifyEgressRequest::from_query(q).unwrap();
+    /// let mut parser = RequestParser::new();
+    /// let req = parser.parse(q).unwrap();
     /// let mut out = String::new();
     /// req.write_query(&mut out).unwrap();
     /// assert_eq!(out, "Action=ModifySecurityGroupEgressRule&RegionId=cn-hangzhou&SecurityGroupId=sg-1\
     ///                  &IpProtocol=tcp&PortRange=22%2F22&Policy=accept&DestCidrIp=10.0.0.1");
-    /// assert_eq!(ModifyEgressRequest::from_query(&out).unwrap(), req);
+    /// assert_eq!(RequestParser::new().parse(&out).unwrap(), req);
     /// ```
     pub fn write_query<W: Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
         write!(out, "Action={ACTION}")?;
@@ -71,8 +72,8 @@ impl ModifyEgressRequest {
             Destination::Ipv4(v4) => write!(out, "&DestCidrIp={}", EncodedDisplay(v4))?,
             Destination::Ipv6(v6) => write!(out, "&Ipv6DestCidrIp={}", EncodedDisplay(v6))?,
             Destination::Group(group) => {
-                write!(out, "&DestGroupId={}", Encoded(&group.id))?;
-                if let Some(account) = &group.owner_account {
+                write!(out, "&DestGroupId={}", Encoded(group.id))?;
+                if let Some(account) = group.owner_account {
                     write!(out, "&DestGroupOwnerAccount={}", Encoded(account))?;
                 }
                 if let Some(id) = group.owner_id {

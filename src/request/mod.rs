@@ -13,7 +13,7 @@ use crate::policy::Policy;
 use crate::port::PortRange;
 use crate::priority::Priority;
 use crate::protocol::IpProtocol;
-use crate::text::{AccountId, AccountName, ClientToken, Description, GroupId, RegionId};
+use crate::text::{AccountId, CLIENT_TOKEN_MAX, DESCRIPTION_MAX_BYTES, ID_MAX_BYTES};
 
 pub use param::Param;
 pub use query::{MAX_UNKNOWN_PARAMETERS, QUERY_MAX_BYTES, QUERY_STRING, VALUE_MAX_BYTES};
@@ -23,23 +23,23 @@ pub const ACTION: &str = "ModifySecurityGroupEgressRule";
 
 /// Where an egress rule sends traffic: an IPv4 block, an IPv6 block, or
 /// another security group.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Destination {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Destination<'a> {
     /// `DestCidrIp`.
     Ipv4(Ipv4Cidr),
     /// `Ipv6DestCidrIp`.
     Ipv6(Ipv6Cidr),
     /// `DestGroupId`, with the owner fields that serve the ownership check.
-    Group(GroupDestination),
+    Group(GroupDestination<'a>),
 }
 
 /// A security group named as a destination.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct GroupDestination {
-    /// `DestGroupId`.
-    pub id: GroupId,
-    /// `DestGroupOwnerAccount`, if given.
-    pub owner_account: Option<AccountName>,
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GroupDestination<'a> {
+    /// `DestGroupId` (1 to 128 bytes).
+    pub id: &'a str,
+    /// `DestGroupOwnerAccount` (1 to 128 bytes), if given.
+    pub owner_account: Option<&'a str>,
     /// `DestGroupOwnerId`, if given.
     pub owner_id: Option<AccountId>,
 }
@@ -54,7 +54,7 @@ pub enum Source {
     Ipv6(Ipv6Cidr),
 }
 
-impl Destination {
+impl Destination<'_> {
     /// Whether the destination is an IPv6 block.
     pub const fn is_ipv6(&self) -> bool {
         matches!(self, Destination::Ipv6(_))
@@ -73,163 +73,163 @@ impl Source {
     }
 }
 
-/// A validated `ModifySecurityGroupEgressRule` request: every value typed,
-/// defaults applied (`Policy` accept), and the optional fields that were
-/// left out (or given empty) set to `None`.
+/// One rule's fields as a request gives them (SPEC §12.2's *permission*):
+/// every value typed, `Policy` defaulted to accept, optional fields left
+/// out (or given empty) as `None`. Read by one function
+/// (`validate::read_permission`) from a lookup of its fields, so that the
+/// flat form of Modify and the `Permissions.N.<field>` form share it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Permission<'a> {
+    pub(crate) protocol: IpProtocol,
+    pub(crate) port_range: PortRange,
+    pub(crate) source_port_range: Option<PortRange>,
+    pub(crate) nic_type: Option<NicType>,
+    pub(crate) policy: Policy,
+    pub(crate) priority: Option<Priority>,
+    pub(crate) description: Option<&'a str>,
+    pub(crate) destination: Destination<'a>,
+    pub(crate) source: Option<Source>,
+}
+
+/// A validated `ModifySecurityGroupEgressRule` request: `RegionId`,
+/// `SecurityGroupId`, `ClientToken` and one rule's fields, every value
+/// typed, defaults applied (`Policy` accept), and the optional fields that
+/// were left out (or given empty) set to `None`.
 ///
-/// Build one with [`ModifyEgressRequest::from_query`] or
-/// [`ModifyEgressRequest::from_pairs`]; neither allocates.
+/// Text borrows the query, or the [`RequestParser`]'s buffer for a value
+/// that needed percent-decoding. Build one with [`RequestParser::parse`]
+/// (a query string) or [`ModifyEgressRequest::from_pairs`] (decoded pairs);
+/// neither allocates.
 ///
 /// ```
-/// use aliyun_sg_egress::{ModifyEgressRequest, IpProtocol, Policy};
-/// let req = ModifyEgressRequest::from_query(
+/// use aliyun_sg_egress::{IpProtocol, Policy, RequestParser};
+/// let mut parser = RequestParser::new();
+/// let req = parser.parse(
 ///     "RegionId=cn-hangzhou&SecurityGroupId=sg-1&IpProtocol=TCP&PortRange=80/80\
 ///      &DestCidrIp=10.0.0.0/8&Description=web%20servers",
-/// )
-/// .unwrap();
+/// )?;
 /// assert_eq!(req.protocol(), IpProtocol::Tcp);
 /// assert_eq!(req.policy(), Policy::Accept);
-/// assert_eq!(req.description().map(|d| d.as_str()), Some("web servers"));
+/// assert_eq!(req.description(), Some("web servers"));
 ///
-/// let err = ModifyEgressRequest::from_query("RegionId=cn-hangzhou").unwrap_err();
+/// let err = parser.parse("RegionId=cn-hangzhou").unwrap_err();
 /// assert_eq!((err.status(), err.code()), (400, "MissingParameter"));
 /// assert_eq!(err.parameter(), Some("SecurityGroupId"));
+/// # Ok::<(), aliyun_sg_egress::ApiError>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ModifyEgressRequest {
-    region_id: RegionId,
-    security_group_id: GroupId,
-    protocol: IpProtocol,
-    port_range: PortRange,
-    source_port_range: Option<PortRange>,
-    nic_type: Option<NicType>,
-    policy: Policy,
-    priority: Option<Priority>,
-    // Text is kept inline with a flag rather than in an `Option`, so that a
-    // request parsed in place is filled without moving kilobytes; an absent
-    // text is always cleared, which keeps the derived `PartialEq` exact.
-    description: Description,
-    has_description: bool,
-    client_token: ClientToken,
-    has_client_token: bool,
-    destination: Destination,
-    source: Option<Source>,
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ModifyEgressRequest<'a> {
+    region_id: &'a str,
+    security_group_id: &'a str,
+    client_token: Option<&'a str>,
+    permission: Permission<'a>,
     hints: Hints,
 }
 
-impl ModifyEgressRequest {
-    /// Decodes and validates an RPC query string (SPEC §2–§4, in the order
-    /// of §6 steps 1–2). An `https://ecs.aliyuncs.com/?` prefix and the API
-    /// page's `&<公共请求参数>` placeholder are tolerated.
-    ///
-    /// # Errors
-    ///
-    /// The API error for the first fault in SPEC order.
-    pub fn from_query(query: impl AsRef<[u8]>) -> Result<ModifyEgressRequest, ApiError> {
-        let mut parser = RequestParser::new();
-        parser.parse(query)?;
-        Ok(parser.request)
-    }
+// The texts a request keeps fit the parser's buffer once the checks are
+// done with it.
+const _: () = assert!(
+    4 * ID_MAX_BYTES + CLIENT_TOKEN_MAX + DESCRIPTION_MAX_BYTES <= RequestParser::BUFFER_BYTES
+);
+// Small enough to return by value, and a parser that is its buffer.
+const _: () = assert!(core::mem::size_of::<ModifyEgressRequest<'_>>() <= 320);
+const _: () = assert!(core::mem::size_of::<RequestParser>() <= 1024 + RequestParser::BUFFER_BYTES);
 
+impl<'a> ModifyEgressRequest<'a> {
     /// Validates already decoded `(name, value)` pairs, as a web framework
-    /// hands them over. The same checks as [`Self::from_query`] apply,
-    /// except percent-decoding.
+    /// hands them over: the checks of [`RequestParser::parse`] but
+    /// percent-decoding, and no buffer needed (the text is borrowed from
+    /// the pairs).
+    ///
+    /// ```
+    /// use aliyun_sg_egress::ModifyEgressRequest;
+    /// let req = ModifyEgressRequest::from_pairs([
+    ///     ("RegionId", "cn-hangzhou"),
+    ///     ("SecurityGroupId", "sg-1"),
+    ///     ("IpProtocol", "tcp"),
+    ///     ("PortRange", "22/22"),
+    ///     ("DestCidrIp", "10.0.0.1"),
+    ///     ("Description", "ssh from the bastion"),
+    /// ])?;
+    /// assert_eq!(req.description(), Some("ssh from the bastion"));
+    /// # Ok::<(), aliyun_sg_egress::ApiError>(())
+    /// ```
     ///
     /// # Errors
     ///
     /// The API error for the first fault in SPEC order.
-    pub fn from_pairs<'a, I>(pairs: I) -> Result<ModifyEgressRequest, ApiError>
+    pub fn from_pairs<I>(pairs: I) -> Result<ModifyEgressRequest<'a>, ApiError>
     where
         I: IntoIterator<Item = (&'a str, &'a str)>,
         I::IntoIter: Clone,
     {
-        let mut parser = RequestParser::new();
-        parser.parse_pairs(pairs)?;
-        Ok(parser.request)
-    }
-
-    /// A request with no values, to be filled in place by a parser.
-    const fn blank() -> ModifyEgressRequest {
-        ModifyEgressRequest {
-            region_id: RegionId::blank(),
-            security_group_id: GroupId::blank(),
-            protocol: IpProtocol::All,
-            port_range: PortRange::ANY,
-            source_port_range: None,
-            nic_type: None,
-            policy: Policy::Accept,
-            priority: None,
-            description: Description::blank(),
-            has_description: false,
-            client_token: ClientToken::blank(),
-            has_client_token: false,
-            destination: Destination::Ipv4(Ipv4Cidr::from_addr(core::net::Ipv4Addr::UNSPECIFIED)),
-            source: None,
-            hints: Hints::NONE,
-        }
+        let mut collected = query::Collected::new();
+        query::collect_pairs(pairs, &mut collected)?;
+        // Pairs are plain text: nothing is ever decoded into the buffer.
+        validate::validate(&collected, query::Scratch::new(&mut []))
     }
 
     /// `RegionId`.
-    pub fn region_id(&self) -> &RegionId {
-        &self.region_id
+    pub const fn region_id(&self) -> &'a str {
+        self.region_id
     }
 
     /// `SecurityGroupId`.
-    pub fn security_group_id(&self) -> &GroupId {
-        &self.security_group_id
+    pub const fn security_group_id(&self) -> &'a str {
+        self.security_group_id
     }
 
     /// `IpProtocol`.
     pub const fn protocol(&self) -> IpProtocol {
-        self.protocol
+        self.permission.protocol
     }
 
     /// `PortRange`, valid for the protocol.
     pub const fn port_range(&self) -> PortRange {
-        self.port_range
+        self.permission.port_range
     }
 
     /// `SourcePortRange`, if given.
     pub const fn source_port_range(&self) -> Option<PortRange> {
-        self.source_port_range
+        self.permission.source_port_range
     }
 
     /// `NicType` as written, if given; the group decides the default
     /// (see [`NicType::default_for`]).
     pub const fn nic_type(&self) -> Option<NicType> {
-        self.nic_type
+        self.permission.nic_type
     }
 
     /// `Policy`, `accept` when left out.
     pub const fn policy(&self) -> Policy {
-        self.policy
+        self.permission.policy
     }
 
     /// `Priority`, if given (then the rule found must have it).
     pub const fn priority(&self) -> Option<Priority> {
-        self.priority
+        self.permission.priority
     }
 
-    /// `Description`: `None` when left out (nothing to change), an empty
-    /// description to clear it.
-    pub fn description(&self) -> Option<&Description> {
-        self.has_description.then_some(&self.description)
+    /// `Description` (0 to 512 characters): `None` when left out (nothing
+    /// to change), an empty text to clear it.
+    pub const fn description(&self) -> Option<&'a str> {
+        self.permission.description
     }
 
-    /// `ClientToken`, if given.
-    pub fn client_token(&self) -> Option<&ClientToken> {
-        self.has_client_token.then_some(&self.client_token)
+    /// `ClientToken` (1 to 64 printable ASCII characters), if given.
+    pub const fn client_token(&self) -> Option<&'a str> {
+        self.client_token
     }
 
     /// The destination: `DestCidrIp`, else `Ipv6DestCidrIp`, else
     /// `DestGroupId` (a group given beside a CIDR is ignored).
-    pub fn destination(&self) -> &Destination {
-        &self.destination
+    pub const fn destination(&self) -> &Destination<'a> {
+        &self.permission.destination
     }
 
     /// The source address, if given.
     pub const fn source(&self) -> Option<Source> {
-        self.source
+        self.permission.source
     }
 
     /// Hints earned while reading the request (ingress-only parameters
@@ -239,9 +239,10 @@ impl ModifyEgressRequest {
     }
 }
 
-/// Parses requests into one request buffer, in place: the way to validate
-/// many requests without moving a multi-KiB request for each (a gateway's
-/// hot path). [`ModifyEgressRequest::from_query`] is this, plus one move.
+/// Parses query strings into [`ModifyEgressRequest`]s, decoding
+/// percent-encoded text into a buffer it owns
+/// ([`BUFFER_BYTES`](Self::BUFFER_BYTES)): make one and reuse it. A
+/// request borrows the query and the parser until it is dropped.
 ///
 /// ```
 /// use aliyun_sg_egress::RequestParser;
@@ -256,10 +257,9 @@ impl ModifyEgressRequest {
 ///     }
 /// }
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RequestParser {
-    scratch: query::Scratch,
-    request: ModifyEgressRequest,
+    buffer: [u8; RequestParser::BUFFER_BYTES],
 }
 
 impl Default for RequestParser {
@@ -268,71 +268,42 @@ impl Default for RequestParser {
     }
 }
 
+impl core::fmt::Debug for RequestParser {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // The buffer holds nothing of use between requests.
+        f.debug_struct("RequestParser").finish_non_exhaustive()
+    }
+}
+
 impl RequestParser {
+    /// The size of the decode buffer: the longest decoded value (4 KiB),
+    /// looked at while checking, which also holds every decoded text a
+    /// request keeps (ids, token and description: 2,624 bytes at most),
+    /// decoded again once every check has passed.
+    pub const BUFFER_BYTES: usize = VALUE_MAX_BYTES;
+
     /// A parser with an empty buffer.
     pub const fn new() -> RequestParser {
         RequestParser {
-            scratch: query::Scratch::new(),
-            request: ModifyEgressRequest::blank(),
+            buffer: [0; RequestParser::BUFFER_BYTES],
         }
     }
 
-    /// Decodes and validates a query string, as
-    /// [`ModifyEgressRequest::from_query`], into the parser's buffer.
+    /// Decodes and validates an RPC query string, as text or bytes (SPEC
+    /// §2–§4, in the order of §6 steps 1–2). An `https://ecs.aliyuncs.com/?`
+    /// prefix and the API page's `&<公共请求参数>` placeholder are
+    /// tolerated.
     ///
     /// # Errors
     ///
     /// The API error for the first fault in SPEC order.
-    pub fn parse(&mut self, query: impl AsRef<[u8]>) -> Result<&ModifyEgressRequest, ApiError> {
-        self.parse_known(query.as_ref(), None)
-    }
-
-    /// Decodes and validates a query string held as text, as
-    /// [`RequestParser::parse`], without checking again that it is UTF-8:
-    /// a caller with a `&str` (an HTTP framework's query string, a line of
-    /// a file checked as a whole) has paid for that once.
-    ///
-    /// ```
-    /// use aliyun_sg_egress::RequestParser;
-    /// let mut parser = RequestParser::new();
-    /// let query = "RegionId=cn-hangzhou&SecurityGroupId=sg-1&IpProtocol=tcp&PortRange=22/22&DestCidrIp=10.0.0.1";
-    /// assert_eq!(parser.parse_str(query)?.port_range(), parser.parse(query)?.port_range());
-    /// # Ok::<(), aliyun_sg_egress::ApiError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The API error for the first fault in SPEC order, as
-    /// [`RequestParser::parse`] gives it for the same bytes.
-    pub fn parse_str(&mut self, query: &str) -> Result<&ModifyEgressRequest, ApiError> {
-        self.parse_known(query.as_bytes(), Some(query))
-    }
-
-    /// `query`, and the same bytes as text when the caller knows them to be
-    /// UTF-8.
-    fn parse_known(
-        &mut self,
-        query: &[u8],
-        text: Option<&str>,
-    ) -> Result<&ModifyEgressRequest, ApiError> {
-        let mut collected = query::Collected::new();
-        query::collect_query(query, text, &mut self.scratch, &mut collected)?;
-        validate::validate(&collected, &mut self.scratch, &mut self.request)
-    }
-
-    /// Validates decoded pairs, as [`ModifyEgressRequest::from_pairs`], into
-    /// the parser's buffer.
-    ///
-    /// # Errors
-    ///
-    /// The API error for the first fault in SPEC order.
-    pub fn parse_pairs<'a, I>(&mut self, pairs: I) -> Result<&ModifyEgressRequest, ApiError>
+    pub fn parse<'a, Q>(&'a mut self, query: &'a Q) -> Result<ModifyEgressRequest<'a>, ApiError>
     where
-        I: IntoIterator<Item = (&'a str, &'a str)>,
-        I::IntoIter: Clone,
+        Q: AsRef<[u8]> + ?Sized,
     {
+        let mut scratch = query::Scratch::new(&mut self.buffer);
         let mut collected = query::Collected::new();
-        query::collect_pairs(pairs, &mut collected)?;
-        validate::validate(&collected, &mut self.scratch, &mut self.request)
+        query::collect_query(query.as_ref(), &mut scratch, &mut collected)?;
+        validate::validate(&collected, scratch)
     }
 }

@@ -4,8 +4,6 @@
 
 use core::str;
 
-use heapless::Vec;
-
 use super::param::Param;
 use crate::block;
 use crate::error::{ApiError, Cause, DecodeFault, Hints, Reason};
@@ -25,8 +23,48 @@ pub const QUERY_STRING: &str = "QueryString";
 /// The page's placeholder for the common parameters, tolerated as a pair.
 const COMMON_PARAMETERS_PLACEHOLDER: &[u8] = "<公共请求参数>".as_bytes();
 
-/// A decoding buffer: a value is decoded into it, used, then dropped.
-pub(crate) type Scratch = Vec<u8, VALUE_MAX_BYTES>;
+/// The decode buffer of one parse, lent by its caller: a value is decoded
+/// into the free part to be checked, then dropped; text a request keeps
+/// is decoded there once more and split off the front, so that it lives as
+/// long as the buffer's loan. Only kept text shrinks the free part.
+pub(crate) struct Scratch<'b> {
+    free: &'b mut [u8],
+}
+
+impl<'b> Scratch<'b> {
+    pub(crate) fn new(buffer: &'b mut [u8]) -> Self {
+        Scratch { free: buffer }
+    }
+
+    /// Decodes `raw` into the free part, for a look.
+    fn decode(&mut self, raw: &[u8]) -> Result<&[u8], DecodeError> {
+        let len = decode_into(raw, self.free)?;
+        Ok(self.free.get(..len).unwrap_or(&[]))
+    }
+
+    /// The text, for as long as the buffer is lent: borrowed as it is, or
+    /// decoded and split off the free part.
+    // Inline for the usual plain text; the decoding stays out of line.
+    #[inline]
+    pub(crate) fn keep(&mut self, text: Text<'b>) -> &'b str {
+        match text {
+            Text::Plain(text) => text,
+            Text::Encoded(raw) => self.keep_decoded(raw),
+        }
+    }
+
+    #[inline(never)]
+    fn keep_decoded(&mut self, raw: &[u8]) -> &'b str {
+        let free = core::mem::take(&mut self.free);
+        // A text that does not decode here would be a bug (it was checked,
+        // and a request's kept text fits the buffer); it yields the empty
+        // string rather than a panic.
+        let len = decode_into(raw, free).unwrap_or(0);
+        let (kept, rest) = free.split_at_mut(len.min(free.len()));
+        self.free = rest;
+        str::from_utf8(kept).unwrap_or("")
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum DecodeError {
@@ -47,11 +85,11 @@ fn needs_decoding(raw: &[u8]) -> bool {
     raw.iter().any(|&b| b == b'%' || b == b'+')
 }
 
-/// Decodes `%XX` and `+` into `out` (cleared first), a byte at a time:
-/// values are short, and a copy call per plain run cost more than the
-/// bytes.
-fn decode_into<const N: usize>(raw: &[u8], out: &mut Vec<u8, N>) -> Result<(), DecodeError> {
-    out.clear();
+/// Decodes `%XX` and `+` into the front of `out`, a byte at a time (values
+/// are short, and a copy call per plain run cost more than the bytes);
+/// returns the decoded length.
+fn decode_into(raw: &[u8], out: &mut [u8]) -> Result<usize, DecodeError> {
+    let mut len = 0;
     let mut rest = raw;
     while let [b, after @ ..] = rest {
         let (byte, after) = match (b, after) {
@@ -63,21 +101,23 @@ fn decode_into<const N: usize>(raw: &[u8], out: &mut Vec<u8, N>) -> Result<(), D
             (b'%', _) => return Err(DecodeError::BadEscape),
             _ => (*b, after),
         };
-        out.push(byte).map_err(|_| DecodeError::TooLong)?;
+        *out.get_mut(len).ok_or(DecodeError::TooLong)? = byte;
+        len += 1;
         rest = after;
     }
-    Ok(())
+    Ok(len)
 }
 
 /// Decodes an encoded text already checked to decode (as [`Text::decode`]).
 #[inline(never)]
-fn decode_checked<'s>(raw: &[u8], scratch: &'s mut Scratch) -> &'s str {
+fn decode_checked<'s>(raw: &[u8], scratch: &'s mut Scratch<'_>) -> &'s str {
     // A failure here would be a bug, and yields the empty string rather
     // than a panic.
-    if decode_into(raw, scratch).is_err() {
-        scratch.clear();
-    }
-    str::from_utf8(scratch).unwrap_or("")
+    scratch
+        .decode(raw)
+        .ok()
+        .and_then(|bytes| str::from_utf8(bytes).ok())
+        .unwrap_or("")
 }
 
 /// The decoded bytes of an already checked encoded text, one at a time.
@@ -111,7 +151,7 @@ impl<'a> Text<'a> {
     // Inline for the usual plain text (a call for each parameter cost more
     // than the match); the decoding stays out of line.
     #[inline(always)]
-    pub(crate) fn decode<'s>(self, scratch: &'s mut Scratch) -> &'s str
+    pub(crate) fn decode<'s>(self, scratch: &'s mut Scratch<'_>) -> &'s str
     where
         'a: 's,
     {
@@ -136,14 +176,14 @@ impl<'a> Text<'a> {
 /// `InvalidParameter`.
 fn check<'a: 's, 's>(
     raw: &'a [u8],
-    scratch: &'s mut Scratch,
+    scratch: &'s mut Scratch<'_>,
 ) -> Result<(Text<'a>, &'s str), DecodeFault> {
     if needs_decoding(raw) {
-        decode_into(raw, scratch).map_err(|e| match e {
+        let decoded = scratch.decode(raw).map_err(|e| match e {
             DecodeError::BadEscape => DecodeFault::BadEscape,
             DecodeError::TooLong => DecodeFault::DecodedTooLong,
         })?;
-        let text = str::from_utf8(scratch).map_err(|_| DecodeFault::DecodedNotUtf8)?;
+        let text = str::from_utf8(decoded).map_err(|_| DecodeFault::DecodedNotUtf8)?;
         Ok((Text::Encoded(raw), text))
     } else {
         let text = str::from_utf8(raw).map_err(|_| DecodeFault::NotUtf8)?;
@@ -407,7 +447,7 @@ fn check_text<'a: 's, 's>(
     raw: &'a [u8],
     text: Option<&'a str>,
     encoded: bool,
-    scratch: &'s mut Scratch,
+    scratch: &'s mut Scratch<'_>,
 ) -> Result<(Text<'a>, &'s str), DecodeFault> {
     match text {
         Some(text) if !encoded => {
@@ -429,7 +469,7 @@ fn check_value<'a>(
     query: &'a [u8],
     text: Option<&'a str>,
     span: Span,
-    scratch: &mut Scratch,
+    scratch: &mut Scratch<'_>,
 ) -> Result<Text<'a>, DecodeFault> {
     match span.value_text(text) {
         Some(value) if !span.value_encoded => {
@@ -459,13 +499,6 @@ fn named_earlier(query: &[u8], before: usize, name: Text<'_>) -> bool {
     })
 }
 
-/// What step 1 keeps between pairs besides the collected values: the
-/// unknown names seen, and a buffer for decoding names.
-struct Unknown {
-    seen: SeenNames,
-    name_scratch: Scratch,
-}
-
 /// Any pair but a plain known name: a name to decode, or one this crate
 /// does not read (the common parameters of every request, for one).
 // Out of line: it holds a 4 KiB buffer's worth of work the usual pair
@@ -475,16 +508,26 @@ fn add_other_pair<'a>(
     query: &'a [u8],
     text: Option<&'a str>,
     span: Span,
-    scratch: &mut Scratch,
-    unknown: &mut Unknown,
+    scratch: &mut Scratch<'_>,
+    seen: &mut SeenNames,
     collected: &mut Collected<'a>,
 ) -> Result<(), ApiError> {
+    // A name is decoded into a buffer of its own (the value is checked in
+    // `scratch` while the name is still needed); only an encoded name
+    // needs one, so only it pays for zeroing it.
+    let mut name_buffer;
+    let mut name_scratch = if span.name_encoded {
+        name_buffer = [0; VALUE_MAX_BYTES];
+        Scratch::new(&mut name_buffer)
+    } else {
+        Scratch::new(&mut [])
+    };
     let raw_name = span.name;
     let (name, decoded_name) = check_text(
         raw_name,
         span.name_text(text),
         span.name_encoded,
-        &mut unknown.name_scratch,
+        &mut name_scratch,
     )
     .map_err(|fault| {
         let error = ApiError::new(Cause::InvalidParameter).because(Reason::BadName(fault));
@@ -499,7 +542,6 @@ fn add_other_pair<'a>(
     if collected.add_known(decoded_name, value)? {
         return Ok(());
     }
-    let seen = &mut unknown.seen;
     if seen.may_contain(decoded_name) && named_earlier(query, span.start, name) {
         return Err(invalid(decoded_name, Reason::Duplicate));
     }
@@ -517,12 +559,10 @@ fn add_other_pair<'a>(
 /// pairs and the page's `<公共请求参数>` placeholder are skipped; a pair
 /// without `=` has an empty value. Fills `collected` (fresh from
 /// [`Collected::new`]) in place: it is a few hundred bytes, worth not
-/// moving on every request. `known_text`, when given, is `query` as text
-/// (its UTF-8 already checked).
+/// moving on every request.
 pub(crate) fn collect_query<'a>(
     query: &'a [u8],
-    known_text: Option<&'a str>,
-    scratch: &mut Scratch,
+    scratch: &mut Scratch<'_>,
     collected: &mut Collected<'a>,
 ) -> Result<(), ApiError> {
     if query.len() > QUERY_MAX_BYTES {
@@ -533,18 +573,11 @@ pub(crate) fn collect_query<'a>(
             }));
     }
     let stripped = strip_url_prefix(query);
-    // Checked once for the whole query (or by the caller): the usual case,
-    // and then every name and value is cut from it as text without another
-    // check. The prefix ends at an ASCII byte, so the cut is a boundary.
-    let text = match known_text {
-        Some(text) => text.get(query.len() - stripped.len()..),
-        None => str::from_utf8(stripped).ok(),
-    };
+    // Checked once for the whole query: the usual case, and then every
+    // name and value is cut from it as text without another check.
+    let text = str::from_utf8(stripped).ok();
     let query = stripped;
-    let mut unknown = Unknown {
-        seen: SeenNames::default(),
-        name_scratch: Scratch::new(),
-    };
+    let mut seen = SeenNames::default();
     for span in Pairs::new(query) {
         // The usual pair: a plain name this crate reads. Its name is ASCII,
         // so it has nothing to check before the value.
@@ -559,7 +592,7 @@ pub(crate) fn collect_query<'a>(
             collected.set(param, value)?;
             continue;
         }
-        add_other_pair(query, text, span, scratch, &mut unknown, collected)?;
+        add_other_pair(query, text, span, scratch, &mut seen, collected)?;
     }
     Ok(())
 }
@@ -605,9 +638,10 @@ mod tests {
     use std::prelude::rust_2024::*;
 
     fn collect(query: &str) -> Result<Collected<'_>, ApiError> {
-        let mut scratch = Scratch::new();
+        let mut buffer = [0; VALUE_MAX_BYTES];
         let mut collected = Collected::new();
-        collect_query(query.as_bytes(), None, &mut scratch, &mut collected).map(|()| collected)
+        collect_query(query.as_bytes(), &mut Scratch::new(&mut buffer), &mut collected)
+            .map(|()| collected)
     }
 
     #[test]
@@ -619,8 +653,7 @@ mod tests {
         // Raw invalid UTF-8 elsewhere takes the byte-wise path; same answer.
         let e = collect_query(
             b"Z=%FF&Q=1&Q=2",
-            None,
-            &mut Scratch::new(),
+            &mut Scratch::new(&mut [0; VALUE_MAX_BYTES]),
             &mut Collected::new(),
         )
         .unwrap_err();
@@ -729,12 +762,12 @@ mod tests {
                 0..40,
             )
         ) {
-            let mut out: heapless::Vec<u8, 16> = heapless::Vec::new();
+            let mut out = [0; 16];
             match decode_into(&raw, &mut out) {
-                Ok(()) => {
+                Ok(len) => {
                     proptest::prop_assert!(escapes_are_whole(&raw));
                     let expected: std::vec::Vec<u8> = decoded_bytes(&raw).collect();
-                    proptest::prop_assert_eq!(&out[..], &expected[..]);
+                    proptest::prop_assert_eq!(&out[..len], &expected[..]);
                 }
                 Err(DecodeError::BadEscape) => proptest::prop_assert!(!escapes_are_whole(&raw)),
                 Err(DecodeError::TooLong) => {

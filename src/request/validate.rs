@@ -1,9 +1,13 @@
 //! Step 2 of a request (SPEC §6): every parameter in table order, then the
 //! addresses (§4), then the destination group. The first fault wins.
+//!
+//! Text a request keeps is checked as it is read and decoded for keeps
+//! only once every check has passed: until then the whole decode buffer is
+//! free for the values looked at.
 
 use super::param::Param;
 use super::query::{Collected, Scratch, Text};
-use super::{ACTION, Destination, GroupDestination, ModifyEgressRequest, Source};
+use super::{ACTION, Destination, GroupDestination, ModifyEgressRequest, Permission, Source};
 use crate::cidr::{InvalidCidr, Ipv4Cidr, Ipv6Cidr};
 use crate::error::{ApiError, Cause, Hint, Hints, Reason};
 use crate::nic::NicType;
@@ -11,25 +15,27 @@ use crate::policy::Policy;
 use crate::port::{InvalidPortRange, PortRange};
 use crate::priority::{InvalidPriority, Priority};
 use crate::protocol::IpProtocol;
-use crate::text::{AccountId, AccountName, GroupId};
+use crate::text::{AccountId, AccountName, ClientToken, Description, GroupId, RegionId};
 
-/// Reads the collected parameters one at a time, decoding into a scratch
-/// buffer; every error carries the hints earned so far.
+/// Reads parameters one at a time from a lookup of their values (the
+/// collected flat parameters; for SPEC §12.2's `Permissions.N.<field>`,
+/// one permission's), decoding into a scratch buffer; every error carries
+/// the hints earned so far.
 struct Reader<'c, 'a> {
-    collected: &'c Collected<'a>,
-    scratch: &'c mut Scratch,
+    fields: &'c Collected<'a>,
+    scratch: Scratch<'a>,
     hints: Hints,
 }
 
-impl Reader<'_, '_> {
+impl<'a> Reader<'_, 'a> {
     /// The decoded value; `None` when absent. Empty values are returned as
     /// `Some("")` so that each parameter decides what empty means.
     // `always` (here and below): called for every parameter, and left out
     // of line by a plain `#[inline]`.
     #[inline(always)]
     fn get(&mut self, param: Param) -> Option<&str> {
-        let text = self.collected.get(param)?;
-        Some(text.decode(self.scratch))
+        let text = self.fields.get(param)?;
+        Some(text.decode(&mut self.scratch))
     }
 
     /// The decoded value, or `None` when absent or empty.
@@ -40,12 +46,25 @@ impl Reader<'_, '_> {
 
     /// Whether the parameter was given with a non-empty value.
     fn is_set(&self, param: Param) -> bool {
-        match self.collected.get(param) {
+        match self.fields.get(param) {
             Some(Text::Plain(v)) => !v.is_empty(),
             // `%XX` and `+` never decode to nothing.
             Some(Text::Encoded(_)) => true,
             None => false,
         }
+    }
+
+    /// The value, already checked, for as long as the request lives: call
+    /// only after the last look at any value (see [`Scratch::keep`]).
+    #[inline]
+    fn keep(&mut self, param: Param) -> Option<&'a str> {
+        let text = self.fields.get(param)?;
+        Some(self.scratch.keep(text))
+    }
+
+    /// [`Reader::keep`], `None` when empty.
+    fn keep_non_empty(&mut self, param: Param) -> Option<&'a str> {
+        self.keep(param).filter(|v| !v.is_empty())
     }
 }
 
@@ -111,19 +130,17 @@ fn read_port_range(
         })
 }
 
-/// Validates into `out`, in place, so that the multi-KiB request is never
-/// moved; on error `out` holds unspecified (valid, cleared or partial)
-/// values. Returns `out` itself: the parser's result, passed through
-/// without a `?` that would copy an error into a differently shaped
-/// `Result`.
-pub(crate) fn validate<'r>(
-    collected: &Collected<'_>,
-    scratch: &mut Scratch,
-    out: &'r mut ModifyEgressRequest,
-) -> Result<&'r ModifyEgressRequest, ApiError> {
+/// Validates a `ModifySecurityGroupEgressRule` request: `Action`,
+/// `RegionId`, `SecurityGroupId`, then one flat permission with
+/// `ClientToken` checked in its place in §6's order (after
+/// `Description`). Decoded text goes in `scratch`.
+pub(crate) fn validate<'a>(
+    collected: &Collected<'a>,
+    scratch: Scratch<'a>,
+) -> Result<ModifyEgressRequest<'a>, ApiError> {
     let hints = collected.hints;
     let mut r = Reader {
-        collected,
+        fields: collected,
         scratch,
         hints,
     };
@@ -149,7 +166,7 @@ pub(crate) fn validate<'r>(
                 Reason::Required,
             ));
         }
-        Some(v) => out.region_id.assign(v).map_err(|e| {
+        Some(v) => RegionId::check(v).map_err(|e| {
             fault(
                 hints,
                 Cause::InvalidParameter,
@@ -167,7 +184,7 @@ pub(crate) fn validate<'r>(
                 Reason::Required,
             ));
         }
-        Some(v) => out.security_group_id.assign(v).map_err(|e| {
+        Some(v) => GroupId::check(v).map_err(|e| {
             fault(
                 hints,
                 Cause::InvalidParameter,
@@ -177,6 +194,40 @@ pub(crate) fn validate<'r>(
         })?,
     }
 
+
+    let permission = read_permission(&mut r, |r| {
+        let hints = r.hints;
+        if let Some(v) = r.non_empty(Param::ClientToken) {
+            ClientToken::check(v).map_err(|e| {
+                fault(
+                    hints,
+                    Cause::InvalidParameter,
+                    Param::ClientToken,
+                    Reason::ClientToken(e),
+                )
+            })?;
+        }
+        Ok(())
+    })?;
+
+    Ok(ModifyEgressRequest {
+        region_id: r.keep(Param::RegionId).unwrap_or_default(),
+        security_group_id: r.keep(Param::SecurityGroupId).unwrap_or_default(),
+        client_token: r.keep_non_empty(Param::ClientToken),
+        permission,
+        hints,
+    })
+}
+
+/// Reads one permission (SPEC §12.2: one rule's fields) in §6's order:
+/// the protocol and ports, `NicType`, `Policy`, `Priority`,
+/// `Description`, then `between` (where Modify checks `ClientToken`), then
+/// the addresses (§4) and the destination group.
+fn read_permission<'a>(
+    r: &mut Reader<'_, 'a>,
+    between: impl FnOnce(&mut Reader<'_, 'a>) -> Result<(), ApiError>,
+) -> Result<Permission<'a>, ApiError> {
+    let hints = r.hints;
     let protocol = match r.non_empty(Param::IpProtocol) {
         None => {
             return Err(fault(
@@ -197,7 +248,7 @@ pub(crate) fn validate<'r>(
         })?,
     };
 
-    let port_range = match read_port_range(&mut r, Param::PortRange, protocol)? {
+    let port_range = match read_port_range(r, Param::PortRange, protocol)? {
         Some(range) => range,
         None => {
             return Err(fault(
@@ -208,7 +259,7 @@ pub(crate) fn validate<'r>(
             ));
         }
     };
-    let source_port_range = read_port_range(&mut r, Param::SourcePortRange, protocol)?;
+    let source_port_range = read_port_range(r, Param::SourcePortRange, protocol)?;
 
     let nic_type = match r.get(Param::NicType) {
         None => None,
@@ -262,10 +313,8 @@ pub(crate) fn validate<'r>(
         })?),
     };
 
-    out.has_description = false;
-    out.description.clear();
     if let Some(v) = r.get(Param::Description) {
-        out.description.assign(v).map_err(|_| {
+        Description::check(v).map_err(|_| {
             fault(
                 hints,
                 Cause::InvalidDescriptionMalformed,
@@ -275,22 +324,9 @@ pub(crate) fn validate<'r>(
                 },
             )
         })?;
-        out.has_description = true;
     }
 
-    out.has_client_token = false;
-    out.client_token.clear();
-    if let Some(v) = r.non_empty(Param::ClientToken) {
-        out.client_token.assign(v).map_err(|e| {
-            fault(
-                hints,
-                Cause::InvalidParameter,
-                Param::ClientToken,
-                Reason::ClientToken(e),
-            )
-        })?;
-        out.has_client_token = true;
-    }
+    between(r)?;
 
     // §4 step 1: one family per side.
     if r.is_set(Param::DestCidrIp) && r.is_set(Param::Ipv6DestCidrIp) {
@@ -419,28 +455,27 @@ pub(crate) fn validate<'r>(
         ));
     }
 
-    let dest_group_id = match r.non_empty(Param::DestGroupId) {
-        None => None,
-        Some(v) => Some(GroupId::parse(v).map_err(|e| {
+    let dest_group_given = match r.non_empty(Param::DestGroupId) {
+        None => false,
+        Some(v) => GroupId::check(v).map(|()| true).map_err(|e| {
             fault(
                 hints,
                 Cause::InvalidParameter,
                 Param::DestGroupId,
                 Reason::Text(e),
             )
-        })?),
+        })?,
     };
-    let owner_account = match r.non_empty(Param::DestGroupOwnerAccount) {
-        None => None,
-        Some(v) => Some(AccountName::parse(v).map_err(|e| {
+    if let Some(v) = r.non_empty(Param::DestGroupOwnerAccount) {
+        AccountName::check(v).map_err(|e| {
             fault(
                 hints,
                 Cause::InvalidParameter,
                 Param::DestGroupOwnerAccount,
                 Reason::Text(e),
             )
-        })?),
-    };
+        })?;
+    }
     let owner_id = match r.non_empty(Param::DestGroupOwnerId) {
         None => None,
         Some(v) => Some(AccountId::parse(v).map_err(|_| {
@@ -454,17 +489,16 @@ pub(crate) fn validate<'r>(
         })?),
     };
 
-    // Built in place: a group destination is a few hundred bytes, and a
-    // local moved into `out` copied them for every destination.
-    out.destination = match (dest_v4, dest_v6, dest_group_id) {
+    // Every value has been looked at: from here on text is kept.
+    let destination = match (dest_v4, dest_v6, dest_group_given) {
         (Some(v4), _, _) => Destination::Ipv4(v4),
         (None, Some(v6), _) => Destination::Ipv6(v6),
-        (None, None, Some(id)) => Destination::Group(GroupDestination {
-            id,
-            owner_account,
+        (None, None, true) => Destination::Group(GroupDestination {
+            id: r.keep_non_empty(Param::DestGroupId).unwrap_or_default(),
+            owner_account: r.keep_non_empty(Param::DestGroupOwnerAccount),
             owner_id,
         }),
-        (None, None, None) => {
+        (None, None, false) => {
             // Unreachable: step 5 found a destination above.
             return Err(fault(
                 hints,
@@ -480,13 +514,15 @@ pub(crate) fn validate<'r>(
         (None, None) => None,
     };
 
-    out.protocol = protocol;
-    out.port_range = port_range;
-    out.source_port_range = source_port_range;
-    out.nic_type = nic_type;
-    out.policy = policy;
-    out.priority = priority;
-    out.source = source;
-    out.hints = hints;
-    Ok(out)
+    Ok(Permission {
+        protocol,
+        port_range,
+        source_port_range,
+        nic_type,
+        policy,
+        priority,
+        description: r.keep(Param::Description),
+        destination,
+        source,
+    })
 }

@@ -4,7 +4,7 @@
 //! the descriptions that requests changed.
 //!
 //! ```
-//! use aliyun_sg_egress::ModifyEgressRequest;
+//! use aliyun_sg_egress::RequestParser;
 //! use aliyun_sg_egress::matcher::modify;
 //! use aliyun_sg_egress::state::State;
 //!
@@ -26,7 +26,8 @@
 //!     ]
 //!   }
 //! }"#)?;
-//! let req = ModifyEgressRequest::from_query(
+//! let mut parser = RequestParser::new();
+//! let req = parser.parse(
 //!     "RegionId=cn-hangzhou&SecurityGroupId=sg-1&IpProtocol=tcp&PortRange=443/443\
 //!      &DestCidrIp=10.0.0.0/8&Description=https",
 //! )?;

@@ -3,7 +3,8 @@
 //! module each).
 //!
 //! Each is a `heapless::String` sized for the longest value the API accepts,
-//! so a validated request owns its text and never allocates.
+//! so the groups and rules of a store own their text without a heap. A
+//! request borrows its text instead, checked by the same rules.
 
 use core::fmt;
 
@@ -64,36 +65,21 @@ macro_rules! text_type {
             ///
             /// See [`InvalidText`](crate::InvalidText) and the type's documentation.
             pub fn parse($text: &str) -> Result<Self, $crate::text::InvalidText> {
-                $check?;
+                Self::check($text)?;
                 $crate::text::copy($text).map($name)
+            }
+
+            /// Validates the text without copying it (a request borrows
+            /// its text).
+            #[allow(dead_code)]
+            pub(crate) fn check($text: &str) -> Result<(), $crate::text::InvalidText> {
+                $check
             }
 
             /// The text.
             #[inline]
             pub fn as_str(&self) -> &str {
                 self.0.as_str()
-            }
-
-            /// An empty value, to be filled by [`Self::assign`] (a request
-            /// being parsed in place); not a valid value of every type.
-            #[allow(dead_code)]
-            pub(crate) const fn blank() -> Self {
-                $name(heapless::String::new())
-            }
-
-            /// Validates `text` and copies it over the current value, in
-            /// place; on error the value is left empty.
-            #[allow(dead_code)]
-            pub(crate) fn assign(&mut self, $text: &str) -> Result<(), $crate::text::InvalidText> {
-                self.0.clear();
-                $check?;
-                self.0.push_str($text).map_err(|_| $crate::text::InvalidText::TooLong)
-            }
-
-            /// Empties the value (a request being parsed in place).
-            #[allow(dead_code)]
-            pub(crate) fn clear(&mut self) {
-                self.0.clear();
             }
         }
 

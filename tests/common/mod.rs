@@ -7,9 +7,13 @@ use aliyun_sg_egress::*;
 pub const REGION: &str = "cn-hangzhou";
 
 /// A request from a query string, `RegionId` and `SecurityGroupId`
-/// prepended.
-pub fn req(group: &str, rest: &str) -> ModifyEgressRequest {
-    ModifyEgressRequest::from_query(format!("RegionId={REGION}&SecurityGroupId={group}&{rest}"))
+/// prepended. The request borrows its query and parser, so both are leaked
+/// (a few KiB a call): a test keeps its requests to the end.
+pub fn req(group: &str, rest: &str) -> ModifyEgressRequest<'static> {
+    let query: &'static str =
+        String::leak(format!("RegionId={REGION}&SecurityGroupId={group}&{rest}"));
+    Box::leak(Box::new(RequestParser::new()))
+        .parse(query)
         .unwrap_or_else(|e| panic!("fixture request {rest:?} is invalid: {} {e}", e.code()))
 }
 
@@ -30,7 +34,7 @@ pub fn group(id: &str, region: &str, network: Network) -> GroupInfo {
 
 /// The rule a request names in `info`, with a priority and a description.
 pub fn rule_of<'a>(
-    request: &'a ModifyEgressRequest,
+    request: &ModifyEgressRequest<'a>,
     info: &GroupInfo,
     priority: u8,
     description: &'a str,

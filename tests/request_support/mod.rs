@@ -3,7 +3,7 @@
 //! code, parameter).
 #![allow(dead_code)] // each test file uses a different subset
 
-use aliyun_sg_egress::{ApiError, ModifyEgressRequest};
+use aliyun_sg_egress::{ApiError, ModifyEgressRequest, RequestParser};
 
 /// A valid request: every test varies it one parameter at a time.
 pub const BASE: [(&str, &str); 5] = [
@@ -67,11 +67,14 @@ fn show(query: &[u8]) -> String {
     }
 }
 
-/// Parses a query that must be accepted.
+/// Parses a query that must be accepted. The request borrows its query
+/// and parser, so both are leaked (a few KiB a call): a test keeps its
+/// requests to the end.
 #[track_caller]
-pub fn accept(query: impl AsRef<[u8]>) -> ModifyEgressRequest {
-    let query = query.as_ref();
-    match ModifyEgressRequest::from_query(query) {
+pub fn accept(query: impl AsRef<[u8]>) -> ModifyEgressRequest<'static> {
+    let query: &'static [u8] = Box::leak(query.as_ref().into());
+    let parser = Box::leak(Box::new(RequestParser::new()));
+    match parser.parse(query) {
         Ok(req) => req,
         Err(e) => panic!(
             "{:?} refused: {} {} {:?}: {e} ({})",
@@ -94,7 +97,7 @@ pub fn reject(
     parameter: Option<&str>,
 ) -> ApiError {
     let query = query.as_ref();
-    match ModifyEgressRequest::from_query(query) {
+    match RequestParser::new().parse(query) {
         Ok(req) => panic!("{:?} accepted: {req:?}", show(query)),
         Err(e) => {
             assert_eq!(
@@ -113,7 +116,7 @@ pub fn reject(
 
 /// Validates decoded pairs that must be accepted.
 #[track_caller]
-pub fn accept_pairs(pairs: &[(&str, &str)]) -> ModifyEgressRequest {
+pub fn accept_pairs<'a>(pairs: &[(&'a str, &'a str)]) -> ModifyEgressRequest<'a> {
     match ModifyEgressRequest::from_pairs(pairs.iter().copied()) {
         Ok(req) => req,
         Err(e) => panic!(
