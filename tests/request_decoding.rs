@@ -330,6 +330,56 @@ fn a_decoded_value_of_4_kib_is_accepted_and_one_byte_more_is_refused() {
 }
 
 #[test]
+fn every_kept_text_at_its_longest_and_encoded_fits_the_parser() {
+    // The texts a request keeps, each at its limit and each needing
+    // decoding: all of them are decoded into the parser's buffer together.
+    let id = "é".repeat(64);
+    let token = "~".repeat(64);
+    let description = "😀".repeat(512);
+    let ids = [
+        ("RegionId", Some(id.as_str())),
+        ("SecurityGroupId", Some(id.as_str())),
+        ("DestGroupId", Some(id.as_str())),
+        ("DestGroupOwnerAccount", Some(id.as_str())),
+    ];
+    let encoded: Vec<(&str, String)> = ids
+        .iter()
+        .map(|&(n, v)| (n, encode_all(v.unwrap())))
+        .chain([
+            ("ClientToken", encode_all(&token)),
+            ("Description", encode_all(&description)),
+        ])
+        .collect();
+    let mut changes: Vec<(&str, Option<&str>)> =
+        encoded.iter().map(|(n, v)| (*n, Some(v.as_str()))).collect();
+    changes.push(("DestCidrIp", None));
+    let req = accept(query(&changes));
+    assert_eq!(
+        (req.region_id(), req.security_group_id()),
+        (id.as_str(), id.as_str())
+    );
+    assert_eq!(req.client_token(), Some(token.as_str()));
+    assert_eq!(req.description(), Some(description.as_str()));
+    assert_eq!(
+        req.destination(),
+        &Destination::Group(GroupDestination {
+            id: &id,
+            owner_account: Some(&id),
+            owner_id: None,
+        })
+    );
+    // A value of 4 KiB, decoded while checking, beside them all.
+    let long = encode_all(&"1".repeat(VALUE_MAX_BYTES));
+    changes.push(("Ipv6SourceCidrIp", Some(&long)));
+    reject(
+        query(&changes),
+        400,
+        "InvalidParam.Ipv6SourceCidrIp",
+        Some("Ipv6SourceCidrIp"),
+    );
+}
+
+#[test]
 fn the_value_limit_comes_before_the_description_limit() {
     // 1024 four-byte characters: 4096 bytes, step 1 lets it through and
     // the Description rule refuses it.

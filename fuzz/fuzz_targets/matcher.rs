@@ -555,7 +555,8 @@ fuzz_target!(|data: &[u8]| {
         if input.0.is_empty() {
             break;
         }
-        let Ok(req) = read_request(&mut input).validate() else {
+        let spec = read_request(&mut input);
+        let Ok(req) = spec.validate() else {
             continue;
         };
         let same = snapshot(&vec, vec_groups) == snapshot(&*small, small_groups);
