@@ -2,7 +2,7 @@
 
 use std::fmt::Debug;
 
-use aliyun_sg_egress::response::{Format, RequestId, write_error};
+use aliyun_sg_egress::response::{Format, RequestId, Response};
 use aliyun_sg_egress::store::{GroupHandle, GroupStore};
 use aliyun_sg_egress::{
     ApiError, EgressRule, GroupInfo, IpProtocol, Ipv4Cidr, Ipv6Cidr, ModifyEgressRequest, NicType,
@@ -57,7 +57,9 @@ pub fn assert_error_well_formed(err: &ApiError) {
     let id = RequestId::from_u128(0x473469C7_AA6F_4DC5_B3DB_A3DC0DE3C83E);
 
     let mut json = String::new();
-    write_error(&mut json, Format::Json, &id, err).expect("writing to a String");
+    Response::error(Format::Json, id, err)
+        .write_body(&mut json)
+        .expect("writing to a String");
     assert!(
         !json.bytes().any(|b| b < 0x20),
         "raw control byte in {json:?}"
@@ -84,7 +86,9 @@ pub fn assert_error_well_formed(err: &ApiError) {
     assert!(!escaped, "dangling backslash in {json:?}");
 
     let mut xml = String::new();
-    write_error(&mut xml, Format::Xml, &id, err).expect("writing to a String");
+    Response::error(Format::Xml, id, err)
+        .write_body(&mut xml)
+        .expect("writing to a String");
     let message = xml
         .split_once("<Message>")
         .and_then(|(_, m)| m.strip_suffix("</Message></Error>"))
