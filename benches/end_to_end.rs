@@ -10,8 +10,8 @@ use aliyun_sg_egress::model::{EgressRule, RuleDestination};
 use aliyun_sg_egress::response::{Format, RequestId, Response};
 use aliyun_sg_egress::store::{BoundedStore, GroupStore};
 use aliyun_sg_egress::{
-    GroupId, GroupInfo, IpProtocol, Ipv4Cidr, Network, NicType, Policy,
-    PortRange, Priority, RegionId, RequestParser, VpcId,
+    GroupId, GroupInfo, IpProtocol, Ipv4Cidr, Network, NicType, Policy, PortRange, Priority,
+    RegionId, RequestParser, VpcId,
 };
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
 

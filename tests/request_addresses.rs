@@ -6,8 +6,7 @@ mod request_support;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use aliyun_sg_egress::{
-    AccountId, Destination, GroupDestination, IpProtocol, Ipv4Cidr, Ipv6Cidr,
-    Source,
+    AccountId, Destination, GroupDestination, IpProtocol, Ipv4Cidr, Ipv6Cidr, Source,
 };
 use ipnet::{Ipv4Net, Ipv6Net};
 use request_support::{

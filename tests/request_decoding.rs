@@ -7,8 +7,8 @@ mod request_support;
 use aliyun_sg_egress::error::QUOTE_MAX_BYTES;
 use aliyun_sg_egress::request::{MAX_UNKNOWN_PARAMETERS, QUERY_MAX_BYTES, VALUE_MAX_BYTES};
 use aliyun_sg_egress::{
-    Destination, GroupDestination, Hint, Hints,
-    IpProtocol, Ipv4Cidr, ModifyEgressRequest, NicType, Policy, PortRange, Priority,
+    Destination, GroupDestination, Hint, Hints, IpProtocol, Ipv4Cidr, ModifyEgressRequest, NicType,
+    Policy, PortRange, Priority,
 };
 use request_support::{accept, accept_pairs, encode_all, pairs, query, reject, reject_pairs};
 
@@ -350,8 +350,10 @@ fn every_kept_text_at_its_longest_and_encoded_fits_the_parser() {
             ("Description", encode_all(&description)),
         ])
         .collect();
-    let mut changes: Vec<(&str, Option<&str>)> =
-        encoded.iter().map(|(n, v)| (*n, Some(v.as_str()))).collect();
+    let mut changes: Vec<(&str, Option<&str>)> = encoded
+        .iter()
+        .map(|(n, v)| (*n, Some(v.as_str())))
+        .collect();
     changes.push(("DestCidrIp", None));
     let req = accept(query(&changes));
     assert_eq!(
@@ -786,10 +788,7 @@ fn faults_are_reported_in_spec_order() {
     assert_eq!(req.policy(), Policy::Drop);
     assert_eq!(req.priority(), Some(Priority::new_assert(5)));
     assert_eq!(req.description(), Some("egress"));
-    assert_eq!(
-        req.client_token(),
-        Some("tok")
-    );
+    assert_eq!(req.client_token(), Some("tok"));
     // The CIDR wins; the (valid) group beside it is ignored.
     assert_eq!(
         req.destination(),
@@ -920,10 +919,7 @@ fn the_page_example_corrected_is_typed() {
     assert_eq!(req.nic_type(), None);
     assert_eq!(req.policy(), Policy::Accept);
     assert_eq!(req.priority(), None);
-    assert_eq!(
-        req.description(),
-        Some("Thisisanewsecuritygrouprule.")
-    );
+    assert_eq!(req.description(), Some("Thisisanewsecuritygrouprule."));
     assert_eq!(req.client_token(), None);
     assert_eq!(
         req.destination(),

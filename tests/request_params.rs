@@ -5,8 +5,8 @@
 mod request_support;
 
 use aliyun_sg_egress::{
-    ClientToken, Destination, Hint, Hints, IpProtocol, Ipv4Cidr, ModifyEgressRequest,
-    NicType, Policy, PortRange, Priority,
+    ClientToken, Destination, Hint, Hints, IpProtocol, Ipv4Cidr, ModifyEgressRequest, NicType,
+    Policy, PortRange, Priority,
 };
 use request_support::{accept, accept_pairs, encode_all, pairs, query, reject, reject_pairs};
 

@@ -514,14 +514,8 @@ impl Gen {
             self.policy.as_ref().map_or(Policy::Accept, |p| p.1)
         );
         assert_eq!(req.priority(), self.priority.as_ref().map(|p| p.1));
-        assert_eq!(
-            req.description(),
-            self.description.as_deref()
-        );
-        assert_eq!(
-            req.client_token(),
-            self.token.as_deref()
-        );
+        assert_eq!(req.description(), self.description.as_deref());
+        assert_eq!(req.client_token(), self.token.as_deref());
         match (&self.dest, req.destination()) {
             (GenDest::V4(_, want), Destination::Ipv4(got)) => assert_eq!(got, want),
             (GenDest::V6(_, want), Destination::Ipv6(got)) => assert_eq!(got, want),
@@ -766,8 +760,5 @@ fn the_encoder_escapes_what_it_must() {
     );
     let mut parser = RequestParser::new();
     let req = parser.parse(&query).unwrap();
-    assert_eq!(
-        req.description(),
-        Some("a&b%c+d\r\ne=f")
-    );
+    assert_eq!(req.description(), Some("a&b%c+d\r\ne=f"));
 }

@@ -218,10 +218,7 @@ fn no_such_group(request: &ModifyEgressRequest) -> ApiError {
         Cause::InvalidSecurityGroupIdNotFound,
         request.hints(),
         Reason::NoSuchGroup,
-        &[
-            request.security_group_id(),
-            request.region_id(),
-        ],
+        &[request.security_group_id(), request.region_id()],
     )
 }
 

@@ -640,8 +640,12 @@ mod tests {
     fn collect(query: &str) -> Result<Collected<'_>, ApiError> {
         let mut buffer = [0; VALUE_MAX_BYTES];
         let mut collected = Collected::new();
-        collect_query(query.as_bytes(), &mut Scratch::new(&mut buffer), &mut collected)
-            .map(|()| collected)
+        collect_query(
+            query.as_bytes(),
+            &mut Scratch::new(&mut buffer),
+            &mut collected,
+        )
+        .map(|()| collected)
     }
 
     #[test]

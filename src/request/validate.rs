@@ -194,7 +194,6 @@ pub(crate) fn validate<'a>(
         })?,
     }
 
-
     let permission = read_permission(&mut r, |r| {
         let hints = r.hints;
         if let Some(v) = r.non_empty(Param::ClientToken) {
