@@ -150,11 +150,13 @@ fn identify_rules(c: &mut Criterion) {
     for r in (0..n).map(owned_rule) {
         store.add_rule(g, &view(&r)).unwrap();
     }
-    let miss = ModifyEgressRequest::from_query(
-        "RegionId=cn-hangzhou&SecurityGroupId=sg-bp67acfmxazb4ph1&IpProtocol=tcp\
-         &PortRange=501/501&DestCidrIp=192.0.2.1",
-    )
-    .unwrap();
+    let mut parser = RequestParser::new();
+    let miss = parser
+        .parse(
+            "RegionId=cn-hangzhou&SecurityGroupId=sg-bp67acfmxazb4ph1&IpProtocol=tcp\
+             &PortRange=501/501&DestCidrIp=192.0.2.1",
+        )
+        .unwrap();
     let near = identify(&store, &miss).unwrap_err().near_miss();
     assert_eq!(near.map(|m| m.rule_index), Some(500));
     group.bench_with_input(BenchmarkId::new("near_miss", n), &miss, |b, req| {

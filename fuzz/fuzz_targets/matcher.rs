@@ -27,8 +27,8 @@ use aliyun_sg_egress::request::Param;
 use aliyun_sg_egress::store::{BoundedStore, GroupHandle, GroupStore, StoreError};
 use aliyun_sg_egress::{
     AccountId, AccountName, ApiError, Destination, EgressRule, GroupId, GroupInfo, IpProtocol,
-    ModifyEgressRequest, Network, NicType, Policy, PortRange, Priority, RegionId, RuleDestination,
-    RequestParser, RuleKey, Source, VecStore, VpcId,
+    ModifyEgressRequest, Network, NicType, Policy, PortRange, Priority, RegionId, RequestParser,
+    RuleDestination, RuleKey, Source, VecStore, VpcId,
 };
 use aliyun_sg_egress_fuzz::{
     OwnedDestination, OwnedRule, Snapshot, assert_error_well_formed, snapshot,
