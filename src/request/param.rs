@@ -1,71 +1,5 @@
 //! The parameters a request may carry, in the order they are validated.
 
-/// A name as words: its first and last eight bytes (four each below eight
-/// bytes) and, past sixteen bytes, bytes 8..16. Between names of one
-/// length from 4 to 24 bytes, equal words mean equal names.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct NameWords {
-    head: u64,
-    tail: u64,
-    middle: u64,
-}
-
-impl NameWords {
-    /// The words of a name of 4 to 24 bytes.
-    #[inline(always)]
-    fn of(name: &[u8]) -> Option<NameWords> {
-        let len = name.len();
-        let word = |at: usize| {
-            let bytes: [u8; 8] = name.get(at..at + 8)?.try_into().ok()?;
-            Some(u64::from_le_bytes(bytes))
-        };
-        let half = |at: usize| {
-            let bytes: [u8; 4] = name.get(at..at + 4)?.try_into().ok()?;
-            Some(u64::from(u32::from_le_bytes(bytes)))
-        };
-        let (head, tail) = if len < 8 {
-            (half(0)?, half(len.checked_sub(4)?)?)
-        } else {
-            (word(0)?, word(len - 8)?)
-        };
-        let middle = if len > 16 { word(8)? } else { 0 };
-        Some(NameWords { head, tail, middle })
-    }
-
-    /// [`NameWords::of`] at compile time, for the parameters' names.
-    // Only ever evaluated in constants: an index out of range fails the
-    // build, not a request.
-    #[allow(clippy::indexing_slicing)]
-    const fn of_const(name: &[u8]) -> NameWords {
-        const fn le(name: &[u8], at: usize, width: usize) -> u64 {
-            let mut value = 0u64;
-            let mut i = width;
-            while i > 0 {
-                i -= 1;
-                value = value << 8 | name[at + i] as u64;
-            }
-            value
-        }
-        let len = name.len();
-        let (head, tail) = if len < 8 {
-            (le(name, 0, 4), le(name, len - 4, 4))
-        } else {
-            (le(name, 0, 8), le(name, len - 8, 8))
-        };
-        let middle = if len > 16 { le(name, 8, 8) } else { 0 };
-        NameWords { head, tail, middle }
-    }
-}
-
-/// The one of `candidates` (parameters as long as `name`) named `name`.
-#[inline(always)]
-fn among<const N: usize>(name: &[u8], candidates: [Param; N]) -> Option<Param> {
-    let words = NameWords::of(name)?;
-    candidates
-        .into_iter()
-        .find(|&param| Param::WORDS.get(param as usize) == Some(&words))
-}
-
 macro_rules! params {
     ($( $(#[$meta:meta])* $variant:ident = $name:literal, )+) => {
         /// A request parameter this crate reads, in validation order
@@ -91,32 +25,18 @@ macro_rules! params {
             }
 
             /// The parameter with this exact (case-sensitive) name.
-            #[inline(always)]
+            // `==` on each name, not a `match`: the compiler compares a
+            // name of known length a word at a time, a `match` a byte at
+            // a time.
+            #[inline]
             pub fn from_name(name: &[u8]) -> Option<Param> {
-                use Param::*;
-                // By length first, then a few words against constants (a
-                // literal `match` on the names compared a byte at a time:
-                // about 60 instructions a request more). Every parameter
-                // must be listed under its name's length: the round-trip
-                // test below fails for one that is not.
-                match name.len() {
-                    6 => among(name, [Action, Policy]),
-                    7 => among(name, [NicType]),
-                    8 => among(name, [RegionId, Priority]),
-                    9 => among(name, [PortRange]),
-                    10 => among(name, [IpProtocol, DestCidrIp]),
-                    11 => among(name, [Description, ClientToken, DestGroupId]),
-                    12 => among(name, [SourceCidrIp]),
-                    14 => among(name, [Ipv6DestCidrIp]),
-                    15 => among(name, [SecurityGroupId, SourcePortRange]),
-                    16 => among(name, [Ipv6SourceCidrIp, DestGroupOwnerId]),
-                    21 => among(name, [DestGroupOwnerAccount]),
-                    _ => None,
-                }
+                $(
+                    if name == $name {
+                        return Some(Param::$variant);
+                    }
+                )+
+                None
             }
-
-            /// Each parameter's name as [`NameWords`], by discriminant.
-            const WORDS: [NameWords; Param::COUNT] = [$(NameWords::of_const($name)),+];
         }
     };
 }
