@@ -68,14 +68,6 @@ impl Priority {
     /// [`InvalidPriority::BelowRange`] / [`InvalidPriority::AboveRange`] for
     /// an integer outside `1..=100`, of any length.
     pub fn parse(text: &str) -> Result<Priority, InvalidPriority> {
-        // The usual spellings, 1 to 99 without leading zeros, first.
-        match *text.as_bytes() {
-            [ones @ b'1'..=b'9'] => return Ok(Priority(ones - b'0')),
-            [tens @ b'1'..=b'9', ones @ b'0'..=b'9'] => {
-                return Ok(Priority((tens - b'0') * 10 + (ones - b'0')));
-            }
-            _ => {}
-        }
         let (negative, digits) = match text.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, text),
