@@ -19,7 +19,7 @@ use core::net::{Ipv4Addr, Ipv6Addr};
 use ipnet::{Ipv4Net, Ipv6Net};
 
 use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
-use crate::hash::{K, fold_mul, text_hash};
+use crate::hash::{hash_text, hash_words};
 use crate::model::{RuleDestination, RuleKey};
 use crate::nic::NicType;
 use crate::policy::Policy;
@@ -89,7 +89,7 @@ impl PackedKey {
         let (dest_flags, dest_prefix, dest_addr) = match key.destination {
             RuleDestination::Ipv4(v4) => ipv4_parts(v4),
             RuleDestination::Ipv6(v6) => ipv6_parts(v6),
-            RuleDestination::Group(id) => (KIND_GROUP, 0, u128::from(text_hash(id))),
+            RuleDestination::Group(id) => (KIND_GROUP, 0, u128::from(hash_text(id))),
         };
         let (source_flags, source_prefix, source_addr) = match key.source {
             None => (0, 0, 0),
@@ -119,16 +119,10 @@ impl PackedKey {
         ])
     }
 
-    /// The 32-bit hash a table files the key under. Three independent
-    /// multiplies, so they overlap; every bit of every word reaches the
-    /// result.
+    /// The 32-bit hash a table files the key under.
     #[inline]
     pub(crate) fn hash(&self) -> u32 {
-        let [w0, w1, w2, w3, w4, w5] = self.0;
-        let h = fold_mul(w0 ^ K[0], w1 ^ K[1])
-            ^ fold_mul(w2 ^ K[2], w3 ^ K[3]).rotate_left(21)
-            ^ fold_mul(w4 ^ K[4], w5 ^ K[5]).rotate_left(42);
-        let h = fold_mul(h, K[6]);
+        let h = hash_words(&self.0);
         (h >> 32) as u32 ^ h as u32
     }
 
