@@ -37,18 +37,9 @@ use core::str::FromStr;
 use crate::ApiError;
 use crate::block;
 use crate::keyword::{keyword_enum, keyword_error};
-use wide::u8x16;
-
-/// [`HOST_ID`] as a literal, for `concat!`: the error bodies write it with
-/// the fixed text around it in one piece.
-macro_rules! host_id {
-    () => {
-        "ecs.aliyuncs.com"
-    };
-}
 
 /// The `HostId` field of error bodies.
-pub const HOST_ID: &str = host_id!();
+pub const HOST_ID: &str = "ecs.aliyuncs.com";
 
 /// The HTTP status of a successful call (errors carry their own:
 /// [`ApiError::status`]).
@@ -189,19 +180,18 @@ impl RequestId {
     /// Writes the text, without the formatting machinery `Display` goes
     /// through.
     fn write_to<W: fmt::Write + ?Sized>(self, out: &mut W) -> fmt::Result {
-        // Checked as three whole 16-byte blocks, then cut: a 36-byte text
-        // left four bytes for the check's byte-at-a-time tail.
-        let mut padded = Aligned([b' '; 48]);
-        if let Some(id) = padded.0.get_mut(..REQUEST_ID_LEN) {
-            id.copy_from_slice(&self.encode());
-        }
-        let text = core::str::from_utf8(&padded.0).map_err(|_| fmt::Error)?;
-        out.write_str(text.get(..REQUEST_ID_LEN).ok_or(fmt::Error)?)
+        let text = self.encode();
+        out.write_str(core::str::from_utf8(&text).map_err(|_| fmt::Error)?)
     }
 
     /// The text, as ASCII bytes.
     fn encode(self) -> [u8; REQUEST_ID_LEN] {
-        let digits = hex_digits(self.0);
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        let hex = |nibble: u8| HEX.get(usize::from(nibble)).copied().unwrap_or(b'0');
+        let mut digits = [0u8; 32];
+        for (pair, byte) in digits.chunks_exact_mut(2).zip(self.0.to_be_bytes()) {
+            pair.copy_from_slice(&[hex(byte >> 4), hex(byte & 0xF)]);
+        }
         let mut text = [b'-'; REQUEST_ID_LEN];
         // 8-4-4-4-12: digit runs and where each lands in the text.
         for (from, to, len) in [(0, 0, 8), (8, 9, 4), (12, 14, 4), (16, 19, 4), (20, 24, 12)] {
@@ -213,32 +203,6 @@ impl RequestId {
         }
         text
     }
-}
-
-/// Bytes on an eight-byte boundary: the UTF-8 check then reads them a
-/// word at a time from the first byte.
-#[repr(C, align(8))]
-struct Aligned<T>(T);
-
-/// The 32 upper-case hex digits of `value`, most significant first, all
-/// at once: its bytes' high and low nibbles interleaved in two vectors,
-/// then each nibble turned into its digit.
-fn hex_digits(value: u128) -> [u8; 32] {
-    const LOW_NIBBLES: u128 = 0x0F0F_0F0F_0F0F_0F0F_0F0F_0F0F_0F0F_0F0F;
-    let high = u8x16::new(((value >> 4) & LOW_NIBBLES).to_be_bytes());
-    let low = u8x16::new((value & LOW_NIBBLES).to_be_bytes());
-    let digit = |nibbles: u8x16| {
-        // Nibbles above 9 get the gap between '9' and 'A'.
-        let letters = nibbles.simd_gt(u8x16::splat(9)) & u8x16::splat(b'A' - b'9' - 1);
-        (nibbles + u8x16::splat(b'0') + letters).to_array()
-    };
-    let first = digit(u8x16::unpack_low(high, low));
-    let second = digit(u8x16::unpack_high(high, low));
-    let mut digits = [0u8; 32];
-    let (a, b) = digits.split_at_mut(16);
-    a.copy_from_slice(&first);
-    b.copy_from_slice(&second);
-    digits
 }
 
 impl fmt::Display for RequestId {
@@ -501,7 +465,9 @@ fn write_error<W: fmt::Write + ?Sized>(
         Format::Json => {
             out.write_str("{\"RequestId\":\"")?;
             request_id.write_to(out)?;
-            out.write_str(concat!("\",\"HostId\":\"", host_id!(), "\",\"Code\":\""))?;
+            out.write_str("\",\"HostId\":\"")?;
+            out.write_str(HOST_ID)?;
+            out.write_str("\",\"Code\":\"")?;
             // No code has a character to escape (a test checks).
             out.write_str(error.code())?;
             out.write_str("\",\"Message\":\"")?;
@@ -511,11 +477,9 @@ fn write_error<W: fmt::Write + ?Sized>(
         Format::Xml => {
             out.write_str("<Error><RequestId>")?;
             request_id.write_to(out)?;
-            out.write_str(concat!(
-                "</RequestId><HostId>",
-                host_id!(),
-                "</HostId><Code>"
-            ))?;
+            out.write_str("</RequestId><HostId>")?;
+            out.write_str(HOST_ID)?;
+            out.write_str("</HostId><Code>")?;
             out.write_str(error.code())?;
             out.write_str("</Code><Message>")?;
             error.write_message(&mut XmlEscape::new(out))?;
@@ -659,7 +623,7 @@ mod tests {
     }
 
     #[test]
-    fn hex_digits_are_every_nibble_at_every_position() {
+    fn request_ids_print_every_nibble_at_every_position() {
         let mut values = std::vec![0, u128::MAX, 0x0123_4567_89AB_CDEF_FEDC_BA98_7654_3210];
         for position in 0..32 {
             for nibble in 0..16u128 {
@@ -669,7 +633,6 @@ mod tests {
         }
         for v in values {
             let expected = std::format!("{v:032X}");
-            assert_eq!(&hex_digits(v)[..], expected.as_bytes(), "{v:#x}");
             let text = RequestId::from_u128(v).to_string();
             let dashed = std::format!(
                 "{}-{}-{}-{}-{}",
