@@ -1,130 +1,171 @@
-//! Byte classes sixteen bytes at a time, in the portable vectors of the
-//! [`wide`] crate (SSE2 on x86-64, NEON on AArch64, simd128 on wasm; plain
-//! arrays elsewhere, correct but slower than eight-byte words would be),
-//! so that the crate stays free of `unsafe`: the query splitter finds its
-//! separators and escapes, and the body escapers skip plain text, a block
-//! at a step.
+//! Finding a few byte classes in a byte string: the query splitter finds
+//! its separators and escapes, and the body escapers the bytes that may
+//! need an escape, skipping the plain text in between.
 //!
-//! A lane "marked" by a class is all ones; [`bits`] turns marked lanes into
-//! one bit per byte (bit `i` for byte `i`), the form [`MarkedBytes`] walks
-//! with `trailing_zeros`.
+//! With the `simd` feature the bytes are classed sixteen at a time in the
+//! portable vectors of the `wide` crate (SSE2 on x86-64, NEON on AArch64,
+//! simd128 on wasm), so the crate stays free of `unsafe`. Without it, a
+//! plain loop tests one byte at a time: the choice for targets without
+//! vector units (`wide` falls back to arrays there, slower than the loop).
+//!
+//! A [`Marker`] names its bytes as data, so both forms read the same
+//! classes.
 
-use core::marker::PhantomData;
-
-use wide::u8x16;
-
-/// The 16 bytes of `bytes` from `at`, zero past the end (a copy: only for
-/// strings shorter than a block).
-#[inline]
-fn load(bytes: &[u8], at: usize) -> u8x16 {
-    let mut block = [0u8; 16];
-    let rest = bytes.get(at..).unwrap_or(&[]);
-    let n = rest.len().min(16);
-    if let (Some(head), Some(from)) = (block.get_mut(..n), rest.get(..n)) {
-        head.copy_from_slice(from);
-    }
-    u8x16::new(block)
-}
-
-/// One bit per byte of `bytes` from `at` that `mark` marks, for the next
-/// 16 bytes (fewer at the end: no bit past it).
-#[inline]
-fn marks_from(bytes: &[u8], at: usize, mark: impl Fn(u8x16) -> u8x16) -> u64 {
-    let rest = bytes.get(at..).unwrap_or(&[]);
-    if let Some(chunk) = rest.get(..16).and_then(|c| <[u8; 16]>::try_from(c).ok()) {
-        return bits(mark(u8x16::new(chunk)));
-    }
-    // The last bytes: the block that ends with them, overlapping bytes
-    // already scanned (a copy of a short tail would call `memcpy`), its
-    // marks shifted down past those; or, for a string under 16 bytes, a
-    // zero-padded copy, its padding's marks dropped.
-    let overlap = 16 - rest.len();
-    match at
-        .checked_sub(overlap)
-        .and_then(|from| bytes.get(from..))
-        .and_then(|c| <[u8; 16]>::try_from(c).ok())
-    {
-        Some(last) => bits(mark(u8x16::new(last))) >> overlap,
-        None => bits(mark(load(bytes, at))) & !(u64::MAX << rest.len()),
-    }
-}
-
-/// Marks the lanes of `block` equal to one of `bytes`.
-#[inline]
-pub(crate) fn any_of<const N: usize>(block: u8x16, bytes: [u8; N]) -> u8x16 {
-    let mut marked = u8x16::splat(0);
-    for byte in bytes {
-        marked |= block.simd_eq(u8x16::splat(byte));
-    }
-    marked
-}
-
-/// Marks the lanes of `block` below `limit` (none when `limit` is 0).
-#[inline]
-pub(crate) fn below(block: u8x16, limit: u8) -> u8x16 {
-    match limit.checked_sub(1) {
-        // Unsigned `x <= max` as `min(x, max) == x` (SSE2 has no unsigned
-        // byte compare, but has an unsigned byte minimum).
-        Some(max) => block.min(u8x16::splat(max)).simd_eq(block),
-        None => u8x16::splat(0),
-    }
-}
-
-/// One bit per marked lane: bit `i` for lane `i`.
-#[inline]
-pub(crate) fn bits(marked: u8x16) -> u64 {
-    u64::from(marked.to_bitmask())
-}
-
-/// Which bytes a [`MarkedBytes`] reports (a type, not a function pointer,
-/// so the marking is inlined into the scan).
+/// Which bytes a [`MarkedBytes`] reports: those below [`Marker::BELOW`] and
+/// those in [`Marker::ANY_OF`]. (A type, not a value, so the marking is
+/// inlined into the scan.)
 pub(crate) trait Marker {
-    /// Marks the lanes of `block` to report.
-    fn mark(block: u8x16) -> u8x16;
+    /// Every byte below this is marked (0: none).
+    const BELOW: u8;
+    /// These bytes are marked too.
+    const ANY_OF: &'static [u8];
 }
 
-/// The positions in a byte string of the bytes `M` marks, in order, sixteen
-/// bytes at a time.
-pub(crate) struct MarkedBytes<'a, M> {
-    bytes: &'a [u8],
-    marker: PhantomData<M>,
-    /// Where the block `pending` came from.
-    base: usize,
-    /// The marks of that block not yet returned, one bit a byte.
-    pending: u64,
-    /// Where the next block starts.
-    next: usize,
-}
+pub(crate) use imp::MarkedBytes;
 
-impl<'a, M: Marker> MarkedBytes<'a, M> {
-    /// Marks from the start of `bytes`.
-    pub(crate) fn new(bytes: &'a [u8]) -> Self {
-        MarkedBytes {
-            bytes,
-            marker: PhantomData,
-            base: 0,
-            pending: 0,
-            next: 0,
+#[cfg(not(feature = "simd"))]
+mod imp {
+    use core::marker::PhantomData;
+
+    use super::Marker;
+
+    /// The positions in a byte string of the bytes `M` marks, in order.
+    pub(crate) struct MarkedBytes<'a, M> {
+        bytes: &'a [u8],
+        marker: PhantomData<M>,
+        /// Where the search goes on.
+        next: usize,
+    }
+
+    impl<'a, M: Marker> MarkedBytes<'a, M> {
+        /// Marks from the start of `bytes`.
+        pub(crate) fn new(bytes: &'a [u8]) -> Self {
+            MarkedBytes {
+                bytes,
+                marker: PhantomData,
+                next: 0,
+            }
+        }
+    }
+
+    impl<M: Marker> Iterator for MarkedBytes<'_, M> {
+        type Item = usize;
+
+        #[inline]
+        fn next(&mut self) -> Option<usize> {
+            let rest = self.bytes.get(self.next..)?;
+            let marked = |b: u8| b < M::BELOW || M::ANY_OF.contains(&b);
+            let at = self.next + rest.iter().position(|&b| marked(b))?;
+            self.next = at + 1;
+            Some(at)
         }
     }
 }
 
-impl<M: Marker> Iterator for MarkedBytes<'_, M> {
-    type Item = usize;
+#[cfg(feature = "simd")]
+mod imp {
+    use core::marker::PhantomData;
 
+    use wide::u8x16;
+
+    use super::Marker;
+
+    /// The 16 bytes of `bytes` from `at`, zero past the end (a copy: only
+    /// for strings shorter than a block).
     #[inline]
-    fn next(&mut self) -> Option<usize> {
-        while self.pending == 0 {
-            if self.next >= self.bytes.len() {
-                return None;
-            }
-            self.base = self.next;
-            self.pending = marks_from(self.bytes, self.next, M::mark);
-            self.next += 16;
+    pub(super) fn load(bytes: &[u8], at: usize) -> u8x16 {
+        let mut block = [0u8; 16];
+        let rest = bytes.get(at..).unwrap_or(&[]);
+        let n = rest.len().min(16);
+        if let (Some(head), Some(from)) = (block.get_mut(..n), rest.get(..n)) {
+            head.copy_from_slice(from);
         }
-        let at = self.base + self.pending.trailing_zeros() as usize;
-        self.pending &= self.pending - 1;
-        Some(at)
+        u8x16::new(block)
+    }
+
+    /// Marks the lanes of `block` that `M` marks: all ones for a marked
+    /// lane.
+    #[inline]
+    pub(super) fn mark<M: Marker>(block: u8x16) -> u8x16 {
+        let mut marked = match M::BELOW.checked_sub(1) {
+            // Unsigned `x <= max` as `min(x, max) == x` (SSE2 has no
+            // unsigned byte compare, but has an unsigned byte minimum).
+            Some(max) => block.min(u8x16::splat(max)).simd_eq(block),
+            None => u8x16::splat(0),
+        };
+        for &byte in M::ANY_OF {
+            marked |= block.simd_eq(u8x16::splat(byte));
+        }
+        marked
+    }
+
+    /// One bit per byte of `bytes` from `at` that `M` marks, for the next
+    /// 16 bytes (fewer at the end: no bit past it). Bit `i` is byte `at + i`.
+    #[inline]
+    fn marks_from<M: Marker>(bytes: &[u8], at: usize) -> u64 {
+        let bits = |block: u8x16| u64::from(mark::<M>(block).to_bitmask());
+        let rest = bytes.get(at..).unwrap_or(&[]);
+        if let Some(chunk) = rest.get(..16).and_then(|c| <[u8; 16]>::try_from(c).ok()) {
+            return bits(u8x16::new(chunk));
+        }
+        // The last bytes: the block that ends with them, overlapping bytes
+        // already scanned (a copy of a short tail would call `memcpy`), its
+        // marks shifted down past those; or, for a string under 16 bytes, a
+        // zero-padded copy, its padding's marks dropped.
+        let overlap = 16 - rest.len();
+        match at
+            .checked_sub(overlap)
+            .and_then(|from| bytes.get(from..))
+            .and_then(|c| <[u8; 16]>::try_from(c).ok())
+        {
+            Some(last) => bits(u8x16::new(last)) >> overlap,
+            None => bits(load(bytes, at)) & !(u64::MAX << rest.len()),
+        }
+    }
+
+    /// The positions in a byte string of the bytes `M` marks, in order,
+    /// sixteen bytes at a time.
+    pub(crate) struct MarkedBytes<'a, M> {
+        bytes: &'a [u8],
+        marker: PhantomData<M>,
+        /// Where the block `pending` came from.
+        base: usize,
+        /// The marks of that block not yet returned, one bit a byte.
+        pending: u64,
+        /// Where the next block starts.
+        next: usize,
+    }
+
+    impl<'a, M: Marker> MarkedBytes<'a, M> {
+        /// Marks from the start of `bytes`.
+        pub(crate) fn new(bytes: &'a [u8]) -> Self {
+            MarkedBytes {
+                bytes,
+                marker: PhantomData,
+                base: 0,
+                pending: 0,
+                next: 0,
+            }
+        }
+    }
+
+    impl<M: Marker> Iterator for MarkedBytes<'_, M> {
+        type Item = usize;
+
+        #[inline]
+        fn next(&mut self) -> Option<usize> {
+            while self.pending == 0 {
+                if self.next >= self.bytes.len() {
+                    return None;
+                }
+                self.base = self.next;
+                self.pending = marks_from::<M>(self.bytes, self.next);
+                self.next += 16;
+            }
+            let at = self.base + self.pending.trailing_zeros() as usize;
+            self.pending &= self.pending - 1;
+            Some(at)
+        }
     }
 }
 
@@ -133,65 +174,49 @@ mod tests {
     use super::*;
     use std::vec::Vec;
 
-    /// One bit per byte of `bytes` (at most 16) that `mark` marks.
-    fn marked(bytes: &[u8], mark: impl Fn(u8x16) -> u8x16) -> u64 {
-        bits(mark(load(bytes, 0)))
-    }
-
-    #[test]
-    fn any_of_is_exact_for_every_byte_value_and_lane() {
-        for target in [b'&', b'=', b'%', b'+', 0x00, 0x7F, 0x80, 0xEF, 0xFF] {
-            for value in 0..=255u8 {
-                for lane in 0..16 {
-                    let mut bytes = [b'a'; 16];
-                    bytes[lane] = value;
-                    let m = marked(&bytes, |b| any_of(b, [target]));
-                    let expected = if value == target { 1 << lane } else { 0 };
-                    assert_eq!(m, expected, "{target:#x} {value:#x} @{lane}");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn below_is_exact_for_every_byte_value_and_limit() {
-        for limit in [0x00, 0x01, 0x20, 0x7F, 0x80, 0x81, 0xFF] {
-            for value in 0..=255u8 {
-                for lane in [0, 7, 8, 15] {
-                    let mut bytes = [0xFF; 16];
-                    bytes[lane] = value;
-                    let m = marked(&bytes, |b| below(b, limit));
-                    let hit = m >> lane & 1 == 1;
-                    assert_eq!(hit, value < limit, "{limit:#x} {value:#x} @{lane}");
-                    assert_eq!(m & !(1 << lane), 0, "only lane {lane} can be marked");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn load_pads_with_zeros_past_the_end() {
-        let bytes: Vec<u8> = (1..=40).collect();
-        for at in [0, 10, 24, 25, 39, 40, 41, 1000] {
-            let mut expected = [0u8; 16];
-            for (i, e) in expected.iter_mut().enumerate() {
-                *e = bytes.get(at + i).copied().unwrap_or(0);
-            }
-            assert_eq!(load(&bytes, at).to_array(), expected, "at {at}");
-        }
-    }
-
     struct Ampersands;
     impl Marker for Ampersands {
-        fn mark(block: u8x16) -> u8x16 {
-            any_of(block, [b'&'])
-        }
+        const BELOW: u8 = 0;
+        const ANY_OF: &'static [u8] = b"&";
     }
 
     struct Controls;
     impl Marker for Controls {
-        fn mark(block: u8x16) -> u8x16 {
-            below(block, 0x20)
+        const BELOW: u8 = 0x20;
+        const ANY_OF: &'static [u8] = &[];
+    }
+
+    struct Mixed;
+    impl Marker for Mixed {
+        const BELOW: u8 = 0x20;
+        const ANY_OF: &'static [u8] = &[b'&', b'=', 0x7F, 0x80, 0xEF, 0xFF];
+    }
+
+    /// The positions of marked bytes, one byte at a time.
+    fn reference<M: Marker>(bytes: &[u8]) -> Vec<usize> {
+        (0..bytes.len())
+            .filter(|&i| bytes[i] < M::BELOW || M::ANY_OF.contains(&bytes[i]))
+            .collect()
+    }
+
+    #[test]
+    fn every_byte_value_is_marked_as_the_class_says_at_every_position() {
+        for value in 0..=255u8 {
+            for len in [1, 15, 16, 17, 33] {
+                for at in 0..len {
+                    let mut bytes = std::vec![b'a'; len];
+                    bytes[at] = value;
+                    let found: Vec<usize> = MarkedBytes::<Mixed>::new(&bytes).collect();
+                    assert_eq!(found, reference::<Mixed>(&bytes), "{value:#x} @{at}/{len}");
+                    let found: Vec<usize> = MarkedBytes::<Controls>::new(&bytes).collect();
+                    let expected: Vec<usize> = if value < 0x20 {
+                        std::vec![at]
+                    } else {
+                        Vec::new()
+                    };
+                    assert_eq!(found, expected, "{value:#x} @{at}/{len}");
+                }
+            }
         }
     }
 
@@ -208,7 +233,7 @@ mod tests {
     }
 
     #[test]
-    fn the_overlapping_last_block_reports_no_byte_twice() {
+    fn the_last_bytes_are_reported_once() {
         for len in 0..50 {
             let all = std::vec![b'&'; len];
             let found: Vec<usize> = MarkedBytes::<Ampersands>::new(&all).collect();
@@ -224,5 +249,47 @@ mod tests {
     fn padding_past_the_end_is_never_reported() {
         let found: Vec<usize> = MarkedBytes::<Controls>::new(b"a\x01b").collect();
         assert_eq!(found, [1]);
+    }
+
+    #[cfg(feature = "simd")]
+    #[test]
+    fn load_pads_with_zeros_past_the_end() {
+        let bytes: Vec<u8> = (1..=40).collect();
+        for at in [0, 10, 24, 25, 39, 40, 41, 1000] {
+            let mut expected = [0u8; 16];
+            for (i, e) in expected.iter_mut().enumerate() {
+                *e = bytes.get(at + i).copied().unwrap_or(0);
+            }
+            assert_eq!(imp::load(&bytes, at).to_array(), expected, "at {at}");
+        }
+    }
+
+    #[cfg(feature = "simd")]
+    #[test]
+    fn below_is_exact_for_every_byte_value_and_limit() {
+        struct Below<const L: u8>;
+        impl<const L: u8> Marker for Below<L> {
+            const BELOW: u8 = L;
+            const ANY_OF: &'static [u8] = &[];
+        }
+        fn check<const L: u8>() {
+            for value in 0..=255u8 {
+                for lane in [0, 7, 8, 15] {
+                    let mut bytes = [0xFF; 16];
+                    bytes[lane] = value;
+                    let marked = imp::mark::<Below<L>>(wide::u8x16::new(bytes)).to_bitmask();
+                    let hit = marked >> lane & 1 == 1;
+                    assert_eq!(hit, value < L, "{L:#x} {value:#x} @{lane}");
+                    assert_eq!(marked & !(1 << lane), 0, "only lane {lane} can be marked");
+                }
+            }
+        }
+        check::<0x00>();
+        check::<0x01>();
+        check::<0x20>();
+        check::<0x7F>();
+        check::<0x80>();
+        check::<0x81>();
+        check::<0xFF>();
     }
 }

@@ -124,16 +124,19 @@
 //!   answers `AuthorizationLimitExceed`.
 //!
 //! - Byte scans (the query's separators and escapes, the response
-//!   escapers) use the `wide` crate's 16-byte vectors: the crate forbids
-//!   `unsafe`, and entering a `#[target_feature]` function still needs it.
-//!   On targets without vector units `wide` falls back to plain arrays,
-//!   correct but slower. This is why the minimum Rust is 1.89.
+//!   escapers) use the `wide` crate's 16-byte vectors with the `simd`
+//!   feature (the crate forbids `unsafe`, and entering a
+//!   `#[target_feature]` function still needs it), a plain byte loop
+//!   without it.
 //!
 //! # Features
 //!
 //! - `std` (default): implies `alloc`.
 //! - `alloc`: heap-backed extras; the request path never allocates.
 //! - `serde`: serde glue for the value types and the state file.
+//! - `simd` (default): byte scans sixteen bytes at a time with the `wide`
+//!   crate (Rust 1.89 or newer); turn it off on targets without vector
+//!   units. The answers are the same either way.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]

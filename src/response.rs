@@ -386,10 +386,9 @@ fn xml_escape(c: char) -> Option<&'static str> {
 }
 
 /// Writes `s` to `out`, passing runs that need no escape through whole and
-/// each other character as `escape` maps it. `S` marks, sixteen bytes at
-/// a time, the bytes that may start a character needing an escape (every
-/// such character starts with one), so plain text is skipped a block at a
-/// step.
+/// each other character as `escape` maps it. `S` marks the bytes that may
+/// start a character needing an escape (every such character starts with
+/// one), so plain text is skipped without decoding it.
 fn escape_runs<S, W, E>(out: &mut W, s: &str, escape: E) -> fmt::Result
 where
     S: block::Marker,
@@ -414,10 +413,8 @@ where
 struct JsonSuspects;
 
 impl block::Marker for JsonSuspects {
-    #[inline]
-    fn mark(bytes: wide::u8x16) -> wide::u8x16 {
-        block::below(bytes, 0x20) | block::any_of(bytes, [b'"', b'\\'])
-    }
+    const BELOW: u8 = 0x20;
+    const ANY_OF: &'static [u8] = b"\"\\";
 }
 
 /// Marks the bytes that may start a character XML escapes (0xEF starts
@@ -425,10 +422,8 @@ impl block::Marker for JsonSuspects {
 struct XmlSuspects;
 
 impl block::Marker for XmlSuspects {
-    #[inline]
-    fn mark(bytes: wide::u8x16) -> wide::u8x16 {
-        block::below(bytes, 0x20) | block::any_of(bytes, [b'&', b'<', b'>', b'"', b'\'', 0xEF])
-    }
+    const BELOW: u8 = 0x20;
+    const ANY_OF: &'static [u8] = &[b'&', b'<', b'>', b'"', b'\'', 0xEF];
 }
 
 /// Writes the body of a successful call (see [`Response`]).

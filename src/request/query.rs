@@ -358,17 +358,14 @@ impl Span<'_> {
 struct SpecialBytes;
 
 impl block::Marker for SpecialBytes {
-    #[inline]
-    fn mark(bytes: wide::u8x16) -> wide::u8x16 {
-        block::any_of(bytes, [b'&', b'=', b'%', b'+'])
-    }
+    const BELOW: u8 = 0;
+    const ANY_OF: &'static [u8] = b"&=%+";
 }
 
 /// The pairs of a query, split at `&` and then at the first `=`; the line
 /// breaks of the API page's layout just before a `&` are dropped, and
 /// empty pairs and the page's `<公共请求参数>` placeholder skipped. One
-/// pass over the bytes, sixteen at a time, finds the separators and the
-/// escapes together.
+/// pass over the bytes finds the separators and the escapes together.
 struct Pairs<'a> {
     query: &'a [u8],
     special: block::MarkedBytes<'a, SpecialBytes>,
