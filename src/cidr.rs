@@ -135,7 +135,7 @@ impl ParseAddress for Ipv4Addr {
 
     /// One pass: the address, then an end or a `/` (an address holds no
     /// `/`, so this is the split at the first one).
-    // `always`: out of line, the address came back through memory.
+    // `always`: out of line, the address comes back through memory.
     #[inline(always)]
     fn split(text: &str) -> (Option<Self>, Option<&str>) {
         match read_ipv4(text.as_bytes()) {

@@ -64,15 +64,9 @@
 //!   (both pinned by `const` assertions). Text a request keeps is decoded
 //!   for keeps once every check has passed, so that one buffer, the size
 //!   of the longest value, serves both the checks and the kept text.
-//! - IP addresses are read by this crate's own parsers, accepting exactly
-//!   what `core::net` accepts (property tests compare them): IPv4 in one
-//!   pass of byte patterns, IPv6 by the standard parser's own steps on
-//!   byte offsets.
-//! - Parameter names are recognised by their length, then their first and
-//!   last eight bytes (and bytes 8..16 past sixteen) as words; keywords
-//!   (`tcp`, `Accept`, `intranet`, …) as one ASCII-case-folded word. Both
-//!   are exactly the byte-by-byte comparisons they replace (tests compare
-//!   every near name and every byte at every position).
+//! - IPv4 addresses are read in one pass by this crate's own parser,
+//!   accepting exactly what `core::net` accepts (property tests compare
+//!   them); IPv6 addresses by `core::net`.
 //! - [`Applied`] names the rule and says whether its description changed;
 //!   it does not copy the old description out (read it from the store
 //!   first if you need it).

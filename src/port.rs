@@ -91,7 +91,7 @@ fn read_bound(bytes: &[u8]) -> Option<(Bound, &[u8])> {
 }
 
 /// `bound/bound` in one pass over the bytes (splitting at the `/` first
-/// read the start twice: about 60 instructions more a range).
+/// would read the start twice).
 fn parse_grammar(text: &str) -> Result<(Bound, Bound), InvalidPortRange> {
     let (start, rest) = read_bound(text.as_bytes()).ok_or(InvalidPortRange::Syntax)?;
     let [b'/', rest @ ..] = rest else {

@@ -86,8 +86,8 @@ fn needs_decoding(raw: &[u8]) -> bool {
 }
 
 /// Decodes `%XX` and `+` into the front of `out`, a byte at a time (values
-/// are short, and a copy call per plain run cost more than the bytes);
-/// returns the decoded length.
+/// are short, and a copy call per plain run would cost more than the
+/// bytes); returns the decoded length.
 fn decode_into(raw: &[u8], out: &mut [u8]) -> Result<usize, DecodeError> {
     let mut len = 0;
     let mut rest = raw;
@@ -148,8 +148,8 @@ pub(crate) enum Text<'a> {
 
 impl<'a> Text<'a> {
     /// The decoded text, borrowed from the request or decoded into `scratch`.
-    // Inline for the usual plain text (a call for each parameter cost more
-    // than the match); the decoding stays out of line.
+    // Inline for the usual plain text (a call for each parameter would
+    // cost more than the match); the decoding stays out of line.
     #[inline(always)]
     pub(crate) fn decode<'s>(self, scratch: &'s mut Scratch<'_>) -> &'s str
     where
@@ -324,8 +324,8 @@ fn strip_url_prefix(query: &[u8]) -> &[u8] {
 /// parts a caller reads.
 #[derive(Clone, Copy, Debug)]
 struct Span<'a> {
-    /// The name's bytes (cut once here: a range check for each reader
-    /// cost more).
+    /// The name's bytes (cut once here rather than range-checked by each
+    /// reader).
     name: &'a [u8],
     start: usize,
     name_end: usize,
@@ -386,8 +386,8 @@ impl<'a> Pairs<'a> {
 impl<'a> Iterator for Pairs<'a> {
     type Item = Span<'a>;
 
-    // `always`: with two callers, a plain `#[inline]` left it out of line,
-    // each pair returned through memory.
+    // `always`: it has two callers, and a plain `#[inline]` leaves it out
+    // of line, returning each pair through memory.
     #[inline(always)]
     fn next(&mut self) -> Option<Span<'a>> {
         // No `=` seen yet (a sentinel, not an `Option`: the loop keeps it
