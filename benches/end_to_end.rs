@@ -5,14 +5,14 @@
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
-use aliyun_sg_egress::matcher::modify;
 use aliyun_sg_egress::model::{EgressRule, RuleDestination};
-use aliyun_sg_egress::response::{Format, RequestId, Response};
+use aliyun_sg_egress::model::{GroupInfo, Network};
+use aliyun_sg_egress::modify;
+use aliyun_sg_egress::request::RequestParser;
 use aliyun_sg_egress::store::{BoundedStore, GroupStore};
-use aliyun_sg_egress::{
-    GroupId, GroupInfo, IpProtocol, Ipv4Cidr, Network, NicType, Policy, PortRange, Priority,
-    RegionId, RequestParser, VpcId,
-};
+use aliyun_sg_egress::text::{GroupId, RegionId, VpcId};
+use aliyun_sg_egress::{Format, RequestId, Response};
+use aliyun_sg_egress::{IpProtocol, Ipv4Cidr, NicType, Policy, PortRange, Priority};
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
 
 const RULES: usize = 200;

@@ -5,13 +5,13 @@
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
-use aliyun_sg_egress::matcher::identify;
+use aliyun_sg_egress::identify;
 use aliyun_sg_egress::model::{EgressRule, RuleDestination};
+use aliyun_sg_egress::model::{GroupInfo, Network};
+use aliyun_sg_egress::request::{Destination, ModifyEgressRequest, RequestParser, Source};
 use aliyun_sg_egress::store::{BoundedStore, VecStore};
-use aliyun_sg_egress::{
-    Destination, GroupId, GroupInfo, IpProtocol, Ipv4Cidr, Ipv6Cidr, ModifyEgressRequest, Network,
-    NicType, Policy, PortRange, Priority, RegionId, RequestParser, Source, VpcId,
-};
+use aliyun_sg_egress::text::{GroupId, RegionId, VpcId};
+use aliyun_sg_egress::{IpProtocol, Ipv4Cidr, Ipv6Cidr, NicType, Policy, PortRange, Priority};
 use criterion::{BenchmarkId, Criterion, black_box, criterion_group, criterion_main};
 
 const SIZES: [usize; 5] = [10, 200, 1_000, 10_000, 100_000];

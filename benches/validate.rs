@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use aliyun_sg_egress::RequestParser;
+use aliyun_sg_egress::request::RequestParser;
 use criterion::{BenchmarkId, Criterion, black_box, criterion_group, criterion_main};
 
 /// The requests measured: (name, query, whether it validates).

@@ -54,11 +54,13 @@ use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use aliyun_sg_egress::matcher::modify;
-use aliyun_sg_egress::response::{Format, RequestId, Response};
+use aliyun_sg_egress::Applied;
+use aliyun_sg_egress::error::ApiError;
+use aliyun_sg_egress::modify;
+use aliyun_sg_egress::request::{ModifyEgressRequest, RequestParser};
 use aliyun_sg_egress::state::State;
 use aliyun_sg_egress::store::GroupStore;
-use aliyun_sg_egress::{ApiError, Applied, ModifyEgressRequest, RequestParser};
+use aliyun_sg_egress::{Format, RequestId, Response};
 
 /// The state used without `--state`.
 const DEMO_STATE: &str = include_str!("demo_state.json");

@@ -292,7 +292,8 @@ cidr_type! {
     /// written.
     ///
     /// ```
-    /// use aliyun_sg_egress::{Ipv4Cidr, InvalidCidr};
+    /// use aliyun_sg_egress::Ipv4Cidr;
+    /// use aliyun_sg_egress::error::InvalidCidr;
     /// let host: Ipv4Cidr = "1.2.3.4".parse().unwrap();
     /// let slash32: Ipv4Cidr = "1.2.3.4/32".parse().unwrap();
     /// assert_ne!(host, slash32);
@@ -309,7 +310,8 @@ cidr_type! {
     /// kept as written and compared by value.
     ///
     /// ```
-    /// use aliyun_sg_egress::{Ipv6Cidr, InvalidCidr};
+    /// use aliyun_sg_egress::Ipv6Cidr;
+    /// use aliyun_sg_egress::error::InvalidCidr;
     /// let a: Ipv6Cidr = "2001:DB8:0:0::1/64".parse().unwrap();
     /// assert_eq!(a, "2001:db8::1/64".parse().unwrap());
     /// assert_eq!(a.to_string(), "2001:db8::1/64");

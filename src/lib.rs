@@ -8,7 +8,7 @@
 //! `Message`, exactly as the API page documents them.
 //!
 //! ```
-//! use aliyun_sg_egress::{Destination, RequestParser};
+//! use aliyun_sg_egress::request::{Destination, RequestParser};
 //!
 //! // The API page's example, corrected: `Policy=accept` (the page says
 //! // `allow`) and `DestGroupId` (the page says `SourceGroupId`, an ingress
@@ -30,17 +30,31 @@
 //! .unwrap_err();
 //! assert_eq!((err.status(), err.code()), (400, "InvalidPolicy.Malformed"));
 //! assert!(err.hints().to_string().contains("did you mean accept?"));
-//! # Ok::<(), aliyun_sg_egress::ApiError>(())
+//! # Ok::<(), aliyun_sg_egress::error::ApiError>(())
 //! ```
 //!
-//! # Layers
+//! # Layout
 //!
-//! Each layer uses only those before it: value types ([`IpProtocol`],
+//! Each item has one path. At the root: the value types ([`IpProtocol`],
 //! [`PortRange`], [`Ipv4Cidr`], [`Ipv6Cidr`], [`NicType`], [`Policy`],
-//! [`Priority`], [`Description`], [`ClientToken`], ids) → the error
-//! catalogue ([`Cause`], [`ApiError`]) → requests ([`ModifyEgressRequest`])
-//! → model and stores ([`model`], [`store`]) → the matcher ([`identify`],
-//! [`modify`]) → response bodies ([`response`]).
+//! [`Priority`]), the matcher ([`identify`], [`modify`], [`Applied`],
+//! [`Identified`]) and the bodies ([`Response`], [`Format`],
+//! [`RequestId`]). The rest is grouped by role:
+//! - [`request`]: [`RequestParser`](request::RequestParser) and the
+//!   [`ModifyEgressRequest`](request::ModifyEgressRequest) it returns, the
+//!   parameter table ([`Param`](request::Param)) and the query limits;
+//! - [`error`]: [`ApiError`](error::ApiError), the catalogue
+//!   ([`Cause`](error::Cause)), hints, near misses, and the narrow error of
+//!   each value type;
+//! - [`store`]: the [`GroupStore`](store::GroupStore) trait an embedder
+//!   implements over their own storage, and the crate's two stores;
+//! - [`model`]: groups and rules as stores hold them;
+//! - [`text`]: ids and the other validated text;
+//! - `state` (feature `serde`): the `DescribeSecurityGroupAttribute` state
+//!   file.
+//!
+//! Layers, each using only those before it: value types → the error
+//! catalogue → requests → model and stores → the matcher → response bodies.
 //!
 //! # Decisions beyond the API page
 //!
@@ -59,7 +73,7 @@
 //!   not read; its faults (bad escapes, a second empty name) are reported
 //!   as `InvalidParameter` naming `QueryString`.
 //! - A request borrows its text from the query, or from the
-//!   [`RequestParser`]'s 4 KiB buffer for text that needed
+//!   [`RequestParser`](request::RequestParser)'s 4 KiB buffer for text that needed
 //!   percent-decoding; it is under 320 bytes, and the parser is its buffer
 //!   (both pinned by `const` assertions). Text a request keeps is decoded
 //!   for keeps once every check has passed, so that one buffer, the size
@@ -70,8 +84,8 @@
 //! - [`Applied`] names the rule and says whether its description changed;
 //!   it does not copy the old description out (read it from the store
 //!   first if you need it).
-//! - An [`ApiError`] is at most 64 bytes (a `const` assertion holds it
-//!   there): the cause, the parameter as an index into [`Param`]'s table,
+//! - An [`ApiError`](error::ApiError) is at most 64 bytes (a `const` assertion holds it
+//!   there): the cause, the parameter as an index into [`Param`](request::Param)'s table,
 //!   a small reason with the few numbers a detail needs, hints and the near
 //!   miss as bits and a rule index, and the texts a detail quotes (the
 //!   value at fault, an unknown parameter name, the ids a matcher error
@@ -100,10 +114,10 @@
 //!   differs in none.
 //! - `modify` with an absent `Description`, or the text the rule already
 //!   has, succeeds and reports `changed: false`; the store writes nothing
-//!   ([`GroupStore::set_description`] says whether the text changed).
+//!   ([`GroupStore::set_description`](store::GroupStore::set_description) says whether the text changed).
 //! - Stores keep a rule's key packed into six words and find a group by a
 //!   hash of its id (the growable store) or by comparing ids (the bounded
-//!   one, for few groups); see [`store`]. The [`GroupStore`] trait has
+//!   one, for few groups); see [`store`]. The [`GroupStore`](store::GroupStore) trait has
 //!   only what an embedder's own storage must answer (find a group, its
 //!   metadata, find a rule by key, read a rule, set a description); the
 //!   matcher derives near misses and a rule's priority from those, and the
@@ -152,49 +166,36 @@ extern crate std;
 
 mod ascii;
 mod block;
+mod cidr;
 mod hash;
 mod keyword;
-mod swar;
-
-pub mod cidr;
-pub mod error;
-pub mod matcher;
-pub mod model;
-pub mod nic;
-pub mod policy;
-pub mod port;
-pub mod priority;
-pub mod protocol;
-pub mod request;
-pub mod response;
+mod matcher;
+mod nic;
+mod policy;
+mod port;
+mod priority;
+mod protocol;
+mod response;
 #[cfg(feature = "serde")]
 mod serde_impls;
+mod swar;
+
+pub mod error;
+pub mod model;
+pub mod request;
 #[cfg(feature = "serde")]
 pub mod state;
 pub mod store;
 pub mod text;
 
-pub use cidr::{InvalidCidr, Ipv4Cidr, Ipv6Cidr};
-pub use error::{ApiError, Cause, CauseGroup, Hint, Hints, NearMiss, RuleField, RuleFields};
+pub use cidr::{Ipv4Cidr, Ipv6Cidr};
 pub use matcher::{Applied, Identified, identify, modify};
-pub use model::{EgressRule, GroupInfo, Network, RuleDestination, RuleKey};
-pub use nic::{InvalidNicType, NicType};
-pub use policy::{InvalidPolicy, Policy};
-pub use port::{InvalidPortRange, PortRange};
-pub use priority::{InvalidPriority, Priority};
-pub use protocol::{InvalidIpProtocol, IpProtocol};
-pub use request::{
-    Destination, GroupDestination, ModifyEgressRequest, Param, RequestParser, Source,
-};
-pub use response::{Format, InvalidFormat, InvalidRequestId, RequestId, Response};
-#[cfg(feature = "serde")]
-pub use state::{State, StateError};
-#[cfg(feature = "alloc")]
-pub use store::VecStore;
-pub use store::{BoundedStore, GroupHandle, GroupStore, StoreError};
-pub use text::{
-    AccountId, AccountName, ClientToken, Description, GroupId, InvalidText, RegionId, VpcId,
-};
+pub use nic::NicType;
+pub use policy::Policy;
+pub use port::PortRange;
+pub use priority::Priority;
+pub use protocol::IpProtocol;
+pub use response::{Format, RequestId, Response};
 
 /// The README's examples, run as doctests.
 #[cfg(doctest)]

@@ -34,14 +34,15 @@ impl NicType {
     ///
     /// ```
     /// use aliyun_sg_egress::model::{Network, RuleDestination};
-    /// use aliyun_sg_egress::{NicType, VpcId};
+    /// use aliyun_sg_egress::NicType;
+    /// use aliyun_sg_egress::text::VpcId;
     /// let cidr = RuleDestination::Ipv4("10.0.0.0/8".parse().unwrap());
     /// let group = RuleDestination::Group("sg-1");
     /// let vpc = Network::Vpc { id: VpcId::parse("vpc-1")?, classic_link: false };
     /// assert_eq!(NicType::default_for(&Network::Classic, &cidr), NicType::Internet);
     /// assert_eq!(NicType::default_for(&Network::Classic, &group), NicType::Intranet);
     /// assert_eq!(NicType::default_for(&vpc, &cidr), NicType::Intranet);
-    /// # Ok::<(), aliyun_sg_egress::InvalidText>(())
+    /// # Ok::<(), aliyun_sg_egress::text::InvalidText>(())
     /// ```
     pub const fn default_for(network: &Network, destination: &RuleDestination<'_>) -> NicType {
         if network.is_vpc() || destination.is_group() {

@@ -13,7 +13,8 @@ use crate::protocol::IpProtocol;
 /// the canonical form.
 ///
 /// ```
-/// use aliyun_sg_egress::{IpProtocol, PortRange, InvalidPortRange};
+/// use aliyun_sg_egress::{IpProtocol, PortRange};
+/// use aliyun_sg_egress::error::InvalidPortRange;
 /// let web = PortRange::parse_for("80/080", IpProtocol::Tcp).unwrap();
 /// assert_eq!(web.to_string(), "80/80");
 /// assert_eq!(PortRange::parse_for("-1/-1", IpProtocol::Tcp), Err(InvalidPortRange::ProtocolMismatch));

@@ -11,7 +11,8 @@ use crate::ascii;
 /// when a request names a rule without one, any priority matches.
 ///
 /// ```
-/// use aliyun_sg_egress::{Priority, InvalidPriority};
+/// use aliyun_sg_egress::Priority;
+/// use aliyun_sg_egress::error::InvalidPriority;
 /// assert_eq!("007".parse::<Priority>().map(Priority::get), Ok(7));
 /// assert_eq!("0".parse::<Priority>(), Err(InvalidPriority::BelowRange));
 /// assert_eq!("101".parse::<Priority>(), Err(InvalidPriority::AboveRange));

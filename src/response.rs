@@ -3,12 +3,13 @@
 //! allocating.
 //!
 //! ```
-//! use aliyun_sg_egress::{ApiError, Cause, Param};
-//! use aliyun_sg_egress::response::{Format, RequestId, Response, SUCCESS_STATUS};
+//! use aliyun_sg_egress::error::{ApiError, Cause};
+//! use aliyun_sg_egress::request::Param;
+//! use aliyun_sg_egress::{Format, RequestId, Response};
 //!
 //! let id = RequestId::from_u128(1);
 //! let ok = Response::success(Format::Json, id);
-//! assert_eq!(ok.status(), SUCCESS_STATUS);
+//! assert_eq!(ok.status(), 200);
 //! assert_eq!(ok.to_string(), r#"{"RequestId":"00000000-0000-0000-0000-000000000001"}"#);
 //!
 //! let err = ApiError::new(Cause::MissingParameter).with_parameter(Param::RegionId);
@@ -34,8 +35,8 @@
 use core::fmt;
 use core::str::FromStr;
 
-use crate::ApiError;
 use crate::block;
+use crate::error::ApiError;
 use crate::keyword::{keyword_enum, keyword_error};
 
 /// The `HostId` field of error bodies.
@@ -43,7 +44,7 @@ pub const HOST_ID: &str = "ecs.aliyuncs.com";
 
 /// The HTTP status of a successful call (errors carry their own:
 /// [`ApiError::status`]).
-pub const SUCCESS_STATUS: u16 = 200;
+pub(crate) const SUCCESS_STATUS: u16 = 200;
 
 /// Whether byte `i` of a [`RequestId`]'s text holds a dash (8-4-4-4-12).
 const fn is_dash(i: usize) -> bool {
@@ -65,7 +66,8 @@ const REQUEST_ID_LEN: usize = 36;
 /// Ids order as their text does.
 ///
 /// ```
-/// use aliyun_sg_egress::response::{InvalidRequestId, RequestId};
+/// use aliyun_sg_egress::RequestId;
+/// use aliyun_sg_egress::error::InvalidRequestId;
 ///
 /// let id: RequestId = "473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E".parse()?;
 /// assert_eq!(id.to_string(), "473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E");
@@ -108,7 +110,7 @@ impl RequestId {
     /// The id whose digits spell `n` (most significant digit first).
     ///
     /// ```
-    /// use aliyun_sg_egress::response::RequestId;
+    /// use aliyun_sg_egress::RequestId;
     /// const FIRST: RequestId = RequestId::from_u128(0x473469C7_AA6F_4DC5_B3DB_A3DC0DE3C83E);
     /// assert_eq!(FIRST.to_string(), "473469C7-AA6F-4DC5-B3DB-A3DC0DE3C83E");
     /// ```
@@ -120,7 +122,7 @@ impl RequestId {
     /// a fixed per-run prefix and a counter, say.
     ///
     /// ```
-    /// use aliyun_sg_egress::response::RequestId;
+    /// use aliyun_sg_egress::RequestId;
     /// let id = RequestId::from_parts(0xCEF72CEB_54B64AE8, 7);
     /// assert_eq!(id.to_string(), "CEF72CEB-54B6-4AE8-0000-000000000007");
     /// ```
@@ -137,7 +139,8 @@ impl RequestId {
     /// grouped 8-4-4-4-12 by dashes.
     ///
     /// ```
-    /// use aliyun_sg_egress::response::{InvalidRequestId, RequestId};
+    /// use aliyun_sg_egress::RequestId;
+    /// use aliyun_sg_egress::error::InvalidRequestId;
     /// let id = RequestId::parse("CEF72CEB-54B6-4AE8-B225-F876FF7BA984")?;
     /// assert_eq!(id.as_u128(), 0xCEF72CEB_54B6_4AE8_B225_F876FF7BA984);
     /// assert_eq!(
@@ -256,7 +259,7 @@ keyword_enum! {
     /// request leaves it out, as on the API.
     ///
     /// ```
-    /// use aliyun_sg_egress::response::Format;
+    /// use aliyun_sg_egress::Format;
     /// assert_eq!("JSON".parse::<Format>(), Ok(Format::Json));
     /// assert_eq!(Format::Xml.to_string(), "xml");
     /// assert!("yaml".parse::<Format>().is_err());
@@ -296,17 +299,8 @@ impl Format {
 /// of a JSON string (without the quotes): `"` and `\` backslashed, `\b \f
 /// \n \r \t` in their short forms, other characters below U+0020 as
 /// `\u00xx`; everything else as is.
-///
-/// ```
-/// use core::fmt::Write;
-/// use aliyun_sg_egress::response::JsonEscape;
-/// let mut out = String::new();
-/// write!(JsonEscape::new(&mut out), "a\"b\\c\nd\u{1}")?;
-/// assert_eq!(out, r#"a\"b\\c\nd\u0001"#);
-/// # Ok::<(), core::fmt::Error>(())
-/// ```
 #[derive(Debug)]
-pub struct JsonEscape<'a, W: fmt::Write + ?Sized>(&'a mut W);
+pub(crate) struct JsonEscape<'a, W: fmt::Write + ?Sized>(&'a mut W);
 
 impl<'a, W: fmt::Write + ?Sized> JsonEscape<'a, W> {
     /// Escapes into `out`.
@@ -345,17 +339,8 @@ fn json_escape(c: char) -> Option<&'static str> {
 /// as `&#xD;`, and the characters XML 1.0 forbids (U+0000–U+0008, U+000B,
 /// U+000C, U+000E–U+001F, U+FFFE, U+FFFF) replaced with U+FFFD; everything
 /// else, tab and line feed included, as is.
-///
-/// ```
-/// use core::fmt::Write;
-/// use aliyun_sg_egress::response::XmlEscape;
-/// let mut out = String::new();
-/// write!(XmlEscape::new(&mut out), "<a & 'b'>\u{1}")?;
-/// assert_eq!(out, "&lt;a &amp; &apos;b&apos;&gt;\u{fffd}");
-/// # Ok::<(), core::fmt::Error>(())
-/// ```
 #[derive(Debug)]
-pub struct XmlEscape<'a, W: fmt::Write + ?Sized>(&'a mut W);
+pub(crate) struct XmlEscape<'a, W: fmt::Write + ?Sized>(&'a mut W);
 
 impl<'a, W: fmt::Write + ?Sized> XmlEscape<'a, W> {
     /// Escapes into `out`.
@@ -495,8 +480,9 @@ fn write_error<W: fmt::Write + ?Sized>(
 /// the message escaped for the format. One line each, no trailing newline.
 ///
 /// ```
-/// use aliyun_sg_egress::{ApiError, Cause, Param};
-/// use aliyun_sg_egress::response::{Format, RequestId, Response};
+/// use aliyun_sg_egress::error::{ApiError, Cause};
+/// use aliyun_sg_egress::request::Param;
+/// use aliyun_sg_egress::{Format, RequestId, Response};
 ///
 /// let id = RequestId::from_parts(0, 1);
 /// let ok = Response::success(Format::Json, RequestId::from_u128(0xA));
@@ -552,7 +538,7 @@ impl<'a> Response<'a> {
         }
     }
 
-    /// The HTTP status: [`SUCCESS_STATUS`], or the error's.
+    /// The HTTP status: 200, or the error's.
     pub const fn status(&self) -> u16 {
         match self.error {
             None => SUCCESS_STATUS,
@@ -597,7 +583,7 @@ impl fmt::Display for Response<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Cause;
+    use crate::error::Cause;
     use core::fmt::Write as _;
     use std::prelude::rust_2024::*;
 
@@ -614,7 +600,7 @@ mod tests {
     }
 
     fn missing_region() -> ApiError {
-        ApiError::new(Cause::MissingParameter).with_parameter(crate::Param::RegionId)
+        ApiError::new(Cause::MissingParameter).with_parameter(crate::request::Param::RegionId)
     }
 
     #[test]
@@ -728,7 +714,7 @@ mod tests {
     /// A `%s` message quoting the caller's text, as the IPv6 readers do.
     fn tricky() -> ApiError {
         ApiError::new(Cause::IllegalIpv6Cidr)
-            .with_parameter(crate::Param::Ipv6DestCidrIp)
+            .with_parameter(crate::request::Param::Ipv6DestCidrIp)
             .because(crate::error::Reason::Ipv6Cidr(
                 crate::cidr::InvalidCidr::WrongFamily,
             ))

@@ -15,7 +15,7 @@
 //! none of this needs an allocator.
 //!
 //! ```
-//! use aliyun_sg_egress::{IpProtocol, Priority, PortRange};
+//! use aliyun_sg_egress::{IpProtocol, PortRange, Priority};
 //! let p: IpProtocol = serde_json::from_str("\"TCP\"")?;
 //! assert_eq!(p, IpProtocol::Tcp);
 //! assert_eq!(serde_json::to_string(&p)?, "\"tcp\"");

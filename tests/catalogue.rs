@@ -8,7 +8,8 @@
 
 use std::collections::BTreeSet;
 
-use aliyun_sg_egress::{ApiError, Cause, CauseGroup, Param};
+use aliyun_sg_egress::error::{ApiError, Cause, CauseGroup};
+use aliyun_sg_egress::request::Param;
 
 const PAGE_TABLE: &str = include_str!("data/page_error_table.md");
 

@@ -1,10 +1,10 @@
 //! Inputs the fuzz targets (`fuzz/`) found, kept as plain tests.
 
 use aliyun_sg_egress::model::{EgressRule, RuleDestination};
+use aliyun_sg_egress::model::{GroupInfo, Network};
 use aliyun_sg_egress::store::{BoundedStore, GroupHandle, GroupStore, StoreError};
-use aliyun_sg_egress::{
-    GroupId, GroupInfo, IpProtocol, Network, NicType, Policy, PortRange, Priority, RegionId,
-};
+use aliyun_sg_egress::text::{GroupId, RegionId};
+use aliyun_sg_egress::{IpProtocol, NicType, Policy, PortRange, Priority};
 
 fn rule<'a>(destination: RuleDestination<'a>, description: &'a str) -> EgressRule<'a> {
     EgressRule {

@@ -3,6 +3,10 @@
 
 mod common;
 
+use aliyun_sg_egress::error::*;
+use aliyun_sg_egress::model::*;
+use aliyun_sg_egress::store::*;
+use aliyun_sg_egress::text::*;
 use aliyun_sg_egress::*;
 use common::*;
 

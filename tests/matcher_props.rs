@@ -6,6 +6,10 @@
 
 mod common;
 
+use aliyun_sg_egress::error::*;
+use aliyun_sg_egress::model::*;
+use aliyun_sg_egress::request::*;
+use aliyun_sg_egress::store::*;
 use aliyun_sg_egress::*;
 use common::*;
 use proptest::prelude::*;
@@ -266,9 +270,9 @@ proptest! {
             prop_assert_eq!(outcome(identify(&*bounded, &r)), want, "{}", q);
             // Both stores give the near-miss scan the same rules: same
             // rule, same fields.
-            let key = matcher::request_key(&r, &info);
-            let near = matcher::closest_rule(&vec_store, g, &key, r.priority());
-            prop_assert_eq!(matcher::closest_rule(&*bounded, gb, &key, r.priority()), near, "{}", q);
+            let key = request_key(&r, &info);
+            let near = closest_rule(&vec_store, g, &key, r.priority());
+            prop_assert_eq!(closest_rule(&*bounded, gb, &key, r.priority()), near, "{}", q);
 
             let before = snapshot(&vec_store, g);
             match modify(&mut vec_store, &r) {

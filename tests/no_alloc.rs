@@ -7,8 +7,10 @@ mod common;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use aliyun_sg_egress::response::{Format, RequestId, Response};
+use aliyun_sg_egress::request::*;
+use aliyun_sg_egress::store::*;
 use aliyun_sg_egress::*;
+use aliyun_sg_egress::{Format, RequestId, Response};
 use common::*;
 
 struct Counting;

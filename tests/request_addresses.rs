@@ -5,9 +5,9 @@ mod request_support;
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use aliyun_sg_egress::{
-    AccountId, Destination, GroupDestination, IpProtocol, Ipv4Cidr, Ipv6Cidr, Source,
-};
+use aliyun_sg_egress::request::{Destination, GroupDestination, Source};
+use aliyun_sg_egress::text::AccountId;
+use aliyun_sg_egress::{IpProtocol, Ipv4Cidr, Ipv6Cidr};
 use ipnet::{Ipv4Net, Ipv6Net};
 use request_support::{
     accept, accept_pairs, assert_detail_message, encode_all, pairs, query, reject, reject_pairs,

@@ -5,11 +5,10 @@
 mod request_support;
 
 use aliyun_sg_egress::error::QUOTE_MAX_BYTES;
+use aliyun_sg_egress::error::{Hint, Hints};
+use aliyun_sg_egress::request::{Destination, GroupDestination, ModifyEgressRequest};
 use aliyun_sg_egress::request::{MAX_UNKNOWN_PARAMETERS, QUERY_MAX_BYTES, VALUE_MAX_BYTES};
-use aliyun_sg_egress::{
-    Destination, GroupDestination, Hint, Hints, IpProtocol, Ipv4Cidr, ModifyEgressRequest, NicType,
-    Policy, PortRange, Priority,
-};
+use aliyun_sg_egress::{IpProtocol, Ipv4Cidr, NicType, Policy, PortRange, Priority};
 use request_support::{accept, accept_pairs, encode_all, pairs, query, reject, reject_pairs};
 
 // ------------------------------------------------------ percent-decoding

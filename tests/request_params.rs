@@ -4,10 +4,10 @@
 
 mod request_support;
 
-use aliyun_sg_egress::{
-    ClientToken, Destination, Hint, Hints, IpProtocol, Ipv4Cidr, ModifyEgressRequest, NicType,
-    Policy, PortRange, Priority,
-};
+use aliyun_sg_egress::error::{Hint, Hints};
+use aliyun_sg_egress::request::{Destination, ModifyEgressRequest};
+use aliyun_sg_egress::text::ClientToken;
+use aliyun_sg_egress::{IpProtocol, Ipv4Cidr, NicType, Policy, PortRange, Priority};
 use request_support::{accept, accept_pairs, encode_all, pairs, query, reject, reject_pairs};
 
 const NOT_SUPPORTED_PROTOCOL: &str = "The specified parameter IpProtocol should not be null and only tcp, udp, icmp, gre or all is supported. Ignore case.";
@@ -898,7 +898,7 @@ fn a_request_with_every_field_is_typed_exactly() {
     );
     assert_eq!(
         req.source(),
-        Some(aliyun_sg_egress::Source::Ipv4(
+        Some(aliyun_sg_egress::request::Source::Ipv4(
             Ipv4Cidr::parse("192.168.0.1").unwrap()
         ))
     );

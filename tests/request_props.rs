@@ -8,10 +8,10 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use aliyun_sg_egress::{
-    AccountId, ApiError, Cause, Destination, IpProtocol, Ipv4Cidr, Ipv6Cidr, ModifyEgressRequest,
-    NicType, Policy, PortRange, Priority, RequestParser, Source,
-};
+use aliyun_sg_egress::error::{ApiError, Cause};
+use aliyun_sg_egress::request::{Destination, ModifyEgressRequest, RequestParser, Source};
+use aliyun_sg_egress::text::AccountId;
+use aliyun_sg_egress::{IpProtocol, Ipv4Cidr, Ipv6Cidr, NicType, Policy, PortRange, Priority};
 use ipnet::{Ipv4Net, Ipv6Net};
 use proptest::collection::vec;
 use proptest::option;

@@ -2,10 +2,11 @@
 //! refusals of states that break the crate's invariants.
 #![cfg(feature = "serde")]
 
-use aliyun_sg_egress::matcher::modify;
+use aliyun_sg_egress::modify;
+use aliyun_sg_egress::request::{ModifyEgressRequest, RequestParser};
 use aliyun_sg_egress::state::{InvalidValue, Reason, State};
 use aliyun_sg_egress::store::GroupStore;
-use aliyun_sg_egress::{IpProtocol, ModifyEgressRequest, NicType, Policy, RequestParser};
+use aliyun_sg_egress::{IpProtocol, NicType, Policy};
 use serde_json::{Value, json};
 
 const STATE: &str = include_str!("fixtures/state.json");

@@ -6,8 +6,11 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
-use aliyun_sg_egress::response::{Format, InvalidRequestId, RequestId};
+use aliyun_sg_egress::error::InvalidRequestId;
+use aliyun_sg_egress::error::*;
+use aliyun_sg_egress::text::*;
 use aliyun_sg_egress::*;
+use aliyun_sg_egress::{Format, RequestId};
 use ipnet::{Ipv4Net, Ipv6Net};
 use proptest::prelude::*;
 

@@ -22,14 +22,15 @@
 
 use std::sync::LazyLock;
 
-use aliyun_sg_egress::matcher::{identify, modify};
+use aliyun_sg_egress::error::ApiError;
+use aliyun_sg_egress::model::{EgressRule, GroupInfo, Network, RuleDestination, RuleKey};
 use aliyun_sg_egress::request::Param;
+use aliyun_sg_egress::request::{Destination, ModifyEgressRequest, RequestParser, Source};
+use aliyun_sg_egress::store::VecStore;
 use aliyun_sg_egress::store::{BoundedStore, GroupHandle, GroupStore, StoreError};
-use aliyun_sg_egress::{
-    AccountId, AccountName, ApiError, Destination, EgressRule, GroupId, GroupInfo, IpProtocol,
-    ModifyEgressRequest, Network, NicType, Policy, PortRange, Priority, RegionId, RequestParser,
-    RuleDestination, RuleKey, Source, VecStore, VpcId,
-};
+use aliyun_sg_egress::text::{AccountId, AccountName, GroupId, RegionId, VpcId};
+use aliyun_sg_egress::{IpProtocol, NicType, Policy, PortRange, Priority};
+use aliyun_sg_egress::{identify, modify};
 use aliyun_sg_egress_fuzz::{
     OwnedDestination, OwnedRule, Snapshot, assert_error_well_formed, snapshot,
 };
@@ -489,9 +490,9 @@ fn run<S: GroupStore>(
                 // The error carries what the near-miss scan finds for the key.
                 let handle = GroupHandle::new(g);
                 let info = store.group_info(handle).expect("the group exists");
-                let key = aliyun_sg_egress::matcher::request_key(req, info);
+                let key = aliyun_sg_egress::request::request_key(req, info);
                 let generic =
-                    aliyun_sg_egress::matcher::closest_rule(&*store, handle, &key, req.priority());
+                    aliyun_sg_egress::store::closest_rule(&*store, handle, &key, req.priority());
                 assert_eq!(Some(near), generic, "near miss differs from the scan");
             }
         }

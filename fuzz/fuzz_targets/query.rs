@@ -7,7 +7,7 @@
 #![no_main]
 
 use aliyun_sg_egress::request::QUERY_MAX_BYTES;
-use aliyun_sg_egress::{ModifyEgressRequest, RequestParser};
+use aliyun_sg_egress::request::{ModifyEgressRequest, RequestParser};
 use aliyun_sg_egress_fuzz::{
     assert_error_well_formed, assert_round_trip, is_plain_query, reference_pairs,
 };

@@ -8,11 +8,12 @@ use std::fmt::{Debug, Display};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use aliyun_sg_egress::response::{Format, RequestId};
-use aliyun_sg_egress::{
-    AccountId, AccountName, ClientToken, Description, GroupId, InvalidCidr, IpProtocol, Ipv4Cidr,
-    Ipv6Cidr, NicType, Policy, PortRange, Priority, RegionId, VpcId,
+use aliyun_sg_egress::error::InvalidCidr;
+use aliyun_sg_egress::text::{
+    AccountId, AccountName, ClientToken, Description, GroupId, RegionId, VpcId,
 };
+use aliyun_sg_egress::{Format, RequestId};
+use aliyun_sg_egress::{IpProtocol, Ipv4Cidr, Ipv6Cidr, NicType, Policy, PortRange, Priority};
 use libfuzzer_sys::fuzz_target;
 
 /// `parse(display(v)) == v`, and displaying again gives the same text;

@@ -2,12 +2,12 @@
 
 use std::fmt::Debug;
 
-use aliyun_sg_egress::response::{Format, RequestId, Response};
+use aliyun_sg_egress::error::ApiError;
+use aliyun_sg_egress::model::{EgressRule, GroupInfo, RuleDestination};
+use aliyun_sg_egress::request::{ModifyEgressRequest, RequestParser, Source};
 use aliyun_sg_egress::store::{GroupHandle, GroupStore};
-use aliyun_sg_egress::{
-    ApiError, EgressRule, GroupInfo, IpProtocol, Ipv4Cidr, Ipv6Cidr, ModifyEgressRequest, NicType,
-    Policy, PortRange, Priority, RequestParser, RuleDestination, Source,
-};
+use aliyun_sg_egress::{Format, RequestId, Response};
+use aliyun_sg_egress::{IpProtocol, Ipv4Cidr, Ipv6Cidr, NicType, Policy, PortRange, Priority};
 
 /// Every field of a request but its hints (which come from parameters the
 /// request does not keep, so a written-out request cannot carry them).

@@ -8,7 +8,7 @@
 //! API shares follow in their own group ([`CauseGroup::Common`]).
 //!
 //! Messages containing `%s` are filled with a detail; messages containing
-//! `<name>` are filled with the parameter name (see [`crate::ApiError`]).
+//! `<name>` are filled with the parameter name (see [`crate::error::ApiError`]).
 
 /// Which list a cause comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -60,7 +60,7 @@ macro_rules! catalogue {
         /// One documented cause of an API error: a row of the catalogue.
         ///
         /// ```
-        /// use aliyun_sg_egress::Cause;
+        /// use aliyun_sg_egress::error::Cause;
         /// let c = Cause::InvalidPolicyMalformed;
         /// assert_eq!((c.status(), c.code()), (400, "InvalidPolicy.Malformed"));
         /// assert_eq!(c.message(), "The specified parameter \"Policy\" is not valid.");

@@ -64,7 +64,7 @@ impl Hint {
 /// A set of hints.
 ///
 /// ```
-/// use aliyun_sg_egress::{Hint, Hints};
+/// use aliyun_sg_egress::error::{Hint, Hints};
 /// let h = Hints::NONE.with(Hint::PolicyAllow);
 /// assert!(h.contains(Hint::PolicyAllow));
 /// assert_eq!(h.to_string(), "Policy \"allow\": did you mean accept?");

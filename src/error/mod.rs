@@ -14,6 +14,14 @@ pub use catalogue::{Cause, CauseGroup};
 pub(crate) use echo::Echo;
 pub use hints::{Hint, Hints};
 pub use near_miss::{NearMiss, RuleField, RuleFields};
+
+pub use crate::cidr::InvalidCidr;
+pub use crate::nic::InvalidNicType;
+pub use crate::policy::InvalidPolicy;
+pub use crate::port::InvalidPortRange;
+pub use crate::priority::InvalidPriority;
+pub use crate::protocol::InvalidIpProtocol;
+pub use crate::response::{InvalidFormat, InvalidRequestId};
 pub(crate) use reason::{DecodeFault, Reason};
 
 use crate::request::{Param, QUERY_STRING};
@@ -48,7 +56,8 @@ enum Name {
 /// cause, the parameter, a reason and the values it quotes.
 ///
 /// ```
-/// use aliyun_sg_egress::{ApiError, Cause, Param};
+/// use aliyun_sg_egress::error::{ApiError, Cause};
+/// use aliyun_sg_egress::request::Param;
 /// let e = ApiError::new(Cause::MissingParameter).with_parameter(Param::RegionId);
 /// assert_eq!(e.status(), 400);
 /// assert_eq!(e.code(), "MissingParameter");
@@ -92,7 +101,7 @@ impl ApiError {
     /// none.
     ///
     /// ```
-    /// use aliyun_sg_egress::{ApiError, Cause};
+    /// use aliyun_sg_egress::error::{ApiError, Cause};
     /// let e = ApiError::new(Cause::InvalidParameter).with_parameter_name("Format");
     /// assert_eq!(e.parameter(), Some("Format"));
     /// assert_eq!(e.to_string(), "The specified parameter \"Format\" is not valid.");

@@ -289,9 +289,14 @@ fn explain_miss<S: GroupStore + ?Sized>(
 /// new text.
 ///
 /// ```
-/// use aliyun_sg_egress::matcher::modify;
+/// use aliyun_sg_egress::modify;
 /// use aliyun_sg_egress::model::{EgressRule, RuleDestination};
 /// use aliyun_sg_egress::store::{BoundedStore, GroupStore};
+/// use aliyun_sg_egress::error::*;
+/// use aliyun_sg_egress::model::*;
+/// use aliyun_sg_egress::request::*;
+/// use aliyun_sg_egress::store::*;
+/// use aliyun_sg_egress::text::*;
 /// use aliyun_sg_egress::*;
 ///
 /// let mut store: BoundedStore<2, 16, 1024> = BoundedStore::new();
@@ -325,7 +330,7 @@ fn explain_miss<S: GroupStore + ?Sized>(
 /// let err = modify(&mut store, &miss).unwrap_err();
 /// assert_eq!((err.status(), err.code()), (404, "SecurityGroupRule.NotFound"));
 /// assert!(err.near_miss().unwrap().differs.contains(RuleField::DestinationSpelling));
-/// # Ok::<(), aliyun_sg_egress::InvalidText>(())
+/// # Ok::<(), aliyun_sg_egress::text::InvalidText>(())
 /// ```
 pub fn modify<S: GroupStore + ?Sized>(
     store: &mut S,

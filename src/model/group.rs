@@ -46,10 +46,11 @@ impl Network {
 /// Everything about a security group but its rules.
 ///
 /// ```
-/// use aliyun_sg_egress::{GroupInfo, GroupId, RegionId, Network};
+/// use aliyun_sg_egress::model::{GroupInfo, Network};
+/// use aliyun_sg_egress::text::{GroupId, RegionId};
 /// let info = GroupInfo::new(GroupId::parse("sg-1")?, RegionId::parse("cn-hangzhou")?, Network::Classic);
 /// assert!(!info.network.is_vpc());
-/// # Ok::<(), aliyun_sg_egress::InvalidText>(())
+/// # Ok::<(), aliyun_sg_egress::text::InvalidText>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GroupInfo {

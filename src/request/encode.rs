@@ -32,7 +32,7 @@ impl ModifyEgressRequest<'_> {
     /// Only those of the writer.
     ///
     /// ```
-    /// use aliyun_sg_egress::RequestParser;
+    /// use aliyun_sg_egress::request::RequestParser;
     /// let q = "RegionId=cn-hangzhou&SecurityGroupId=sg-1&IpProtocol=tcp&PortRange=22/22&DestCidrIp=10.0.0.1";
     /// let mut parser = RequestParser::new();
     /// let req = parser.parse(q).unwrap();

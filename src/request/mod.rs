@@ -15,6 +15,7 @@ use crate::priority::Priority;
 use crate::protocol::IpProtocol;
 use crate::text::{AccountId, CLIENT_TOKEN_MAX, DESCRIPTION_MAX_BYTES, ID_MAX_BYTES};
 
+pub use crate::matcher::request_key;
 pub use param::Param;
 pub use query::{MAX_UNKNOWN_PARAMETERS, QUERY_MAX_BYTES, QUERY_STRING, VALUE_MAX_BYTES};
 
@@ -102,7 +103,8 @@ pub(crate) struct Permission<'a> {
 /// neither allocates.
 ///
 /// ```
-/// use aliyun_sg_egress::{IpProtocol, Policy, RequestParser};
+/// use aliyun_sg_egress::{IpProtocol, Policy};
+/// use aliyun_sg_egress::request::RequestParser;
 /// let mut parser = RequestParser::new();
 /// let req = parser.parse(
 ///     "RegionId=cn-hangzhou&SecurityGroupId=sg-1&IpProtocol=TCP&PortRange=80/80\
@@ -115,7 +117,7 @@ pub(crate) struct Permission<'a> {
 /// let err = parser.parse("RegionId=cn-hangzhou").unwrap_err();
 /// assert_eq!((err.status(), err.code()), (400, "MissingParameter"));
 /// assert_eq!(err.parameter(), Some("SecurityGroupId"));
-/// # Ok::<(), aliyun_sg_egress::ApiError>(())
+/// # Ok::<(), aliyun_sg_egress::error::ApiError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ModifyEgressRequest<'a> {
@@ -142,7 +144,7 @@ impl<'a> ModifyEgressRequest<'a> {
     /// the pairs).
     ///
     /// ```
-    /// use aliyun_sg_egress::ModifyEgressRequest;
+    /// use aliyun_sg_egress::request::ModifyEgressRequest;
     /// let req = ModifyEgressRequest::from_pairs([
     ///     ("RegionId", "cn-hangzhou"),
     ///     ("SecurityGroupId", "sg-1"),
@@ -152,7 +154,7 @@ impl<'a> ModifyEgressRequest<'a> {
     ///     ("Description", "ssh from the bastion"),
     /// ])?;
     /// assert_eq!(req.description(), Some("ssh from the bastion"));
-    /// # Ok::<(), aliyun_sg_egress::ApiError>(())
+    /// # Ok::<(), aliyun_sg_egress::error::ApiError>(())
     /// ```
     ///
     /// # Errors
@@ -245,7 +247,7 @@ impl<'a> ModifyEgressRequest<'a> {
 /// request borrows the query and the parser until it is dropped.
 ///
 /// ```
-/// use aliyun_sg_egress::RequestParser;
+/// use aliyun_sg_egress::request::RequestParser;
 /// let mut parser = RequestParser::new();
 /// for query in [
 ///     "RegionId=cn-hangzhou&SecurityGroupId=sg-1&IpProtocol=tcp&PortRange=22/22&DestCidrIp=10.0.0.1",

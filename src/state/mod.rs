@@ -4,8 +4,8 @@
 //! the descriptions that requests changed.
 //!
 //! ```
-//! use aliyun_sg_egress::RequestParser;
-//! use aliyun_sg_egress::matcher::modify;
+//! use aliyun_sg_egress::request::RequestParser;
+//! use aliyun_sg_egress::modify;
 //! use aliyun_sg_egress::state::State;
 //!
 //! let mut state = State::from_json(r#"{

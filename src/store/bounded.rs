@@ -25,12 +25,13 @@ type Table<const RULES: usize, const TEXT: usize> =
 ///
 /// ```
 /// use aliyun_sg_egress::store::{BoundedStore, GroupStore};
-/// use aliyun_sg_egress::{GroupInfo, GroupId, RegionId, Network};
+/// use aliyun_sg_egress::model::{GroupInfo, Network};
+/// use aliyun_sg_egress::text::{GroupId, RegionId};
 /// let mut store: BoundedStore<4, 64, 4096> = BoundedStore::new();
 /// let info = GroupInfo::new(GroupId::parse("sg-1")?, RegionId::parse("cn-hangzhou")?, Network::Classic);
 /// let g = store.add_group(info).unwrap();
 /// assert_eq!(store.find_group("sg-1"), Some(g));
-/// # Ok::<(), aliyun_sg_egress::InvalidText>(())
+/// # Ok::<(), aliyun_sg_egress::text::InvalidText>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct BoundedStore<const GROUPS: usize, const RULES: usize, const TEXT: usize> {

@@ -46,6 +46,7 @@ use crate::error::{ApiError, Cause, Reason};
 use crate::model::{EgressRule, GroupInfo, InvalidRule, RuleKey};
 use crate::nic::NicType;
 
+pub use crate::matcher::closest_rule;
 pub use bounded::BoundedStore;
 #[cfg(feature = "alloc")]
 pub use vec::VecStore;

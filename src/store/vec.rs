@@ -18,14 +18,15 @@ type Table = RuleTable<Vec<StoredRule>, Vec<u32>, Vec<u8>>;
 /// descriptions, may grow its vectors.
 ///
 /// ```
-/// use aliyun_sg_egress::store::{VecStore, GroupStore};
-/// use aliyun_sg_egress::{GroupInfo, GroupId, RegionId, Network};
+/// use aliyun_sg_egress::store::{GroupStore, VecStore};
+/// use aliyun_sg_egress::model::{GroupInfo, Network};
+/// use aliyun_sg_egress::text::{GroupId, RegionId};
 /// let mut store = VecStore::new();
 /// let info = GroupInfo::new(GroupId::parse("sg-1")?, RegionId::parse("cn-hangzhou")?, Network::Classic);
 /// let g = store.add_group(info).unwrap();
 /// assert_eq!(store.find_group("sg-1"), Some(g));
 /// assert_eq!(store.find_group("sg-2"), None);
-/// # Ok::<(), aliyun_sg_egress::InvalidText>(())
+/// # Ok::<(), aliyun_sg_egress::text::InvalidText>(())
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct VecStore {

@@ -14,7 +14,7 @@ text_type! {
     /// "clear the description" (Terraform sends `Description=` for that).
     ///
     /// ```
-    /// use aliyun_sg_egress::{Description, InvalidText};
+    /// use aliyun_sg_egress::text::{Description, InvalidText};
     /// assert_eq!(Description::parse("允许访问 web").unwrap().as_str(), "允许访问 web");
     /// assert!(Description::parse("").unwrap().is_empty());
     /// assert_eq!(Description::parse(&"é".repeat(513)), Err(InvalidText::TooLong));

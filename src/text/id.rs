@@ -23,7 +23,7 @@ text_type! {
     /// A region id (`RegionId`, such as `cn-hangzhou`): 1 to 128 bytes.
     ///
     /// ```
-    /// use aliyun_sg_egress::RegionId;
+    /// use aliyun_sg_egress::text::RegionId;
     /// assert_eq!(RegionId::parse("cn-hangzhou").unwrap(), "cn-hangzhou");
     /// assert!(RegionId::parse("").is_err());
     /// ```
@@ -35,7 +35,7 @@ text_type! {
     /// bytes, compared exactly.
     ///
     /// ```
-    /// use aliyun_sg_egress::GroupId;
+    /// use aliyun_sg_egress::text::GroupId;
     /// assert_eq!(GroupId::parse("sg-F876FF7BA").unwrap().to_string(), "sg-F876FF7BA");
     /// assert!(GroupId::parse(&"x".repeat(129)).is_err());
     /// ```
@@ -47,7 +47,7 @@ text_type! {
     /// 1 to 128 bytes.
     ///
     /// ```
-    /// use aliyun_sg_egress::AccountName;
+    /// use aliyun_sg_egress::text::AccountName;
     /// assert!(AccountName::parse("EcsforCloud@Alibaba.com").is_ok());
     /// ```
     AccountName, ID_MAX_BYTES, |text| check_id(text)
@@ -57,7 +57,7 @@ text_type! {
     /// A VPC id (a group's `VpcId`): 1 to 128 bytes.
     ///
     /// ```
-    /// use aliyun_sg_egress::VpcId;
+    /// use aliyun_sg_egress::text::VpcId;
     /// assert_eq!(VpcId::parse("vpc-bp1opxu1zkhn00gzv****").unwrap().len(), 25);
     /// ```
     VpcId, ID_MAX_BYTES, |text| check_id(text)
@@ -69,14 +69,14 @@ text_type! {
 /// `DestGroupOwnerAccount`; this is the real meaning (the id is a `Long`).
 ///
 /// ```
-/// use aliyun_sg_egress::AccountId;
+/// use aliyun_sg_egress::text::AccountId;
 /// assert_eq!("155780923770".parse::<AccountId>().unwrap().get(), 155780923770);
 /// assert!("-1".parse::<AccountId>().is_err());
 /// assert!("18446744073709551616".parse::<AccountId>().is_err());
 /// // A bad character is the fault, even after digits that overflow.
 /// assert_eq!(
 ///     AccountId::parse("20000000000000000000+"),
-///     Err(aliyun_sg_egress::InvalidText::BadCharacter)
+///     Err(aliyun_sg_egress::text::InvalidText::BadCharacter)
 /// );
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

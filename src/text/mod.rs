@@ -63,7 +63,7 @@ macro_rules! text_type {
             ///
             /// # Errors
             ///
-            /// See [`InvalidText`](crate::InvalidText) and the type's documentation.
+            /// See [`InvalidText`](crate::text::InvalidText) and the type's documentation.
             pub fn parse($text: &str) -> Result<Self, $crate::text::InvalidText> {
                 Self::check($text)?;
                 $crate::text::copy($text).map($name)

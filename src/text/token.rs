@@ -10,7 +10,7 @@ text_type! {
     /// printable ASCII other than space (0x21..=0x7E).
     ///
     /// ```
-    /// use aliyun_sg_egress::{ClientToken, InvalidText};
+    /// use aliyun_sg_egress::text::{ClientToken, InvalidText};
     /// assert!(ClientToken::parse("123e4567-e89b-12d3-a456-426655440000").is_ok());
     /// assert_eq!(ClientToken::parse("a b"), Err(InvalidText::BadCharacter));
     /// assert_eq!(ClientToken::parse(""), Err(InvalidText::Empty));

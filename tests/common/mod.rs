@@ -1,7 +1,11 @@
 //! Shared fixtures: rules written as request query strings.
 #![allow(dead_code)]
 
-use aliyun_sg_egress::matcher::request_key;
+use aliyun_sg_egress::model::*;
+use aliyun_sg_egress::request::request_key;
+use aliyun_sg_egress::request::*;
+use aliyun_sg_egress::store::*;
+use aliyun_sg_egress::text::*;
 use aliyun_sg_egress::*;
 
 pub const REGION: &str = "cn-hangzhou";

@@ -3,7 +3,8 @@
 //! code, parameter).
 #![allow(dead_code)] // each test file uses a different subset
 
-use aliyun_sg_egress::{ApiError, ModifyEgressRequest, RequestParser};
+use aliyun_sg_egress::error::ApiError;
+use aliyun_sg_egress::request::{ModifyEgressRequest, RequestParser};
 
 /// A valid request: every test varies it one parameter at a time.
 pub const BASE: [(&str, &str); 5] = [
