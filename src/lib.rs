@@ -178,7 +178,6 @@ mod protocol;
 mod response;
 #[cfg(feature = "serde")]
 mod serde_impls;
-mod swar;
 
 pub mod error;
 pub mod model;

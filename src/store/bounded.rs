@@ -5,7 +5,6 @@ use heapless::Vec;
 use super::table::{RuleTable, StoredRule};
 use super::{GroupHandle, GroupStore, StoreError, StoredGroup, vpc_reads_as_intranet};
 use crate::model::{EgressRule, GroupInfo, RuleKey};
-use crate::swar::same_bytes;
 
 type Table<const RULES: usize, const TEXT: usize> =
     RuleTable<Vec<StoredRule, RULES>, Vec<u32, RULES>, Vec<u8, TEXT>>;
@@ -61,7 +60,7 @@ impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> BoundedStore<GR
         if self.find_group(&info.id).is_some() {
             return Err(StoreError::DuplicateGroup);
         }
-        let egress = RuleTable::with_buffers(Vec::new(), Vec::new(), Vec::new(), RULES);
+        let egress = RuleTable::new(RULES);
         let handle = GroupHandle(self.groups.len());
         self.groups
             .push(StoredGroup { info, egress })
@@ -109,7 +108,7 @@ impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> GroupStore
     fn find_group(&self, id: &str) -> Option<GroupHandle> {
         self.groups
             .iter()
-            .position(|g| same_bytes(g.info.id.as_str().as_bytes(), id.as_bytes()))
+            .position(|g| g.info.id.as_str() == id)
             .map(GroupHandle)
     }
 

@@ -10,10 +10,7 @@
 //! Both keep each group's egress rules in a rule table: compact rules
 //! (see [`STORED_RULE_BYTES`]), a chained hash index over their keys (one
 //! bucket per rule or more, so a lookup compares about one rule), and a text
-//! arena for descriptions and destination group ids. A rule's key is stored
-//! packed into six words (protocol to source address), so comparing a
-//! candidate is six word compares rather than a field-by-field match over
-//! enums; the request's key is packed once per lookup. A new description
+//! arena for descriptions and destination group ids. A new description
 //! that fits in the old one's room is written over it; otherwise it is
 //! appended and the old text becomes garbage, reclaimed when a bounded
 //! arena is full (sliding the live texts down in place: quadratic in the
@@ -35,7 +32,6 @@
 
 mod bounded;
 mod buffer;
-mod packed;
 mod table;
 #[cfg(feature = "alloc")]
 mod vec;

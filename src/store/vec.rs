@@ -6,9 +6,8 @@ use hashbrown::HashTable;
 
 use super::table::{RuleTable, StoredRule};
 use super::{GroupHandle, GroupStore, StoreError, StoredGroup, vpc_reads_as_intranet};
-use crate::hash::hash_text;
+use crate::hash::hash;
 use crate::model::{EgressRule, GroupInfo, RuleKey};
-use crate::swar::same_bytes;
 
 type Table = RuleTable<Vec<StoredRule>, Vec<u32>, Vec<u8>>;
 
@@ -53,10 +52,10 @@ impl VecStore {
         let handle = GroupHandle(self.groups.len());
         let groups = &self.groups;
         self.by_id
-            .insert_unique(hash_text(info.id.as_str()), handle.0, |&i| {
-                groups.get(i).map_or(0, |g| hash_text(g.info.id.as_str()))
+            .insert_unique(hash(info.id.as_str()), handle.0, |&i| {
+                groups.get(i).map_or(0, |g| hash(g.info.id.as_str()))
             });
-        let egress = RuleTable::with_buffers(Vec::new(), Vec::new(), Vec::new(), 0);
+        let egress = RuleTable::new(0);
         self.groups.push(StoredGroup { info, egress });
         Ok(handle)
     }
@@ -99,10 +98,8 @@ impl GroupStore for VecStore {
     #[inline(always)]
     fn find_group(&self, id: &str) -> Option<GroupHandle> {
         self.by_id
-            .find(hash_text(id), |&i| {
-                self.groups
-                    .get(i)
-                    .is_some_and(|g| same_bytes(g.info.id.as_str().as_bytes(), id.as_bytes()))
+            .find(hash(id), |&i| {
+                self.groups.get(i).is_some_and(|g| g.info.id.as_str() == id)
             })
             .copied()
             .map(GroupHandle)

@@ -45,18 +45,8 @@ macro_rules! text_type {
         $name:ident, $cap:expr, |$text:ident| $check:expr
     ) => {
         $(#[$meta])*
-        // Equality is byte equality, as derived, but inline (see
-        // `same_bytes`): ids are compared on every request.
-        #[allow(clippy::derived_hash_with_manual_eq)]
-        #[derive(Clone, Debug, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct $name(heapless::String<{ $cap }>);
-
-        impl PartialEq for $name {
-            #[inline]
-            fn eq(&self, other: &Self) -> bool {
-                $crate::swar::same_bytes(self.0.as_bytes(), other.0.as_bytes())
-            }
-        }
 
         impl $name {
             /// Validates and copies the text.
