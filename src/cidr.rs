@@ -19,8 +19,6 @@ use core::str::FromStr;
 
 use ipnet::{Ipv4Net, Ipv6Net};
 
-use crate::ascii;
-
 /// Why an address or CIDR was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InvalidCidr {
@@ -77,7 +75,7 @@ trait ParseAddress: Sized {
     /// Splits `addr[/prefix]` at the first `/` and parses the address.
     #[inline]
     fn split(text: &str) -> (Option<Self>, Option<&str>) {
-        match ascii::split_once(text, b'/') {
+        match text.split_once('/') {
             Some((addr, prefix)) => (Self::parse_address(addr), Some(prefix)),
             None => (Self::parse_address(text), None),
         }

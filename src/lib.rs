@@ -164,7 +164,6 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
-mod ascii;
 mod block;
 mod cidr;
 mod hash;

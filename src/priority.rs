@@ -3,8 +3,6 @@
 use core::fmt;
 use core::str::FromStr;
 
-use crate::ascii;
-
 /// A rule priority, always in `1..=100` (1 is the highest).
 ///
 /// When a rule is created without one it gets 1 ([`Priority::DEFAULT`]);
@@ -76,7 +74,7 @@ impl Priority {
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(InvalidPriority::Malformed);
         }
-        let significant = ascii::trim_leading_zeros(digits.as_bytes());
+        let significant = digits.trim_start_matches('0').as_bytes();
         if negative || significant.is_empty() {
             return Err(InvalidPriority::BelowRange);
         }
