@@ -394,3 +394,104 @@ where
         stored.map(|_| true)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(destination: RuleDestination<'_>, port: u16) -> RuleKey<'_> {
+        RuleKey {
+            protocol: IpProtocol::Tcp,
+            port_range: PortRange::new_assert(port, port),
+            source_port_range: None,
+            nic_type: NicType::Intranet,
+            policy: Policy::Accept,
+            destination,
+            source: None,
+        }
+    }
+
+    fn variants() -> std::vec::Vec<RuleKey<'static>> {
+        let bare: Ipv4Cidr = "10.0.0.1".parse().unwrap();
+        let slash32: Ipv4Cidr = "10.0.0.1/32".parse().unwrap();
+        let mut keys = std::vec![
+            key(RuleDestination::Ipv4(bare), 80),
+            key(RuleDestination::Ipv4(slash32), 80),
+            key(RuleDestination::Ipv4("10.0.0.1/8".parse().unwrap()), 80),
+            key(RuleDestination::Ipv4(bare), 81),
+            key(RuleDestination::Group("sg-1"), 80),
+            key(RuleDestination::Group("sg-2"), 80),
+            key(RuleDestination::Group("sg-123456789abcdefgh"), 80),
+            key(RuleDestination::Ipv6("::a00:1/128".parse().unwrap()), 80),
+            key(RuleDestination::Ipv6("::a00:1".parse().unwrap()), 80),
+            key(RuleDestination::Ipv6("2408:4000::/32".parse().unwrap()), 80),
+        ];
+        let mut with_source = keys[0];
+        with_source.source = Some(Source::Ipv4(bare));
+        let mut with_v6_source = keys[7];
+        with_v6_source.source = Some(Source::Ipv6("fe80::1/64".parse().unwrap()));
+        let mut with_ports = keys[0];
+        with_ports.source_port_range = Some(PortRange::new_assert(1, 2));
+        let mut with_any_ports = keys[0];
+        with_any_ports.protocol = IpProtocol::All;
+        with_any_ports.port_range = PortRange::ANY;
+        with_any_ports.source_port_range = Some(PortRange::ANY);
+        let mut drop = keys[0];
+        drop.policy = Policy::Drop;
+        let mut internet = keys[0];
+        internet.nic_type = NicType::Internet;
+        let mut all = keys[0];
+        all.protocol = IpProtocol::All;
+        all.port_range = PortRange::ANY;
+        keys.extend([
+            with_source,
+            with_v6_source,
+            with_ports,
+            with_any_ports,
+            drop,
+            internet,
+            all,
+        ]);
+        keys
+    }
+
+    fn rule<'a>(k: &RuleKey<'a>) -> EgressRule<'a> {
+        EgressRule {
+            protocol: k.protocol,
+            port_range: k.port_range,
+            source_port_range: k.source_port_range,
+            nic_type: k.nic_type,
+            policy: k.policy,
+            priority: Priority::DEFAULT,
+            destination: k.destination,
+            source: k.source,
+            description: "d",
+        }
+    }
+
+    type Table = RuleTable<std::vec::Vec<StoredRule>, std::vec::Vec<u32>, std::vec::Vec<u8>>;
+
+    #[test]
+    fn every_key_is_stored_apart_found_and_given_back() {
+        let keys = variants();
+        let mut table = Table::new(0);
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(table.insert(&rule(k)), Ok(i), "{k:?}");
+        }
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(table.find(k), Some(i), "{k:?}");
+            assert_eq!(table.get(i), Some(rule(k)));
+            assert_eq!(table.insert(&rule(k)), Err(StoreError::DuplicateRule(i)));
+        }
+        // IPv6 is compared by value, however it was written; a group id by
+        // its text, wherever it lives.
+        let v6: Ipv6Cidr = "2408:4000:0:0::/32".parse().unwrap();
+        assert_eq!(table.find(&key(RuleDestination::Ipv6(v6), 80)), Some(9));
+        let group = std::string::String::from("sg-1");
+        assert_eq!(
+            table.find(&key(RuleDestination::Group(&group), 80)),
+            Some(4)
+        );
+        assert_eq!(table.find(&key(RuleDestination::Group("sg-3"), 80)), None);
+    }
+}
