@@ -32,17 +32,9 @@ type Table<const RULES: usize, const TEXT: usize> =
 /// assert_eq!(store.find_group("sg-1"), Some(g));
 /// # Ok::<(), aliyun_sg_egress::text::InvalidText>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct BoundedStore<const GROUPS: usize, const RULES: usize, const TEXT: usize> {
     groups: Vec<StoredGroup<Table<RULES, TEXT>>, GROUPS>,
-}
-
-impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> Default
-    for BoundedStore<GROUPS, RULES, TEXT>
-{
-    fn default() -> Self {
-        Self::new()
-    }
 }
 
 impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> BoundedStore<GROUPS, RULES, TEXT> {

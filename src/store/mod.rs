@@ -122,13 +122,7 @@ impl From<StoreError> for ApiError {
         let cause = match e {
             StoreError::RulesFull => Cause::AuthorizationLimitExceed,
             StoreError::InvalidRule(InvalidRule::Description) => Cause::InvalidDescriptionMalformed,
-            StoreError::GroupsFull
-            | StoreError::DuplicateGroup
-            | StoreError::NoSuchGroup
-            | StoreError::TextFull
-            | StoreError::DuplicateRule(_)
-            | StoreError::InvalidRule(_)
-            | StoreError::NoSuchRule => Cause::InternalError,
+            _ => Cause::InternalError,
         };
         ApiError::new(cause).because(Reason::Store(e))
     }

@@ -182,11 +182,6 @@ where
         None
     }
 
-    /// Stores text, compacting the arena when that makes room.
-    fn store_text(&mut self, text: &str) -> Result<TextRef, StoreError> {
-        self.store_texts([text]).map(|[r]| r)
-    }
-
     /// Stores a rule's texts, compacting the arena when that makes room;
     /// all or none. Together, because a compaction between two of them
     /// would drop the first, which no rule references yet.
@@ -388,8 +383,8 @@ where
         let _ = pre_image.push_str(self.text(old));
         self.garbage += old.len as usize;
         self.set_description_ref(index, TextRef::default());
-        let stored = self.store_text(description);
-        let r = stored.unwrap_or_else(|_| self.store_text(&pre_image).unwrap_or(old));
+        let stored = self.store_texts([description]);
+        let [r] = stored.unwrap_or_else(|_| self.store_texts([&pre_image]).unwrap_or([old]));
         self.set_description_ref(index, r);
         stored.map(|_| true)
     }
