@@ -164,10 +164,12 @@ where
     }
 
     /// The index of the rule with this key.
+    #[inline(always)]
     pub(crate) fn find(&self, key: &RuleKey<'_>) -> Option<usize> {
         self.find_hashed(&StoredKey::of(key), key_hash(key), group_id(key))
     }
 
+    #[inline(always)]
     fn find_hashed(&self, probe: &StoredKey, hash: u32, group_id: &str) -> Option<usize> {
         let mut link = *self.heads.get(bucket(hash, self.heads.len()))?;
         while link != 0 {
