@@ -249,22 +249,12 @@ where
         }
         let mut write = 0u32;
         let mut threshold = 0u32;
-        loop {
-            let next = (self.rules.iter().enumerate())
-                .flat_map(|(i, s)| [(i, true, s.description), (i, false, s.group)])
-                .filter(|&(_, _, r)| r.len > 0 && r.start >= threshold)
-                .min_by_key(|&(_, _, r)| r.start);
-            let Some((i, is_description, old)) = next else {
-                break;
-            };
-            let Some(s) = self.rules.get_mut(i) else {
-                break;
-            };
-            let r = if is_description {
-                &mut s.description
-            } else {
-                &mut s.group
-            };
+        while let Some(r) = (self.rules.iter_mut())
+            .flat_map(|s| [&mut s.description, &mut s.group])
+            .filter(|r| r.len > 0 && r.start >= threshold)
+            .min_by_key(|r| r.start)
+        {
+            let old = *r;
             r.start = write;
             let from = old.start as usize;
             self.text
