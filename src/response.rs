@@ -211,13 +211,7 @@ impl RequestId {
 impl fmt::Display for RequestId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let text = self.encode();
-        let text = core::str::from_utf8(&text).map_err(|_| fmt::Error)?;
-        // `pad` honours width and alignment, but costs more than the digits.
-        if f.width().is_none() && f.precision().is_none() {
-            f.write_str(text)
-        } else {
-            f.pad(text)
-        }
+        f.pad(core::str::from_utf8(&text).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -411,63 +405,6 @@ impl block::Marker for XmlSuspects {
     const ANY_OF: &'static [u8] = &[b'&', b'<', b'>', b'"', b'\'', 0xEF];
 }
 
-/// Writes the body of a successful call (see [`Response`]).
-fn write_success<W: fmt::Write + ?Sized>(
-    out: &mut W,
-    format: Format,
-    request_id: &RequestId,
-) -> fmt::Result {
-    // Plain `write_str`s: these bodies are on every answer's path, and the
-    // formatting machinery costs more than the bytes.
-    match format {
-        Format::Json => {
-            out.write_str("{\"RequestId\":\"")?;
-            request_id.write_to(out)?;
-            out.write_str("\"}")
-        }
-        Format::Xml => {
-            out.write_str("<ModifySecurityGroupEgressRuleResponse><RequestId>")?;
-            request_id.write_to(out)?;
-            out.write_str("</RequestId></ModifySecurityGroupEgressRuleResponse>")
-        }
-    }
-}
-
-/// Writes the body of a failed call (see [`Response`]): request id,
-/// [`HOST_ID`], `Code` and `Message`, the message escaped for the format.
-fn write_error<W: fmt::Write + ?Sized>(
-    out: &mut W,
-    format: Format,
-    request_id: &RequestId,
-    error: &ApiError,
-) -> fmt::Result {
-    match format {
-        Format::Json => {
-            out.write_str("{\"RequestId\":\"")?;
-            request_id.write_to(out)?;
-            out.write_str("\",\"HostId\":\"")?;
-            out.write_str(HOST_ID)?;
-            out.write_str("\",\"Code\":\"")?;
-            // No code has a character to escape (a test checks).
-            out.write_str(error.code())?;
-            out.write_str("\",\"Message\":\"")?;
-            error.write_message(&mut JsonEscape::new(out))?;
-            out.write_str("\"}")
-        }
-        Format::Xml => {
-            out.write_str("<Error><RequestId>")?;
-            request_id.write_to(out)?;
-            out.write_str("</RequestId><HostId>")?;
-            out.write_str(HOST_ID)?;
-            out.write_str("</HostId><Code>")?;
-            out.write_str(error.code())?;
-            out.write_str("</Code><Message>")?;
-            error.write_message(&mut XmlEscape::new(out))?;
-            out.write_str("</Message></Error>")
-        }
-    }
-}
-
 /// One response: its format, request id and outcome, giving the HTTP status
 /// and writing the body (its [`Display`](fmt::Display) is the body; so is
 /// [`Response::write_body`], into any [`fmt::Write`]).
@@ -567,10 +504,50 @@ impl<'a> Response<'a> {
     ///
     /// Only those of the writer.
     pub fn write_body<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
-        match self.error {
-            None => write_success(out, self.format, &self.request_id),
-            Some(error) => write_error(out, self.format, &self.request_id, error),
+        // Plain `write_str`s: these bodies are on every answer's path, and
+        // the formatting machinery costs more than the bytes. No code has a
+        // character to escape (a test checks).
+        let json = self.format == Format::Json;
+        let [open, id_end, host_end, code_end, close] = match (self.error, json) {
+            (None, true) => ["{\"RequestId\":\"", "\"}", "", "", ""],
+            (None, false) => [
+                "<ModifySecurityGroupEgressRuleResponse><RequestId>",
+                "</RequestId></ModifySecurityGroupEgressRuleResponse>",
+                "",
+                "",
+                "",
+            ],
+            (Some(_), true) => [
+                "{\"RequestId\":\"",
+                "\",\"HostId\":\"",
+                "\",\"Code\":\"",
+                "\",\"Message\":\"",
+                "\"}",
+            ],
+            (Some(_), false) => [
+                "<Error><RequestId>",
+                "</RequestId><HostId>",
+                "</HostId><Code>",
+                "</Code><Message>",
+                "</Message></Error>",
+            ],
+        };
+        out.write_str(open)?;
+        self.request_id.write_to(out)?;
+        out.write_str(id_end)?;
+        let Some(error) = self.error else {
+            return Ok(());
+        };
+        out.write_str(HOST_ID)?;
+        out.write_str(host_end)?;
+        out.write_str(error.code())?;
+        out.write_str(code_end)?;
+        if json {
+            error.write_message(&mut JsonEscape::new(out))?;
+        } else {
+            error.write_message(&mut XmlEscape::new(out))?;
         }
+        out.write_str(close)
     }
 }
 
@@ -654,7 +631,7 @@ mod tests {
     #[test]
     fn json_success_bytes() {
         assert_eq!(
-            body(|o| write_success(o, Format::Json, &page_id())),
+            body(|o| Response::success(Format::Json, page_id()).write_body(o)),
             r#"{"RequestId":"CEF72CEB-54B6-4AE8-B225-F876FF7BA984"}"#
         );
     }
@@ -662,7 +639,7 @@ mod tests {
     #[test]
     fn xml_success_bytes() {
         assert_eq!(
-            body(|o| write_success(o, Format::Xml, &page_id())),
+            body(|o| Response::success(Format::Xml, page_id()).write_body(o)),
             "<ModifySecurityGroupEgressRuleResponse><RequestId>CEF72CEB-54B6-4AE8-B225-F876FF7BA984\
              </RequestId></ModifySecurityGroupEgressRuleResponse>"
         );
@@ -671,7 +648,7 @@ mod tests {
     #[test]
     fn json_error_bytes() {
         assert_eq!(
-            body(|o| write_error(o, Format::Json, &page_id(), &missing_region())),
+            body(|o| Response::error(Format::Json, page_id(), &missing_region()).write_body(o)),
             r#"{"RequestId":"CEF72CEB-54B6-4AE8-B225-F876FF7BA984","HostId":"ecs.aliyuncs.com","Code":"MissingParameter","Message":"The input parameter \"RegionId\" that is mandatory for processing this request is not supplied."}"#
         );
     }
@@ -679,7 +656,7 @@ mod tests {
     #[test]
     fn xml_error_bytes() {
         assert_eq!(
-            body(|o| write_error(o, Format::Xml, &page_id(), &missing_region())),
+            body(|o| Response::error(Format::Xml, page_id(), &missing_region()).write_body(o)),
             "<Error><RequestId>CEF72CEB-54B6-4AE8-B225-F876FF7BA984</RequestId>\
              <HostId>ecs.aliyuncs.com</HostId><Code>MissingParameter</Code>\
              <Message>The input parameter &quot;RegionId&quot; that is mandatory for \
@@ -695,7 +672,7 @@ mod tests {
         assert_eq!(ok.api_error(), None);
         assert_eq!(
             ok.to_string(),
-            body(|o| write_success(o, Format::Json, &page_id()))
+            body(|o| Response::success(Format::Json, page_id()).write_body(o))
         );
         let failed: Result<u8, ApiError> = Err(err.clone());
         let bad = Response::from_result(Format::Xml, page_id(), &failed);
@@ -705,7 +682,7 @@ mod tests {
         assert_eq!(bad.api_error(), Some(&err));
         assert_eq!(
             bad.to_string(),
-            body(|o| write_error(o, Format::Xml, &page_id(), &err))
+            body(|o| Response::error(Format::Xml, page_id(), &err).write_body(o))
         );
         let fine: Result<u8, ApiError> = Ok(3);
         assert_eq!(Response::from_result(Format::Json, page_id(), &fine), ok);
@@ -724,7 +701,7 @@ mod tests {
     #[test]
     fn json_escapes_user_text() {
         assert_eq!(
-            body(|o| write_error(o, Format::Json, &page_id(), &tricky())),
+            body(|o| Response::error(Format::Json, page_id(), &tricky()).write_body(o)),
             "{\"RequestId\":\"CEF72CEB-54B6-4AE8-B225-F876FF7BA984\",\"HostId\":\"ecs.aliyuncs.com\",\
              \"Code\":\"ILLEGAL_IPV6_CIDR\",\"Message\":\"Ipv6DestCidrIp \\\"\
              a\\\"b\\\\c\\nd<&>'e\\u0001\\r\\t\u{ffff}é\
@@ -735,7 +712,7 @@ mod tests {
     #[test]
     fn xml_escapes_user_text() {
         assert_eq!(
-            body(|o| write_error(o, Format::Xml, &page_id(), &tricky())),
+            body(|o| Response::error(Format::Xml, page_id(), &tricky()).write_body(o)),
             "<Error><RequestId>CEF72CEB-54B6-4AE8-B225-F876FF7BA984</RequestId>\
              <HostId>ecs.aliyuncs.com</HostId><Code>ILLEGAL_IPV6_CIDR</Code>\
              <Message>Ipv6DestCidrIp &quot;a&quot;b\\c\nd&lt;&amp;&gt;&apos;e\u{fffd}&#xD;\t\u{fffd}é\
@@ -781,7 +758,9 @@ mod tests {
     #[test]
     fn writes_into_a_fixed_capacity_string() {
         let mut out = heapless::String::<512>::new();
-        write_error(&mut out, Format::Json, &page_id(), &tricky()).unwrap();
+        Response::error(Format::Json, page_id(), &tricky())
+            .write_body(&mut out)
+            .unwrap();
         assert!(out.starts_with("{\"RequestId\":\"CEF72CEB-"));
         out.clear();
         Response::success(Format::Xml, page_id())
@@ -789,7 +768,11 @@ mod tests {
             .unwrap();
         assert!(out.ends_with("</ModifySecurityGroupEgressRuleResponse>"));
         let mut tiny = heapless::String::<16>::new();
-        assert!(write_success(&mut tiny, Format::Json, &page_id()).is_err());
+        assert!(
+            Response::success(Format::Json, page_id())
+                .write_body(&mut tiny)
+                .is_err()
+        );
     }
 
     #[test]

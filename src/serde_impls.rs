@@ -26,7 +26,6 @@
 //! ```
 
 use core::fmt;
-use core::marker::PhantomData;
 use core::str::FromStr;
 
 use serde::de::{self, Deserializer, Visitor};
@@ -42,11 +41,11 @@ use crate::protocol::IpProtocol;
 use crate::response::{Format, RequestId};
 use crate::text::{AccountId, AccountName, ClientToken, Description, GroupId, RegionId, VpcId};
 
-/// Reads a string and parses it with the type's `FromStr`, reporting the
-/// parser's own error.
+/// Reads a string through the type's `FromStr`, reporting the parser's own
+/// error; with `from_u64`, also a number (negative ones are out of range).
 struct ParseVisitor<T> {
     expecting: &'static str,
-    target: PhantomData<T>,
+    from_u64: Option<fn(u64) -> Option<T>>,
 }
 
 impl<T> Visitor<'_> for ParseVisitor<T>
@@ -64,6 +63,22 @@ where
         text.parse()
             .map_err(|e| E::custom(format_args!("invalid {}: {e}", self.expecting)))
     }
+
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<T, E> {
+        match self.from_u64 {
+            Some(from_u64) => from_u64(n)
+                .ok_or_else(|| E::custom(format_args!("invalid {}: {n}", self.expecting))),
+            None => Err(E::invalid_type(de::Unexpected::Unsigned(n), &self)),
+        }
+    }
+
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<T, E> {
+        match (self.from_u64, u64::try_from(n)) {
+            (Some(_), Ok(n)) => self.visit_u64(n),
+            (Some(_), Err(_)) => Err(E::custom(format_args!("invalid {}: {n}", self.expecting))),
+            (None, _) => Err(E::invalid_type(de::Unexpected::Signed(n), &self)),
+        }
+    }
 }
 
 /// `Serialize` as `Display`, `Deserialize` from a string through `FromStr`.
@@ -77,7 +92,7 @@ macro_rules! serde_via_str {
 
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_str(ParseVisitor { expecting: $expecting, target: PhantomData })
+                deserializer.deserialize_str(ParseVisitor { expecting: $expecting, from_u64: None })
             }
         }
     )+};
@@ -100,47 +115,6 @@ serde_via_str! {
     AccountName => "account name (1 to 128 bytes)",
 }
 
-/// Reads a number, or a decimal string through `FromStr`; `from_u64` and
-/// `from_i64` take the numbers.
-struct NumberVisitor<T> {
-    expecting: &'static str,
-    from_u64: fn(u64) -> Option<T>,
-    from_i64: fn(i64) -> Option<T>,
-}
-
-impl<T> Visitor<'_> for NumberVisitor<T>
-where
-    T: FromStr,
-    T::Err: fmt::Display,
-{
-    type Value = T;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.expecting)
-    }
-
-    fn visit_u64<E: de::Error>(self, n: u64) -> Result<T, E> {
-        (self.from_u64)(n).ok_or_else(|| E::custom(format_args!("invalid {}: {n}", self.expecting)))
-    }
-
-    fn visit_i64<E: de::Error>(self, n: i64) -> Result<T, E> {
-        (self.from_i64)(n).ok_or_else(|| E::custom(format_args!("invalid {}: {n}", self.expecting)))
-    }
-
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<T, E> {
-        text.parse()
-            .map_err(|e| E::custom(format_args!("invalid {}: {e}", self.expecting)))
-    }
-}
-
-fn priority_from_u64(n: u64) -> Option<Priority> {
-    u8::try_from(n).ok().and_then(|n| Priority::new(n).ok())
-}
-
-fn priority_from_i64(n: i64) -> Option<Priority> {
-    u64::try_from(n).ok().and_then(priority_from_u64)
-}
-
 impl Serialize for Priority {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_u8(self.get())
@@ -149,10 +123,9 @@ impl Serialize for Priority {
 
 impl<'de> Deserialize<'de> for Priority {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(NumberVisitor {
+        deserializer.deserialize_any(ParseVisitor {
             expecting: "Priority (an integer from 1 to 100)",
-            from_u64: priority_from_u64,
-            from_i64: priority_from_i64,
+            from_u64: Some(|n| u8::try_from(n).ok().and_then(|n| Priority::new(n).ok())),
         })
     }
 }
@@ -165,10 +138,9 @@ impl Serialize for AccountId {
 
 impl<'de> Deserialize<'de> for AccountId {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(NumberVisitor {
+        deserializer.deserialize_any(ParseVisitor {
             expecting: "account id (a decimal u64)",
-            from_u64: |n| Some(AccountId::new(n)),
-            from_i64: |n| u64::try_from(n).ok().map(AccountId::new),
+            from_u64: Some(|n| Some(AccountId::new(n))),
         })
     }
 }

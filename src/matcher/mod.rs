@@ -3,7 +3,7 @@
 
 mod near_miss;
 
-use crate::error::{ApiError, Cause, Hints, Reason};
+use crate::error::{ApiError, Cause, Reason};
 use crate::model::{GroupInfo, Network, RuleDestination, RuleKey};
 use crate::nic::NicType;
 use crate::request::{Destination, GroupDestination, ModifyEgressRequest};
@@ -32,12 +32,10 @@ pub struct Applied {
     pub changed: bool,
 }
 
-/// An error with the request's hints, quoting `texts` for `reason`.
-fn fail(cause: Cause, hints: Hints, reason: Reason, texts: &[&str]) -> ApiError {
-    ApiError::new(cause)
-        .with_hints(hints)
-        .because(reason)
-        .quoting(texts)
+/// An error quoting `texts` for `reason` ([`identify`] adds the request's
+/// hints).
+fn fail(cause: Cause, reason: Reason, texts: &[&str]) -> ApiError {
+    ApiError::new(cause).because(reason).quoting(texts)
 }
 
 /// The key the request names in a group of this network type (SPEC §5's
@@ -84,11 +82,9 @@ fn check_destination_group<S: GroupStore + ?Sized>(
     source: &GroupInfo,
     dest: &GroupDestination,
 ) -> Result<(), ApiError> {
-    let hints = request.hints();
     if request.nic_type() == Some(NicType::Internet) {
         return Err(fail(
             Cause::InvalidDestGroupIdNicMismatch,
-            hints,
             Reason::GroupNeedsIntranet,
             &[],
         ));
@@ -96,7 +92,6 @@ fn check_destination_group<S: GroupStore + ?Sized>(
     if dest.id == request.security_group_id() {
         return Err(fail(
             Cause::InvalidSecurityGroupIsSame,
-            hints,
             Reason::SameGroup,
             &[dest.id],
         ));
@@ -108,7 +103,6 @@ fn check_destination_group<S: GroupStore + ?Sized>(
     let Some(target) = found else {
         return Err(fail(
             Cause::InvalidDestGroupIdNotFound,
-            hints,
             Reason::NoSuchGroup,
             &[dest.id, request.region_id()],
         ));
@@ -118,7 +112,6 @@ fn check_destination_group<S: GroupStore + ?Sized>(
     {
         return Err(fail(
             Cause::InvalidDestGroupNotFound,
-            hints,
             Reason::OwnerAccount,
             &[dest.id, asked],
         ));
@@ -128,7 +121,6 @@ fn check_destination_group<S: GroupStore + ?Sized>(
     {
         return Err(fail(
             Cause::InvalidDestGroupNotFound,
-            hints,
             Reason::OwnerAccountId(asked.get()),
             &[dest.id],
         ));
@@ -136,7 +128,6 @@ fn check_destination_group<S: GroupStore + ?Sized>(
     match (source.network.vpc_id(), target.network.vpc_id()) {
         (Some(a), Some(b)) if a != b => Err(fail(
             Cause::InvalidDestGroupIdVpcMismatch,
-            hints,
             Reason::VpcMismatch,
             &[
                 source.id.as_str(),
@@ -147,13 +138,11 @@ fn check_destination_group<S: GroupStore + ?Sized>(
         )),
         (Some(a), None) if !source.network.classic_link() => Err(fail(
             Cause::InvalidSecurityGroupInvalidNetworkType,
-            hints,
             Reason::ClassicLinkOff,
             &[target.id.as_str(), a.as_str()],
         )),
         (None, Some(b)) if !target.network.classic_link() => Err(fail(
             Cause::InvalidNetworkTypeConflict,
-            hints,
             Reason::ClassicWithoutLink,
             &[source.id.as_str(), target.id.as_str(), b.as_str()],
         )),
@@ -170,6 +159,13 @@ fn check_destination_group<S: GroupStore + ?Sized>(
 /// SPEC §5, `InvalidNicType.Mismatch` (classic groups) or
 /// `SecurityGroupRule.NotFound` with the closest rule as a near miss.
 pub fn identify<S: GroupStore + ?Sized>(
+    store: &S,
+    request: &ModifyEgressRequest,
+) -> Result<Identified, ApiError> {
+    find(store, request).map_err(|e| e.with_hints(request.hints()))
+}
+
+fn find<S: GroupStore + ?Sized>(
     store: &S,
     request: &ModifyEgressRequest,
 ) -> Result<Identified, ApiError> {
@@ -216,7 +212,6 @@ fn priority_matches<S: GroupStore + ?Sized>(
 fn no_such_group(request: &ModifyEgressRequest) -> ApiError {
     fail(
         Cause::InvalidSecurityGroupIdNotFound,
-        request.hints(),
         Reason::NoSuchGroup,
         &[request.security_group_id(), request.region_id()],
     )
@@ -235,7 +230,6 @@ fn explain_miss<S: GroupStore + ?Sized>(
     found: Option<usize>,
 ) -> ApiError {
     let key = &request_key(request, info);
-    let hints = request.hints();
     if found.is_none() && !info.network.is_vpc() {
         let other_nic = match key.nic_type {
             NicType::Internet => NicType::Intranet,
@@ -251,7 +245,6 @@ fn explain_miss<S: GroupStore + ?Sized>(
         {
             return fail(
                 Cause::InvalidNicTypeMismatch,
-                hints,
                 Reason::OtherNic {
                     other: other_nic,
                     asked: key.nic_type,
@@ -263,7 +256,6 @@ fn explain_miss<S: GroupStore + ?Sized>(
     match closest_rule(store, group, key, request.priority()) {
         Some(near) => fail(
             Cause::SecurityGroupRuleNotFound,
-            hints,
             Reason::NoRuleWithKey {
                 // A store holds fewer rules than that.
                 rule: u32::try_from(near.rule_index).unwrap_or(u32::MAX),
@@ -273,7 +265,6 @@ fn explain_miss<S: GroupStore + ?Sized>(
         ),
         None => fail(
             Cause::SecurityGroupRuleNotFound,
-            hints,
             Reason::NoRules,
             &[info.id.as_str()],
         ),

@@ -155,6 +155,26 @@ impl fmt::Display for InvalidValue {
 
 impl core::error::Error for InvalidValue {}
 
+macro_rules! invalid_value_from {
+    ($($variant:ident($error:ty),)+) => {$(
+        impl From<$error> for InvalidValue {
+            fn from(e: $error) -> Self {
+                InvalidValue::$variant(e)
+            }
+        }
+    )+};
+}
+
+invalid_value_from! {
+    IpProtocol(InvalidIpProtocol),
+    PortRange(InvalidPortRange),
+    NicType(InvalidNicType),
+    Policy(InvalidPolicy),
+    Priority(InvalidPriority),
+    Cidr(InvalidCidr),
+    Text(InvalidText),
+}
+
 impl fmt::Display for Shape {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -102,11 +102,11 @@ fn value_error(field: &'static str, found: &str, error: InvalidValue) -> StateEr
     })
 }
 
+/// A group or rule object.
+type Object = Map<alloc::string::String, Value>;
+
 /// A string field: `None` when absent or `null`.
-fn string<'v>(
-    object: &'v Map<alloc::string::String, Value>,
-    field: &'static str,
-) -> Result<Option<&'v str>, StateError> {
+fn string<'v>(object: &'v Object, field: &'static str) -> Result<Option<&'v str>, StateError> {
     match object.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) => Ok(Some(text.as_str())),
@@ -116,29 +116,42 @@ fn string<'v>(
 
 /// An optional string field: `None` when absent, `null` or empty (the API
 /// writes `""` for what a rule does not have).
-fn optional<'v>(
-    object: &'v Map<alloc::string::String, Value>,
-    field: &'static str,
-) -> Result<Option<&'v str>, StateError> {
+fn optional<'v>(object: &'v Object, field: &'static str) -> Result<Option<&'v str>, StateError> {
     Ok(string(object, field)?.filter(|text| !text.is_empty()))
 }
 
 /// A required string field.
-fn required<'v>(
-    object: &'v Map<alloc::string::String, Value>,
-    field: &'static str,
-) -> Result<&'v str, StateError> {
+fn required<'v>(object: &'v Object, field: &'static str) -> Result<&'v str, StateError> {
     string(object, field)?.ok_or_else(|| StateError::new(Reason::Missing(field)))
 }
 
 /// Parses a field's text, naming the field and the value on failure.
-fn parse<T, E>(
+fn parse<T, E: Into<InvalidValue>>(
     field: &'static str,
     text: &str,
     parser: impl FnOnce(&str) -> Result<T, E>,
-    wrap: fn(E) -> InvalidValue,
 ) -> Result<T, StateError> {
-    parser(text).map_err(|e| value_error(field, text, wrap(e)))
+    parser(text).map_err(|e| value_error(field, text, e.into()))
+}
+
+/// A required string field, parsed.
+fn parse_required<T, E: Into<InvalidValue>>(
+    object: &Object,
+    field: &'static str,
+    parser: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<T, StateError> {
+    parse(field, required(object, field)?, parser)
+}
+
+/// An optional string field (see [`optional`]), parsed.
+fn parse_optional<T, E: Into<InvalidValue>>(
+    object: &Object,
+    field: &'static str,
+    parser: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<Option<T>, StateError> {
+    optional(object, field)?
+        .map(|text| parse(field, text, parser))
+        .transpose()
 }
 
 fn load_group(
@@ -150,8 +163,7 @@ fn load_group(
     let Value::Object(object) = group else {
         return Err(StateError::new(Reason::Shape(Shape::Group)).in_group(position, None));
     };
-    let id = required(object, "SecurityGroupId")
-        .and_then(|text| parse("SecurityGroupId", text, GroupId::parse, InvalidValue::Text))
+    let id = parse_required(object, "SecurityGroupId", GroupId::parse)
         .map_err(|e| e.in_group(position, None))?;
     let info = group_info(object, id.clone()).map_err(|e| e.in_group(position, Some(&id)))?;
     let network = info.network.clone();
@@ -196,41 +208,23 @@ fn load_group(
     Ok(entry)
 }
 
-fn group_info(
-    object: &Map<alloc::string::String, Value>,
-    id: GroupId,
-) -> Result<GroupInfo, StateError> {
-    let region = parse(
-        "RegionId",
-        required(object, "RegionId")?,
-        RegionId::parse,
-        InvalidValue::Text,
-    )?;
+fn group_info(object: &Object, id: GroupId) -> Result<GroupInfo, StateError> {
+    let region = parse_required(object, "RegionId", RegionId::parse)?;
     let classic_link = match object.get("ClassicLink") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(on)) => *on,
         Some(other) => return Err(type_error("ClassicLink", "true or false", other)),
     };
-    let network = match optional(object, "VpcId")? {
+    let network = match parse_optional(object, "VpcId", VpcId::parse)? {
         None => Network::Classic,
-        Some(text) => Network::Vpc {
-            id: parse("VpcId", text, VpcId::parse, InvalidValue::Text)?,
-            classic_link,
-        },
+        Some(id) => Network::Vpc { id, classic_link },
     };
     let mut info = GroupInfo::new(id, region, network);
-    info.owner_account = optional(object, "OwnerAccount")?
-        .map(|text| parse("OwnerAccount", text, AccountName::parse, InvalidValue::Text))
-        .transpose()?;
+    info.owner_account = parse_optional(object, "OwnerAccount", AccountName::parse)?;
     info.owner_id = match object.get("OwnerId") {
         None | Some(Value::Null) => None,
         Some(Value::String(text)) if text.is_empty() => None,
-        Some(Value::String(text)) => Some(parse(
-            "OwnerId",
-            text,
-            AccountId::parse,
-            InvalidValue::Text,
-        )?),
+        Some(Value::String(text)) => Some(parse("OwnerId", text, AccountId::parse)?),
         Some(Value::Number(n)) => match n.as_u64() {
             Some(n) => Some(AccountId::new(n)),
             None => {
@@ -247,7 +241,7 @@ fn group_info(
 }
 
 /// The group's `Permissions.Permission` array (empty when absent).
-fn permissions(object: &Map<alloc::string::String, Value>) -> Result<&[Value], StateError> {
+fn permissions(object: &Object) -> Result<&[Value], StateError> {
     let permissions = match object.get("Permissions") {
         None | Some(Value::Null) => return Ok(&[]),
         Some(Value::Object(permissions)) => permissions,
@@ -289,43 +283,15 @@ fn egress_rule<'v>(
     if optional(object, "DestPrefixListId")?.is_some() {
         return Ok(None);
     }
-    let protocol = parse(
-        "IpProtocol",
-        required(object, "IpProtocol")?,
-        IpProtocol::parse,
-        InvalidValue::IpProtocol,
-    )?;
-    let port_range = parse(
-        "PortRange",
-        required(object, "PortRange")?,
-        |text| PortRange::parse_for(text, protocol),
-        InvalidValue::PortRange,
-    )?;
-    let source_port_range = optional(object, "SourcePortRange")?
-        .map(|text| {
-            parse(
-                "SourcePortRange",
-                text,
-                |t| PortRange::parse_for(t, protocol),
-                InvalidValue::PortRange,
-            )
-        })
-        .transpose()?;
-    let nic_type = optional(object, "NicType")?
-        .map(|text| parse("NicType", text, NicType::parse, InvalidValue::NicType))
-        .transpose()?;
-    let policy = optional(object, "Policy")?
-        .map(|text| parse("Policy", text, Policy::parse, InvalidValue::Policy))
-        .transpose()?
-        .unwrap_or_default();
+    let protocol = parse_required(object, "IpProtocol", IpProtocol::parse)?;
+    let ports = |text: &str| PortRange::parse_for(text, protocol);
+    let port_range = parse_required(object, "PortRange", ports)?;
+    let source_port_range = parse_optional(object, "SourcePortRange", ports)?;
+    let nic_type = parse_optional(object, "NicType", NicType::parse)?;
+    let policy = parse_optional(object, "Policy", Policy::parse)?.unwrap_or_default();
     let priority = priority(object)?;
     let description = string(object, "Description")?.unwrap_or("");
-    parse(
-        "Description",
-        description,
-        Description::parse,
-        InvalidValue::Text,
-    )?;
+    parse("Description", description, Description::parse)?;
     let destination = destination(object)?;
     let source = source(object)?;
     Ok(Some(EgressRule {
@@ -342,7 +308,7 @@ fn egress_rule<'v>(
 }
 
 /// `Priority`: a number or a decimal string; 1 when absent.
-fn priority(object: &Map<alloc::string::String, Value>) -> Result<Priority, StateError> {
+fn priority(object: &Object) -> Result<Priority, StateError> {
     let number_error = |found: &Value, error| {
         StateError::new(Reason::Value {
             field: "Priority",
@@ -352,9 +318,7 @@ fn priority(object: &Map<alloc::string::String, Value>) -> Result<Priority, Stat
     };
     match object.get("Priority") {
         None | Some(Value::Null) => Ok(Priority::DEFAULT),
-        Some(Value::String(text)) => {
-            parse("Priority", text, Priority::parse, InvalidValue::Priority)
-        }
+        Some(Value::String(text)) => parse("Priority", text, Priority::parse),
         Some(found @ Value::Number(n)) => match (n.as_u64(), n.as_i64()) {
             (Some(value), _) => u8::try_from(value)
                 .map_err(|_| InvalidPriority::AboveRange)
@@ -378,9 +342,7 @@ fn priority(object: &Map<alloc::string::String, Value>) -> Result<Priority, Stat
     }
 }
 
-fn destination(
-    object: &Map<alloc::string::String, Value>,
-) -> Result<RuleDestination<'_>, StateError> {
+fn destination(object: &Object) -> Result<RuleDestination<'_>, StateError> {
     let v4 = optional(object, "DestCidrIp")?;
     let v6 = optional(object, "Ipv6DestCidrIp")?;
     let group = optional(object, "DestGroupId")?;
@@ -389,21 +351,21 @@ fn destination(
         (Some(_), Some(_), _) => Err(conflict("DestCidrIp", "Ipv6DestCidrIp")),
         (Some(_), None, Some(_)) => Err(conflict("DestCidrIp", "DestGroupId")),
         (None, Some(_), Some(_)) => Err(conflict("Ipv6DestCidrIp", "DestGroupId")),
-        (Some(text), None, None) => parse("DestCidrIp", text, Ipv4Cidr::parse, InvalidValue::Cidr)
-            .map(RuleDestination::Ipv4),
+        (Some(text), None, None) => {
+            parse("DestCidrIp", text, Ipv4Cidr::parse).map(RuleDestination::Ipv4)
+        }
         (None, Some(text), None) => {
-            parse("Ipv6DestCidrIp", text, Ipv6Cidr::parse, InvalidValue::Cidr)
-                .map(RuleDestination::Ipv6)
+            parse("Ipv6DestCidrIp", text, Ipv6Cidr::parse).map(RuleDestination::Ipv6)
         }
         (None, None, Some(text)) => {
-            parse("DestGroupId", text, GroupId::parse, InvalidValue::Text)?;
+            parse("DestGroupId", text, GroupId::parse)?;
             Ok(RuleDestination::Group(text))
         }
         (None, None, None) => Err(StateError::new(Reason::NoDestination)),
     }
 }
 
-fn source(object: &Map<alloc::string::String, Value>) -> Result<Option<Source>, StateError> {
+fn source(object: &Object) -> Result<Option<Source>, StateError> {
     match (
         optional(object, "SourceCidrIp")?,
         optional(object, "Ipv6SourceCidrIp")?,
@@ -412,15 +374,12 @@ fn source(object: &Map<alloc::string::String, Value>) -> Result<Option<Source>, 
             field: "SourceCidrIp",
             other: "Ipv6SourceCidrIp",
         })),
-        (Some(text), None) => parse("SourceCidrIp", text, Ipv4Cidr::parse, InvalidValue::Cidr)
-            .map(|v| Some(Source::Ipv4(v))),
-        (None, Some(text)) => parse(
-            "Ipv6SourceCidrIp",
-            text,
-            Ipv6Cidr::parse,
-            InvalidValue::Cidr,
-        )
-        .map(|v| Some(Source::Ipv6(v))),
+        (Some(text), None) => {
+            parse("SourceCidrIp", text, Ipv4Cidr::parse).map(|v| Some(Source::Ipv4(v)))
+        }
+        (None, Some(text)) => {
+            parse("Ipv6SourceCidrIp", text, Ipv6Cidr::parse).map(|v| Some(Source::Ipv6(v)))
+        }
         (None, None) => Ok(None),
     }
 }
