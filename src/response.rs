@@ -21,9 +21,8 @@
 //! # Escaping
 //!
 //! Messages may carry the caller's text (a parameter name, a `%s` detail),
-//! so the message is escaped on its way out, by small [`fmt::Write`]
-//! adapters ([`JsonEscape`], [`XmlEscape`]) that the error's message is
-//! written through:
+//! so the message is escaped on its way out, by a small [`fmt::Write`]
+//! adapter (`Escape`) that the error's message is written through:
 //! - JSON: `"` and `\` are backslashed; `\b \f \n \r \t` use their short
 //!   forms; other control characters (below U+0020) become `\u00xx`.
 //! - XML: `&` `<` `>` `"` `'` become entities; `\r` becomes `&#xD;` (so
@@ -289,23 +288,28 @@ impl Format {
     }
 }
 
-/// A [`fmt::Write`] adapter that escapes what goes through it as the inside
-/// of a JSON string (without the quotes): `"` and `\` backslashed, `\b \f
-/// \n \r \t` in their short forms, other characters below U+0020 as
-/// `\u00xx`; everything else as is.
+/// A [`fmt::Write`] adapter that escapes what goes through it for a body in
+/// `format` (see [Escaping](self#escaping)): as the inside of a JSON string,
+/// or as XML character data or attribute text.
 #[derive(Debug)]
-pub(crate) struct JsonEscape<'a, W: fmt::Write + ?Sized>(&'a mut W);
+pub(crate) struct Escape<'a, W: fmt::Write + ?Sized> {
+    out: &'a mut W,
+    format: Format,
+}
 
-impl<'a, W: fmt::Write + ?Sized> JsonEscape<'a, W> {
-    /// Escapes into `out`.
-    pub fn new(out: &'a mut W) -> Self {
-        JsonEscape(out)
+impl<'a, W: fmt::Write + ?Sized> Escape<'a, W> {
+    /// Escapes into `out` for `format`.
+    pub(crate) fn new(out: &'a mut W, format: Format) -> Self {
+        Escape { out, format }
     }
 }
 
-impl<W: fmt::Write + ?Sized> fmt::Write for JsonEscape<'_, W> {
+impl<W: fmt::Write + ?Sized> fmt::Write for Escape<'_, W> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        escape_runs::<JsonSuspects, _, _>(self.0, s, json_escape)
+        match self.format {
+            Format::Json => escape_runs::<JsonSuspects, _, _>(self.out, s, json_escape),
+            Format::Xml => escape_runs::<XmlSuspects, _, _>(self.out, s, xml_escape),
+        }
     }
 }
 
@@ -325,27 +329,6 @@ fn json_escape(c: char) -> Option<&'static str> {
         '\\' => Some("\\\\"),
         c if c < ' ' => JSON_CONTROL.get(usize::from(c as u8)).copied(),
         _ => None,
-    }
-}
-
-/// A [`fmt::Write`] adapter that escapes what goes through it as XML
-/// character data or attribute text: `&` `<` `>` `"` `'` as entities, `\r`
-/// as `&#xD;`, and the characters XML 1.0 forbids (U+0000–U+0008, U+000B,
-/// U+000C, U+000E–U+001F, U+FFFE, U+FFFF) replaced with U+FFFD; everything
-/// else, tab and line feed included, as is.
-#[derive(Debug)]
-pub(crate) struct XmlEscape<'a, W: fmt::Write + ?Sized>(&'a mut W);
-
-impl<'a, W: fmt::Write + ?Sized> XmlEscape<'a, W> {
-    /// Escapes into `out`.
-    pub fn new(out: &'a mut W) -> Self {
-        XmlEscape(out)
-    }
-}
-
-impl<W: fmt::Write + ?Sized> fmt::Write for XmlEscape<'_, W> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        escape_runs::<XmlSuspects, _, _>(self.0, s, xml_escape)
     }
 }
 
@@ -507,47 +490,46 @@ impl<'a> Response<'a> {
         // Plain `write_str`s: these bodies are on every answer's path, and
         // the formatting machinery costs more than the bytes. No code has a
         // character to escape (a test checks).
-        let json = self.format == Format::Json;
-        let [open, id_end, host_end, code_end, close] = match (self.error, json) {
-            (None, true) => ["{\"RequestId\":\"", "\"}", "", "", ""],
-            (None, false) => [
-                "<ModifySecurityGroupEgressRuleResponse><RequestId>",
-                "</RequestId></ModifySecurityGroupEgressRuleResponse>",
-                "",
-                "",
-                "",
-            ],
-            (Some(_), true) => [
-                "{\"RequestId\":\"",
-                "\",\"HostId\":\"",
-                "\",\"Code\":\"",
-                "\",\"Message\":\"",
-                "\"}",
-            ],
-            (Some(_), false) => [
-                "<Error><RequestId>",
-                "</RequestId><HostId>",
-                "</HostId><Code>",
-                "</Code><Message>",
-                "</Message></Error>",
-            ],
-        };
-        out.write_str(open)?;
-        self.request_id.write_to(out)?;
-        out.write_str(id_end)?;
+        let id = self.request_id;
         let Some(error) = self.error else {
-            return Ok(());
+            return match self.format {
+                Format::Json => {
+                    out.write_str("{\"RequestId\":\"")?;
+                    id.write_to(out)?;
+                    out.write_str("\"}")
+                }
+                Format::Xml => {
+                    out.write_str("<ModifySecurityGroupEgressRuleResponse><RequestId>")?;
+                    id.write_to(out)?;
+                    out.write_str("</RequestId></ModifySecurityGroupEgressRuleResponse>")
+                }
+            };
         };
-        out.write_str(HOST_ID)?;
-        out.write_str(host_end)?;
-        out.write_str(error.code())?;
-        out.write_str(code_end)?;
-        if json {
-            error.write_message(&mut JsonEscape::new(out))?;
-        } else {
-            error.write_message(&mut XmlEscape::new(out))?;
+        match self.format {
+            Format::Json => {
+                out.write_str("{\"RequestId\":\"")?;
+                id.write_to(out)?;
+                out.write_str("\",\"HostId\":\"")?;
+                out.write_str(HOST_ID)?;
+                out.write_str("\",\"Code\":\"")?;
+                out.write_str(error.code())?;
+                out.write_str("\",\"Message\":\"")?;
+            }
+            Format::Xml => {
+                out.write_str("<Error><RequestId>")?;
+                id.write_to(out)?;
+                out.write_str("</RequestId><HostId>")?;
+                out.write_str(HOST_ID)?;
+                out.write_str("</HostId><Code>")?;
+                out.write_str(error.code())?;
+                out.write_str("</Code><Message>")?;
+            }
         }
-        out.write_str(close)
+        error.write_message(&mut Escape::new(out, self.format))?;
+        out.write_str(match self.format {
+            Format::Json => "\"}",
+            Format::Xml => "</Message></Error>",
+        })
     }
 }
 
@@ -606,13 +588,13 @@ mod tests {
 
     fn escaped_json(text: &str) -> String {
         let mut out = String::new();
-        JsonEscape::new(&mut out).write_str(text).unwrap();
+        Escape::new(&mut out, Format::Json).write_str(text).unwrap();
         out
     }
 
     fn escaped_xml(text: &str) -> String {
         let mut out = String::new();
-        XmlEscape::new(&mut out).write_str(text).unwrap();
+        Escape::new(&mut out, Format::Xml).write_str(text).unwrap();
         out
     }
 
@@ -725,7 +707,7 @@ mod tests {
         for b in 0u8..0x20 {
             let c = char::from(b);
             let mut json = String::new();
-            JsonEscape::new(&mut json).write_char(c).unwrap();
+            Escape::new(&mut json, Format::Json).write_char(c).unwrap();
             assert!(json.starts_with('\\'), "{b:#x} -> {json}");
             let decoded = match json.as_str() {
                 "\\b" => 8,
@@ -737,7 +719,7 @@ mod tests {
             };
             assert_eq!(decoded, u32::from(b));
             let mut xml = String::new();
-            XmlEscape::new(&mut xml).write_char(c).unwrap();
+            Escape::new(&mut xml, Format::Xml).write_char(c).unwrap();
             let expected = match b {
                 b'\t' | b'\n' => c.to_string(),
                 b'\r' => "&#xD;".to_string(),
@@ -746,10 +728,10 @@ mod tests {
             assert_eq!(xml, expected);
         }
         let mut plain = String::new();
-        JsonEscape::new(&mut plain)
+        Escape::new(&mut plain, Format::Json)
             .write_str("名 / é ~\u{7f}")
             .unwrap();
-        XmlEscape::new(&mut plain)
+        Escape::new(&mut plain, Format::Xml)
             .write_str("名 / é ~\u{7f}")
             .unwrap();
         assert_eq!(plain, "名 / é ~\u{7f}名 / é ~\u{7f}");
@@ -834,8 +816,10 @@ mod tests {
                 let text = format!("{}{special}{}", "a".repeat(at), "b".repeat(20 - at));
                 let (mut json, mut json_expected) = (String::new(), String::new());
                 let (mut xml, mut xml_expected) = (String::new(), String::new());
-                JsonEscape::new(&mut json).write_str(&text).unwrap();
-                XmlEscape::new(&mut xml).write_str(&text).unwrap();
+                Escape::new(&mut json, Format::Json)
+                    .write_str(&text)
+                    .unwrap();
+                Escape::new(&mut xml, Format::Xml).write_str(&text).unwrap();
                 for c in text.chars() {
                     let mut one = [0u8; 4];
                     json_expected.push_str(json_escape(c).unwrap_or(c.encode_utf8(&mut one)));

@@ -10,10 +10,11 @@ use core::fmt::{self, Write as _};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-use crate::response::JsonEscape;
+use crate::response::{Escape, Format};
 
 /// Builds a [`Value`] like serde_json's own visitor, refusing duplicate
-/// keys.
+/// keys (only for [`parse`]'s deserializer, which never calls
+/// `visit_string`, `visit_none` or `visit_some`).
 struct StrictValue;
 
 impl<'de> DeserializeSeed<'de> for StrictValue {
@@ -52,20 +53,8 @@ impl<'de> Visitor<'de> for StrictValue {
         Ok(Value::String(value.into()))
     }
 
-    fn visit_string<E>(self, value: String) -> Result<Value, E> {
-        Ok(Value::String(value))
-    }
-
     fn visit_unit<E>(self) -> Result<Value, E> {
         Ok(Value::Null)
-    }
-
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        deserializer.deserialize_any(self)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
@@ -204,7 +193,7 @@ impl Layout {
                     }
                     self.line(out, depth + 1)?;
                     out.write_char('"')?;
-                    JsonEscape::new(out).write_str(key)?;
+                    Escape::new(out, Format::Json).write_str(key)?;
                     out.write_str(if self.indent.is_some() { "\": " } else { "\":" })?;
                     self.write_value(out, item, depth + 1)?;
                 }
