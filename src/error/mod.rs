@@ -1,6 +1,9 @@
 //! API errors: the catalogue of documented causes, and [`ApiError`], one
 //! cause with the parameter it names, why, hints and a near miss.
 
+#[macro_use]
+mod flags;
+
 mod catalogue;
 mod echo;
 mod hints;

@@ -3,115 +3,33 @@
 
 use core::fmt;
 
-/// A field of a rule, as far as identification is concerned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u16)]
-pub enum RuleField {
+flags! {
+    /// A field of a rule, as far as identification is concerned.
+    pub enum RuleField: u16;
+    /// A set of rule fields; `Display` writes their names separated by
+    /// `", "`.
+    pub struct RuleFields, joined by ", ";
     /// `IpProtocol` differs.
-    IpProtocol = 1 << 0,
+    IpProtocol = 0 => "IpProtocol",
     /// `PortRange` differs.
-    PortRange = 1 << 1,
+    PortRange = 1 => "PortRange",
     /// `SourcePortRange` differs (including one the request left out).
-    SourcePortRange = 1 << 2,
+    SourcePortRange = 2 => "SourcePortRange",
     /// `NicType` differs.
-    NicType = 1 << 3,
+    NicType = 3 => "NicType",
     /// `Policy` differs.
-    Policy = 1 << 4,
+    Policy = 4 => "Policy",
     /// The destination differs.
-    Destination = 1 << 5,
+    Destination = 5 => "destination",
     /// The destination is the same block, written differently (`1.2.3.4`
     /// vs `1.2.3.4/32`, or other host bits).
-    DestinationSpelling = 1 << 6,
+    DestinationSpelling = 6 => "destination as written (bare address, /32 or host bits)",
     /// The source address differs (including one the request left out).
-    Source = 1 << 7,
+    Source = 7 => "source",
     /// The source is the same block, written differently.
-    SourceSpelling = 1 << 8,
+    SourceSpelling = 8 => "source as written (bare address, /32 or host bits)",
     /// Everything else matches but the rule has another `Priority`.
-    Priority = 1 << 9,
-}
-
-impl RuleField {
-    /// Every field, in display order.
-    pub const ALL: [RuleField; 10] = [
-        RuleField::IpProtocol,
-        RuleField::PortRange,
-        RuleField::SourcePortRange,
-        RuleField::NicType,
-        RuleField::Policy,
-        RuleField::Destination,
-        RuleField::DestinationSpelling,
-        RuleField::Source,
-        RuleField::SourceSpelling,
-        RuleField::Priority,
-    ];
-
-    /// A short name for messages.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            RuleField::IpProtocol => "IpProtocol",
-            RuleField::PortRange => "PortRange",
-            RuleField::SourcePortRange => "SourcePortRange",
-            RuleField::NicType => "NicType",
-            RuleField::Policy => "Policy",
-            RuleField::Destination => "destination",
-            RuleField::DestinationSpelling => {
-                "destination as written (bare address, /32 or host bits)"
-            }
-            RuleField::Source => "source",
-            RuleField::SourceSpelling => "source as written (bare address, /32 or host bits)",
-            RuleField::Priority => "Priority",
-        }
-    }
-}
-
-/// A set of rule fields.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct RuleFields(u16);
-
-impl RuleFields {
-    /// No field.
-    pub const NONE: RuleFields = RuleFields(0);
-
-    /// The set with one more field.
-    #[must_use]
-    pub const fn with(self, field: RuleField) -> RuleFields {
-        RuleFields(self.0 | field as u16)
-    }
-
-    /// Whether the set holds `field`.
-    pub const fn contains(self, field: RuleField) -> bool {
-        self.0 & field as u16 != 0
-    }
-
-    /// How many fields the set holds.
-    pub const fn len(self) -> u32 {
-        self.0.count_ones()
-    }
-
-    /// Whether the set is empty.
-    pub const fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// The fields in the set, in display order.
-    pub fn iter(self) -> impl Iterator<Item = RuleField> {
-        RuleField::ALL
-            .into_iter()
-            .filter(move |f| self.contains(*f))
-    }
-}
-
-/// The field names, separated by `", "`.
-impl fmt::Display for RuleFields {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, field) in self.iter().enumerate() {
-            if i > 0 {
-                f.write_str(", ")?;
-            }
-            f.write_str(field.as_str())?;
-        }
-        Ok(())
-    }
+    Priority = 9 => "Priority",
 }
 
 /// The rule closest to a request that matched none.
