@@ -6,32 +6,6 @@ use crate::priority::Priority;
 use crate::request::Source;
 use crate::store::{GroupHandle, GroupStore};
 
-fn destination_diff(rule: &RuleDestination<'_>, key: &RuleDestination<'_>) -> Option<RuleField> {
-    match (rule, key) {
-        _ if rule == key => None,
-        (RuleDestination::Ipv4(a), RuleDestination::Ipv4(b)) if a.same_block(b) => {
-            Some(RuleField::DestinationSpelling)
-        }
-        (RuleDestination::Ipv6(a), RuleDestination::Ipv6(b)) if a.same_block(b) => {
-            Some(RuleField::DestinationSpelling)
-        }
-        _ => Some(RuleField::Destination),
-    }
-}
-
-fn source_diff(rule: &Option<Source>, key: &Option<Source>) -> Option<RuleField> {
-    match (rule, key) {
-        _ if rule == key => None,
-        (Some(Source::Ipv4(a)), Some(Source::Ipv4(b))) if a.same_block(b) => {
-            Some(RuleField::SourceSpelling)
-        }
-        (Some(Source::Ipv6(a)), Some(Source::Ipv6(b))) if a.same_block(b) => {
-            Some(RuleField::SourceSpelling)
-        }
-        _ => Some(RuleField::Source),
-    }
-}
-
 /// The fields in which a rule (its key and priority) differs from what
 /// the request names.
 fn differences(
@@ -40,31 +14,39 @@ fn differences(
     key: &RuleKey<'_>,
     priority: Option<Priority>,
 ) -> RuleFields {
-    let mut d = RuleFields::NONE;
-    let mut mark = |differs: bool, field| {
-        if differs {
-            d = d.with(field);
-        }
+    use RuleDestination as D;
+    let destination = match (&rule.destination, &key.destination) {
+        (a, b) if a == b => None,
+        (D::Ipv4(a), D::Ipv4(b)) if a.same_block(b) => Some(RuleField::DestinationSpelling),
+        (D::Ipv6(a), D::Ipv6(b)) if a.same_block(b) => Some(RuleField::DestinationSpelling),
+        _ => Some(RuleField::Destination),
     };
-    mark(rule.protocol != key.protocol, RuleField::IpProtocol);
-    mark(rule.port_range != key.port_range, RuleField::PortRange);
-    mark(
-        rule.source_port_range != key.source_port_range,
-        RuleField::SourcePortRange,
-    );
-    mark(rule.nic_type != key.nic_type, RuleField::NicType);
-    mark(rule.policy != key.policy, RuleField::Policy);
-    mark(
-        priority.is_some_and(|p| p != rule_priority),
-        RuleField::Priority,
-    );
-    if let Some(f) = destination_diff(&rule.destination, &key.destination) {
-        d = d.with(f);
-    }
-    if let Some(f) = source_diff(&rule.source, &key.source) {
-        d = d.with(f);
-    }
-    d
+    let source = match (&rule.source, &key.source) {
+        (a, b) if a == b => None,
+        (Some(Source::Ipv4(a)), Some(Source::Ipv4(b))) if a.same_block(b) => {
+            Some(RuleField::SourceSpelling)
+        }
+        (Some(Source::Ipv6(a)), Some(Source::Ipv6(b))) if a.same_block(b) => {
+            Some(RuleField::SourceSpelling)
+        }
+        _ => Some(RuleField::Source),
+    };
+    let port = rule.source_port_range != key.source_port_range;
+    [
+        (rule.protocol != key.protocol).then_some(RuleField::IpProtocol),
+        (rule.port_range != key.port_range).then_some(RuleField::PortRange),
+        port.then_some(RuleField::SourcePortRange),
+        (rule.nic_type != key.nic_type).then_some(RuleField::NicType),
+        (rule.policy != key.policy).then_some(RuleField::Policy),
+        priority
+            .is_some_and(|p| p != rule_priority)
+            .then_some(RuleField::Priority),
+        destination,
+        source,
+    ]
+    .into_iter()
+    .flatten()
+    .fold(RuleFields::NONE, RuleFields::with)
 }
 
 /// The group's rule that differs from the request in the fewest fields

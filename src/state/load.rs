@@ -1,6 +1,7 @@
 //! Reading groups and egress rules out of a state document into a
 //! [`VecStore`], remembering where each egress rule lives in the document.
 
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use serde_json::{Map, Value};
@@ -94,16 +95,16 @@ fn type_error(field: &'static str, expected: &'static str, found: &Value) -> Sta
     })
 }
 
-fn value_error(field: &'static str, found: &str, error: InvalidValue) -> StateError {
+fn value_error(field: &'static str, found: String, error: InvalidValue) -> StateError {
     StateError::new(Reason::Value {
         field,
-        found: quote_str(found),
+        found,
         error,
     })
 }
 
 /// A group or rule object.
-type Object = Map<alloc::string::String, Value>;
+type Object = Map<String, Value>;
 
 /// A string field: `None` when absent or `null`.
 fn string<'v>(object: &'v Object, field: &'static str) -> Result<Option<&'v str>, StateError> {
@@ -131,7 +132,7 @@ fn parse<T, E: Into<InvalidValue>>(
     text: &str,
     parser: impl FnOnce(&str) -> Result<T, E>,
 ) -> Result<T, StateError> {
-    parser(text).map_err(|e| value_error(field, text, e.into()))
+    parser(text).map_err(|e| value_error(field, quote_str(text), e.into()))
 }
 
 /// A required string field, parsed.
@@ -278,7 +279,11 @@ fn egress_rule<'v>(
         return Ok(None);
     }
     if !direction.eq_ignore_ascii_case("egress") {
-        return Err(value_error("Direction", direction, InvalidValue::Direction));
+        return Err(value_error(
+            "Direction",
+            quote_str(direction),
+            InvalidValue::Direction,
+        ));
     }
     if optional(object, "DestPrefixListId")?.is_some() {
         return Ok(None);
@@ -309,37 +314,25 @@ fn egress_rule<'v>(
 
 /// `Priority`: a number or a decimal string; 1 when absent.
 fn priority(object: &Object) -> Result<Priority, StateError> {
-    let number_error = |found: &Value, error| {
-        StateError::new(Reason::Value {
-            field: "Priority",
-            found: quote(found),
-            error,
-        })
+    let found = match object.get("Priority") {
+        None | Some(Value::Null) => return Ok(Priority::DEFAULT),
+        Some(Value::String(text)) => return parse("Priority", text, Priority::parse),
+        Some(found) => found,
     };
-    match object.get("Priority") {
-        None | Some(Value::Null) => Ok(Priority::DEFAULT),
-        Some(Value::String(text)) => parse("Priority", text, Priority::parse),
-        Some(found @ Value::Number(n)) => match (n.as_u64(), n.as_i64()) {
-            (Some(value), _) => u8::try_from(value)
-                .map_err(|_| InvalidPriority::AboveRange)
-                .and_then(Priority::new)
-                .map_err(|e| number_error(found, InvalidValue::Priority(e))),
-            (None, Some(_)) => Err(number_error(
-                found,
-                InvalidValue::Priority(InvalidPriority::BelowRange),
-            )),
-            (None, None) => Err(type_error(
+    let value = match (found.as_u64(), found.as_i64()) {
+        (Some(value), _) => u8::try_from(value)
+            .map_err(|_| InvalidPriority::AboveRange)
+            .and_then(Priority::new),
+        (None, Some(_)) => Err(InvalidPriority::BelowRange),
+        (None, None) => {
+            return Err(type_error(
                 "Priority",
                 "an integer or a decimal string",
                 found,
-            )),
-        },
-        Some(other) => Err(type_error(
-            "Priority",
-            "an integer or a decimal string",
-            other,
-        )),
-    }
+            ));
+        }
+    };
+    value.map_err(|e| value_error("Priority", quote(found), e.into()))
 }
 
 fn destination(object: &Object) -> Result<RuleDestination<'_>, StateError> {
