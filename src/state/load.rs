@@ -194,17 +194,18 @@ fn load_group(
         let Some(egress) = egress_rule(rule, &network).map_err(at_rule)? else {
             continue;
         };
-        match store.add_rule(handle, &egress) {
-            Ok(_) => entry.egress.push(index),
-            Err(StoreError::DuplicateRule(other)) => {
-                let other = entry.egress.get(other).copied().unwrap_or(other);
-                return Err(at_rule(StateError::new(Reason::DuplicateRule { other })));
+        let reason = match store.add_rule(handle, &egress) {
+            Ok(_) => {
+                entry.egress.push(index);
+                continue;
             }
-            Err(StoreError::InvalidRule(e)) => {
-                return Err(at_rule(StateError::new(Reason::Rule(e))));
-            }
-            Err(e) => return Err(at_rule(StateError::new(Reason::Store(e)))),
-        }
+            Err(StoreError::DuplicateRule(other)) => Reason::DuplicateRule {
+                other: entry.egress.get(other).copied().unwrap_or(other),
+            },
+            Err(StoreError::InvalidRule(e)) => Reason::Rule(e),
+            Err(e) => Reason::Store(e),
+        };
+        return Err(at_rule(StateError::new(reason)));
     }
     Ok(entry)
 }
@@ -226,17 +227,10 @@ fn group_info(object: &Object, id: GroupId) -> Result<GroupInfo, StateError> {
         None | Some(Value::Null) => None,
         Some(Value::String(text)) if text.is_empty() => None,
         Some(Value::String(text)) => Some(parse("OwnerId", text, AccountId::parse)?),
-        Some(Value::Number(n)) => match n.as_u64() {
+        Some(found) => match found.as_u64() {
             Some(n) => Some(AccountId::new(n)),
-            None => {
-                return Err(type_error(
-                    "OwnerId",
-                    "a decimal account id",
-                    &Value::Number(n.clone()),
-                ));
-            }
+            None => return Err(type_error("OwnerId", "a decimal account id", found)),
         },
-        Some(other) => return Err(type_error("OwnerId", "a decimal account id", other)),
     };
     Ok(info)
 }
