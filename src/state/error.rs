@@ -117,11 +117,38 @@ pub enum Shape {
     Rule,
 }
 
-/// Why a field's value is invalid: the error of the value type's parser.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InvalidValue {
-    /// `Direction` is neither `egress` nor `ingress`.
-    Direction,
+/// Defines [`InvalidValue`]: `Direction`, and one variant per value type
+/// holding its parser's error (built by `From`, displayed as that error).
+macro_rules! invalid_value {
+    ($( $(#[$meta:meta])* $variant:ident($error:ty), )+) => {
+        /// Why a field's value is invalid: the error of the value type's parser.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum InvalidValue {
+            /// `Direction` is neither `egress` nor `ingress`.
+            Direction,
+            $( $(#[$meta])* $variant($error), )+
+        }
+
+        impl fmt::Display for InvalidValue {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self {
+                    InvalidValue::Direction => f.write_str("direction must be egress or ingress"),
+                    $( InvalidValue::$variant(e) => e.fmt(f), )+
+                }
+            }
+        }
+
+        $(
+            impl From<$error> for InvalidValue {
+                fn from(e: $error) -> Self {
+                    InvalidValue::$variant(e)
+                }
+            }
+        )+
+    };
+}
+
+invalid_value! {
     /// `IpProtocol`.
     IpProtocol(InvalidIpProtocol),
     /// `PortRange` or `SourcePortRange`.
@@ -138,42 +165,7 @@ pub enum InvalidValue {
     Text(InvalidText),
 }
 
-impl fmt::Display for InvalidValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            InvalidValue::Direction => f.write_str("direction must be egress or ingress"),
-            InvalidValue::IpProtocol(e) => e.fmt(f),
-            InvalidValue::PortRange(e) => e.fmt(f),
-            InvalidValue::NicType(e) => e.fmt(f),
-            InvalidValue::Policy(e) => e.fmt(f),
-            InvalidValue::Priority(e) => e.fmt(f),
-            InvalidValue::Cidr(e) => e.fmt(f),
-            InvalidValue::Text(e) => e.fmt(f),
-        }
-    }
-}
-
 impl core::error::Error for InvalidValue {}
-
-macro_rules! invalid_value_from {
-    ($($variant:ident($error:ty),)+) => {$(
-        impl From<$error> for InvalidValue {
-            fn from(e: $error) -> Self {
-                InvalidValue::$variant(e)
-            }
-        }
-    )+};
-}
-
-invalid_value_from! {
-    IpProtocol(InvalidIpProtocol),
-    PortRange(InvalidPortRange),
-    NicType(InvalidNicType),
-    Policy(InvalidPolicy),
-    Priority(InvalidPriority),
-    Cidr(InvalidCidr),
-    Text(InvalidText),
-}
 
 impl fmt::Display for Shape {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
