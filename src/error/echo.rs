@@ -35,8 +35,10 @@ impl Echo {
         let mut echo = Echo::EMPTY;
         let mut at = 0;
         for (i, end) in echo.ends.iter_mut().enumerate() {
-            if let (Some(&text), Some(&budget)) = (texts.get(i), budgets.get(i)) {
-                at = put(&mut echo.bytes, at, [text].into_iter(), budget);
+            if let (Some(text), Some(&budget)) = (texts.get(i), budgets.get(i)) {
+                let mut piece = Piece::new(&mut echo.bytes, at, budget);
+                piece.push(text);
+                at = piece.finish();
             }
             *end = at as u8;
         }
@@ -46,16 +48,16 @@ impl Echo {
     /// Copies `raw`, each stretch that is not UTF-8 replaced with U+FFFD, as
     /// the only text.
     pub(crate) fn lossy(raw: &[u8]) -> Echo {
-        let pieces = raw.utf8_chunks().flat_map(|chunk| {
-            let replaced = if chunk.invalid().is_empty() {
-                ""
-            } else {
-                "\u{fffd}"
-            };
-            [chunk.valid(), replaced]
-        });
         let mut echo = Echo::EMPTY;
-        echo.ends = [put(&mut echo.bytes, 0, pieces, ECHO_BYTES) as u8; PIECES];
+        let mut piece = Piece::new(&mut echo.bytes, 0, ECHO_BYTES);
+        for chunk in raw.utf8_chunks() {
+            piece.push(chunk.valid());
+            if !chunk.invalid().is_empty() {
+                piece.push("\u{fffd}");
+            }
+        }
+        let end = piece.finish() as u8;
+        echo.ends = [end; PIECES];
         echo
     }
 
@@ -97,43 +99,68 @@ fn shares(texts: &[&str], budgets: &mut [usize; PIECES]) {
     }
 }
 
-/// Copies the text made of `pieces` to `bytes[at..]`: whole when it fits in
-/// `budget` bytes, else cut at a character boundary and ended with `…`
-/// within them. Returns where it ends.
-fn put<'t>(
-    bytes: &mut [u8; ECHO_BYTES],
-    at: usize,
-    pieces: impl Iterator<Item = &'t str> + Clone,
-    budget: usize,
-) -> usize {
-    let limit = (at + budget).min(ECHO_BYTES);
-    let total: usize = pieces.clone().map(str::len).sum();
-    let (room, mark) = if at + total <= limit {
-        (limit, "")
-    } else {
-        (limit.saturating_sub(CUT.len()).max(at), CUT)
-    };
-    let mut end = at;
-    for piece in pieces {
-        let mut take = piece.len().min(room - end);
-        while !piece.is_char_boundary(take) {
-            take -= 1;
+/// One text being copied into `bytes[start..start + budget]`.
+struct Piece<'a> {
+    bytes: &'a mut [u8; ECHO_BYTES],
+    start: usize,
+    end: usize,
+    limit: usize,
+    cut: bool,
+}
+
+impl<'a> Piece<'a> {
+    fn new(bytes: &'a mut [u8; ECHO_BYTES], start: usize, budget: usize) -> Self {
+        Piece {
+            bytes,
+            start,
+            end: start,
+            limit: (start + budget).min(ECHO_BYTES),
+            cut: false,
         }
-        if let (Some(slot), Some(part)) =
-            (bytes.get_mut(end..end + take), piece.as_bytes().get(..take))
-        {
+    }
+
+    /// Appends `text`, or as much of it as fits (whole characters).
+    fn push(&mut self, text: &str) {
+        if self.cut {
+            return;
+        }
+        let mut take = text.len().min(self.limit - self.end);
+        if take < text.len() {
+            self.cut = true;
+            while !text.is_char_boundary(take) {
+                take -= 1;
+            }
+        }
+        if let (Some(slot), Some(part)) = (
+            self.bytes.get_mut(self.end..self.end + take),
+            text.as_bytes().get(..take),
+        ) {
             slot.copy_from_slice(part);
-            end += take;
-        }
-        if take < piece.len() {
-            break;
+            self.end += take;
         }
     }
-    if let Some(slot) = bytes.get_mut(end..end + mark.len()) {
-        slot.copy_from_slice(mark.as_bytes());
-        end += mark.len();
+
+    /// Ends the text (with `…` if it was cut) and returns where it ends.
+    fn finish(mut self) -> usize {
+        if self.cut {
+            let written = self.end;
+            // Back to a character boundary with room for the mark.
+            let mut end = self.end.min(self.limit.saturating_sub(CUT.len()));
+            while end > self.start && self.bytes.get(end).is_some_and(|&b| b & 0xC0 == 0x80) {
+                end -= 1;
+            }
+            self.end = end.max(self.start);
+            if let Some(slot) = self.bytes.get_mut(self.end..self.end + CUT.len()) {
+                slot.copy_from_slice(CUT.as_bytes());
+                self.end += CUT.len();
+            }
+            // No stray bytes past the end: equal errors hold equal bytes.
+            if let Some(stray) = self.bytes.get_mut(self.end..written.max(self.end)) {
+                stray.fill(0);
+            }
+        }
+        self.end
     }
-    end
 }
 
 #[cfg(test)]
