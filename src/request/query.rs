@@ -37,7 +37,7 @@ impl<'b> Scratch<'b> {
     }
 
     /// Decodes `raw` into the free part, for a look.
-    fn decode(&mut self, raw: &[u8]) -> Result<&[u8], DecodeError> {
+    fn decode(&mut self, raw: &[u8]) -> Result<&[u8], DecodeFault> {
         let len = decode_into(raw, self.free)?;
         Ok(self.free.get(..len).unwrap_or(&[]))
     }
@@ -66,12 +66,6 @@ impl<'b> Scratch<'b> {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum DecodeError {
-    BadEscape,
-    TooLong,
-}
-
 fn hex(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
@@ -88,20 +82,20 @@ fn needs_decoding(raw: &[u8]) -> bool {
 /// Decodes `%XX` and `+` into the front of `out`, a byte at a time (values
 /// are short, and a copy call per plain run would cost more than the
 /// bytes); returns the decoded length.
-fn decode_into(raw: &[u8], out: &mut [u8]) -> Result<usize, DecodeError> {
+fn decode_into(raw: &[u8], out: &mut [u8]) -> Result<usize, DecodeFault> {
     let mut len = 0;
     let mut rest = raw;
     while let [b, after @ ..] = rest {
         let (byte, after) = match (b, after) {
             (b'+', _) => (b' ', after),
             (b'%', [hi, lo, after @ ..]) => {
-                let byte = hex(*hi).zip(hex(*lo)).ok_or(DecodeError::BadEscape)?;
+                let byte = hex(*hi).zip(hex(*lo)).ok_or(DecodeFault::BadEscape)?;
                 (byte.0 << 4 | byte.1, after)
             }
-            (b'%', _) => return Err(DecodeError::BadEscape),
+            (b'%', _) => return Err(DecodeFault::BadEscape),
             _ => (*b, after),
         };
-        *out.get_mut(len).ok_or(DecodeError::TooLong)? = byte;
+        *out.get_mut(len).ok_or(DecodeFault::DecodedTooLong)? = byte;
         len += 1;
         rest = after;
     }
@@ -170,10 +164,7 @@ fn check<'a: 's, 's>(
     scratch: &'s mut Scratch<'_>,
 ) -> Result<(Text<'a>, &'s str), DecodeFault> {
     if needs_decoding(raw) {
-        let decoded = scratch.decode(raw).map_err(|e| match e {
-            DecodeError::BadEscape => DecodeFault::BadEscape,
-            DecodeError::TooLong => DecodeFault::DecodedTooLong,
-        })?;
+        let decoded = scratch.decode(raw)?;
         let text = str::from_utf8(decoded).map_err(|_| DecodeFault::DecodedNotUtf8)?;
         Ok((Text::Encoded(raw), text))
     } else {
@@ -709,10 +700,11 @@ mod tests {
                     let expected: std::vec::Vec<u8> = decoded_bytes(&raw).collect();
                     proptest::prop_assert_eq!(&out[..len], &expected[..]);
                 }
-                Err(DecodeError::BadEscape) => proptest::prop_assert!(!escapes_are_whole(&raw)),
-                Err(DecodeError::TooLong) => {
+                Err(DecodeFault::BadEscape) => proptest::prop_assert!(!escapes_are_whole(&raw)),
+                Err(DecodeFault::DecodedTooLong) => {
                     proptest::prop_assert!(decoded_bytes(&raw).count() > 16);
                 }
+                Err(other) => proptest::prop_assert!(false, "{:?}", other),
             }
         }
 
