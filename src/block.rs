@@ -71,7 +71,7 @@ mod imp {
     use super::Marker;
 
     /// The 16 bytes of `bytes` from `at`, zero past the end (a copy: only
-    /// for strings shorter than a block).
+    /// for the last bytes, short of a block).
     #[inline]
     pub(super) fn load(bytes: &[u8], at: usize) -> u8x16 {
         let mut block = [0u8; 16];
@@ -108,19 +108,8 @@ mod imp {
         if let Some(chunk) = rest.get(..16).and_then(|c| <[u8; 16]>::try_from(c).ok()) {
             return bits(u8x16::new(chunk));
         }
-        // The last bytes: the block that ends with them, overlapping bytes
-        // already scanned (a copy of a short tail would call `memcpy`), its
-        // marks shifted down past those; or, for a string under 16 bytes, a
-        // zero-padded copy, its padding's marks dropped.
-        let overlap = 16 - rest.len();
-        match at
-            .checked_sub(overlap)
-            .and_then(|from| bytes.get(from..))
-            .and_then(|c| <[u8; 16]>::try_from(c).ok())
-        {
-            Some(last) => bits(u8x16::new(last)) >> overlap,
-            None => bits(load(bytes, at)) & !(u64::MAX << rest.len()),
-        }
+        // The last bytes: a zero-padded copy, its padding's marks dropped.
+        bits(load(bytes, at)) & !(u64::MAX << rest.len())
     }
 
     /// The positions in a byte string of the bytes `M` marks, in order,

@@ -7,8 +7,7 @@
 /// The enum gets `ALL` (every variant in table order), `as_str` (the
 /// canonical lower-case spelling the API documents), `parse` (ASCII
 /// case-insensitive, as the API accepts), `Display`, `FromStr` and
-/// `TryFrom<&str>`. Every parser returns the named error type, built by
-/// `$err::new()`.
+/// `TryFrom<&str>`. Every parser returns the named error type.
 macro_rules! keyword_enum {
     (
         $(#[$meta:meta])*
@@ -44,7 +43,7 @@ macro_rules! keyword_enum {
                         return Ok($name::$variant);
                     }
                 )+
-                Err($err::new())
+                Err($err)
             }
         }
 
@@ -78,12 +77,6 @@ macro_rules! keyword_error {
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         #[non_exhaustive]
         pub struct $err;
-
-        impl $err {
-            pub(crate) const fn new() -> Self {
-                $err
-            }
-        }
 
         impl core::fmt::Display for $err {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

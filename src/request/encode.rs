@@ -5,20 +5,26 @@ use core::fmt::{self, Write};
 
 use super::{ACTION, Destination, ModifyEgressRequest, Source};
 
-/// Percent-encodes everything but RFC 3986's unreserved characters, as
-/// Alibaba Cloud's signature scheme does.
-struct Encoded<'a>(&'a str);
+/// Percent-encodes the displayed text of a value: everything but RFC
+/// 3986's unreserved characters, as Alibaba Cloud's signature scheme does.
+struct Encoded<T>(T);
 
-impl fmt::Display for Encoded<'_> {
+impl<T: fmt::Display> fmt::Display for Encoded<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for &b in self.0.as_bytes() {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                f.write_char(char::from(b))?;
-            } else {
-                write!(f, "%{b:02X}")?;
+        struct Escape<'f, 'g>(&'f mut fmt::Formatter<'g>);
+        impl Write for Escape<'_, '_> {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                for b in s.bytes() {
+                    if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                        self.0.write_char(char::from(b))?;
+                    } else {
+                        write!(self.0, "%{b:02X}")?;
+                    }
+                }
+                Ok(())
             }
         }
-        Ok(())
+        write!(Escape(f), "{}", self.0)
     }
 }
 
@@ -45,15 +51,12 @@ impl ModifyEgressRequest<'_> {
     pub fn write_query<W: Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
         write!(out, "Action={ACTION}")?;
         write!(out, "&RegionId={}", Encoded(self.region_id()))?;
-        write!(
-            out,
-            "&SecurityGroupId={}",
-            Encoded(self.security_group_id())
-        )?;
+        let group_id = Encoded(self.security_group_id());
+        write!(out, "&SecurityGroupId={group_id}")?;
         write!(out, "&IpProtocol={}", self.protocol())?;
-        write!(out, "&PortRange={}", Slash(self.port_range()))?;
+        write!(out, "&PortRange={}", Encoded(self.port_range()))?;
         if let Some(range) = self.source_port_range() {
-            write!(out, "&SourcePortRange={}", Slash(range))?;
+            write!(out, "&SourcePortRange={}", Encoded(range))?;
         }
         if let Some(nic) = self.nic_type() {
             write!(out, "&NicType={nic}")?;
@@ -69,8 +72,8 @@ impl ModifyEgressRequest<'_> {
             write!(out, "&ClientToken={}", Encoded(token))?;
         }
         match self.destination() {
-            Destination::Ipv4(v4) => write!(out, "&DestCidrIp={}", EncodedDisplay(v4))?,
-            Destination::Ipv6(v6) => write!(out, "&Ipv6DestCidrIp={}", EncodedDisplay(v6))?,
+            Destination::Ipv4(v4) => write!(out, "&DestCidrIp={}", Encoded(v4))?,
+            Destination::Ipv6(v6) => write!(out, "&Ipv6DestCidrIp={}", Encoded(v6))?,
             Destination::Group(group) => {
                 write!(out, "&DestGroupId={}", Encoded(group.id))?;
                 if let Some(account) = group.owner_account {
@@ -82,44 +85,10 @@ impl ModifyEgressRequest<'_> {
             }
         }
         match self.source() {
-            Some(Source::Ipv4(v4)) => write!(out, "&SourceCidrIp={}", EncodedDisplay(&v4))?,
-            Some(Source::Ipv6(v6)) => write!(out, "&Ipv6SourceCidrIp={}", EncodedDisplay(&v6))?,
+            Some(Source::Ipv4(v4)) => write!(out, "&SourceCidrIp={}", Encoded(&v4))?,
+            Some(Source::Ipv6(v6)) => write!(out, "&Ipv6SourceCidrIp={}", Encoded(&v6))?,
             None => {}
         }
         Ok(())
-    }
-}
-
-/// A port range with its `/` encoded.
-struct Slash(crate::port::PortRange);
-
-impl fmt::Display for Slash {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.0.start(), self.0.end()) {
-            (Some(s), Some(e)) => write!(f, "{s}%2F{e}"),
-            _ => f.write_str("-1%2F-1"),
-        }
-    }
-}
-
-/// A displayed address with `/` and `:` encoded.
-struct EncodedDisplay<'a, T>(&'a T);
-
-impl<T: fmt::Display> fmt::Display for EncodedDisplay<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        struct Escape<'f, 'g>(&'f mut fmt::Formatter<'g>);
-        impl Write for Escape<'_, '_> {
-            fn write_str(&mut self, s: &str) -> fmt::Result {
-                for c in s.chars() {
-                    match c {
-                        '/' => self.0.write_str("%2F")?,
-                        ':' => self.0.write_str("%3A")?,
-                        _ => self.0.write_char(c)?,
-                    }
-                }
-                Ok(())
-            }
-        }
-        write!(Escape(f), "{}", self.0)
     }
 }

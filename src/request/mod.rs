@@ -55,25 +55,6 @@ pub enum Source {
     Ipv6(Ipv6Cidr),
 }
 
-impl Destination<'_> {
-    /// Whether the destination is an IPv6 block.
-    pub const fn is_ipv6(&self) -> bool {
-        matches!(self, Destination::Ipv6(_))
-    }
-
-    /// Whether the destination is an IPv4 block.
-    pub const fn is_ipv4(&self) -> bool {
-        matches!(self, Destination::Ipv4(_))
-    }
-}
-
-impl Source {
-    /// Whether the source is an IPv6 block.
-    pub const fn is_ipv6(&self) -> bool {
-        matches!(self, Source::Ipv6(_))
-    }
-}
-
 /// One rule's fields as a request gives them (SPEC §12.2's *permission*):
 /// every value typed, `Policy` defaulted to accept, optional fields left
 /// out (or given empty) as `None`. Read by one function

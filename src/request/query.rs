@@ -37,7 +37,7 @@ impl<'b> Scratch<'b> {
     }
 
     /// Decodes `raw` into the free part, for a look.
-    fn decode(&mut self, raw: &[u8]) -> Result<&[u8], DecodeError> {
+    fn decode(&mut self, raw: &[u8]) -> Result<&[u8], DecodeFault> {
         let len = decode_into(raw, self.free)?;
         Ok(self.free.get(..len).unwrap_or(&[]))
     }
@@ -66,12 +66,6 @@ impl<'b> Scratch<'b> {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum DecodeError {
-    BadEscape,
-    TooLong,
-}
-
 fn hex(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
@@ -88,20 +82,20 @@ fn needs_decoding(raw: &[u8]) -> bool {
 /// Decodes `%XX` and `+` into the front of `out`, a byte at a time (values
 /// are short, and a copy call per plain run would cost more than the
 /// bytes); returns the decoded length.
-fn decode_into(raw: &[u8], out: &mut [u8]) -> Result<usize, DecodeError> {
+fn decode_into(raw: &[u8], out: &mut [u8]) -> Result<usize, DecodeFault> {
     let mut len = 0;
     let mut rest = raw;
     while let [b, after @ ..] = rest {
         let (byte, after) = match (b, after) {
             (b'+', _) => (b' ', after),
             (b'%', [hi, lo, after @ ..]) => {
-                let byte = hex(*hi).zip(hex(*lo)).ok_or(DecodeError::BadEscape)?;
+                let byte = hex(*hi).zip(hex(*lo)).ok_or(DecodeFault::BadEscape)?;
                 (byte.0 << 4 | byte.1, after)
             }
-            (b'%', _) => return Err(DecodeError::BadEscape),
+            (b'%', _) => return Err(DecodeFault::BadEscape),
             _ => (*b, after),
         };
-        *out.get_mut(len).ok_or(DecodeError::TooLong)? = byte;
+        *out.get_mut(len).ok_or(DecodeFault::DecodedTooLong)? = byte;
         len += 1;
         rest = after;
     }
@@ -160,15 +154,6 @@ impl<'a> Text<'a> {
             Text::Encoded(raw) => decode_checked(raw, scratch),
         }
     }
-
-    fn same_decoded(self, other: Text<'_>) -> bool {
-        match (self, other) {
-            (Text::Plain(a), Text::Plain(b)) => a == b,
-            (Text::Plain(a), Text::Encoded(b)) => a.bytes().eq(decoded_bytes(b)),
-            (Text::Encoded(a), Text::Plain(b)) => decoded_bytes(a).eq(b.bytes()),
-            (Text::Encoded(a), Text::Encoded(b)) => decoded_bytes(a).eq(decoded_bytes(b)),
-        }
-    }
 }
 
 /// Checks one raw name or value, decoding into `scratch` when needed, and
@@ -179,10 +164,7 @@ fn check<'a: 's, 's>(
     scratch: &'s mut Scratch<'_>,
 ) -> Result<(Text<'a>, &'s str), DecodeFault> {
     if needs_decoding(raw) {
-        let decoded = scratch.decode(raw).map_err(|e| match e {
-            DecodeError::BadEscape => DecodeFault::BadEscape,
-            DecodeError::TooLong => DecodeFault::DecodedTooLong,
-        })?;
+        let decoded = scratch.decode(raw)?;
         let text = str::from_utf8(decoded).map_err(|_| DecodeFault::DecodedNotUtf8)?;
         Ok((Text::Encoded(raw), text))
     } else {
@@ -211,43 +193,6 @@ fn trim_line_breaks(mut pair: &[u8]) -> &[u8] {
         pair = rest;
     }
     pair
-}
-
-/// The unknown names seen so far, without storing them: a 256-bit Bloom
-/// filter (two bits a name) and a count. A hit is confirmed by re-reading
-/// the earlier pairs, so the duplicate check stays exact.
-#[derive(Default)]
-struct SeenNames {
-    bits: [u64; 4],
-    count: usize,
-}
-
-impl SeenNames {
-    fn positions(name: &str) -> [usize; 2] {
-        let hash = name.bytes().fold(0x9e37_79b9_u32, |h, b| {
-            (h.rotate_left(5) ^ u32::from(b)).wrapping_mul(0x0100_0193)
-        });
-        [(hash & 0xff) as usize, ((hash >> 8) & 0xff) as usize]
-    }
-
-    fn bit(&self, at: usize) -> bool {
-        self.bits
-            .get(at / 64)
-            .is_some_and(|w| w >> (at % 64) & 1 == 1)
-    }
-
-    fn may_contain(&self, name: &str) -> bool {
-        Self::positions(name).iter().all(|&at| self.bit(at))
-    }
-
-    fn insert(&mut self, name: &str) {
-        for at in Self::positions(name) {
-            if let Some(w) = self.bits.get_mut(at / 64) {
-                *w |= 1 << (at % 64);
-            }
-        }
-        self.count += 1;
-    }
 }
 
 fn too_many_parameters() -> ApiError {
@@ -474,21 +419,12 @@ fn check_value<'a>(
     .map(|(value, _)| value)
 }
 
-/// Whether an earlier pair of the query has this decoded name.
-fn named_earlier(query: &[u8], before: usize, name: Text<'_>) -> bool {
+/// Whether an earlier pair of the query has this name, once decoded
+/// (every earlier name was checked to decode; plain text decodes to
+/// itself).
+fn named_earlier(query: &[u8], before: usize, name: &[u8]) -> bool {
     let earlier_query = query.get(..before.saturating_sub(1)).unwrap_or(&[]);
-    Pairs::new(earlier_query).any(|earlier| {
-        let raw = earlier.name;
-        let earlier_name = if earlier.name_encoded {
-            Text::Encoded(raw)
-        } else {
-            match str::from_utf8(raw) {
-                Ok(text) => Text::Plain(text),
-                Err(_) => return false,
-            }
-        };
-        earlier_name.same_decoded(name)
-    })
+    Pairs::new(earlier_query).any(|earlier| decoded_bytes(earlier.name).eq(decoded_bytes(name)))
 }
 
 /// Any pair but a plain known name: a name to decode, or one this crate
@@ -501,7 +437,7 @@ fn add_other_pair<'a>(
     text: Option<&'a str>,
     span: Span,
     scratch: &mut Scratch<'_>,
-    seen: &mut SeenNames,
+    unknown: &mut usize,
     collected: &mut Collected<'a>,
 ) -> Result<(), ApiError> {
     // A name is decoded into a buffer of its own (the value is checked in
@@ -515,7 +451,7 @@ fn add_other_pair<'a>(
         Scratch::new(&mut [])
     };
     let raw_name = span.name;
-    let (name, decoded_name) = check_text(
+    let (_, decoded_name) = check_text(
         raw_name,
         span.name_text(text),
         span.name_encoded,
@@ -534,13 +470,13 @@ fn add_other_pair<'a>(
     if collected.add_known(decoded_name, value)? {
         return Ok(());
     }
-    if seen.may_contain(decoded_name) && named_earlier(query, span.start, name) {
+    if named_earlier(query, span.start, raw_name) {
         return Err(invalid(decoded_name, Reason::Duplicate));
     }
-    if seen.count == MAX_UNKNOWN_PARAMETERS {
+    if *unknown == MAX_UNKNOWN_PARAMETERS {
         return Err(too_many_parameters());
     }
-    seen.insert(decoded_name);
+    *unknown += 1;
     Ok(())
 }
 
@@ -569,7 +505,7 @@ pub(crate) fn collect_query<'a>(
     // name and value is cut from it as text without another check.
     let text = str::from_utf8(stripped).ok();
     let query = stripped;
-    let mut seen = SeenNames::default();
+    let mut unknown = 0;
     for span in Pairs::new(query) {
         // The usual pair: a plain name this crate reads. Its name is ASCII,
         // so it has nothing to check before the value.
@@ -584,7 +520,7 @@ pub(crate) fn collect_query<'a>(
             collected.set(param, value)?;
             continue;
         }
-        add_other_pair(query, text, span, scratch, &mut seen, collected)?;
+        add_other_pair(query, text, span, scratch, &mut unknown, collected)?;
     }
     Ok(())
 }
@@ -598,7 +534,7 @@ where
     I::IntoIter: Clone,
 {
     let pairs = pairs.into_iter();
-    let mut seen = SeenNames::default();
+    let mut unknown = 0;
     for (index, (name, value)) in pairs.clone().enumerate() {
         for text in [name, value] {
             if text.len() > VALUE_MAX_BYTES {
@@ -608,18 +544,17 @@ where
         if collected.add_known(name, Text::Plain(value))? {
             continue;
         }
-        if seen.may_contain(name)
-            && pairs
-                .clone()
-                .take(index)
-                .any(|(earlier, _)| earlier == name)
+        if pairs
+            .clone()
+            .take(index)
+            .any(|(earlier, _)| earlier == name)
         {
             return Err(invalid(name, Reason::Duplicate));
         }
-        if seen.count == MAX_UNKNOWN_PARAMETERS {
+        if unknown == MAX_UNKNOWN_PARAMETERS {
             return Err(too_many_parameters());
         }
-        seen.insert(name);
+        unknown += 1;
     }
     Ok(())
 }
@@ -765,10 +700,11 @@ mod tests {
                     let expected: std::vec::Vec<u8> = decoded_bytes(&raw).collect();
                     proptest::prop_assert_eq!(&out[..len], &expected[..]);
                 }
-                Err(DecodeError::BadEscape) => proptest::prop_assert!(!escapes_are_whole(&raw)),
-                Err(DecodeError::TooLong) => {
+                Err(DecodeFault::BadEscape) => proptest::prop_assert!(!escapes_are_whole(&raw)),
+                Err(DecodeFault::DecodedTooLong) => {
                     proptest::prop_assert!(decoded_bytes(&raw).count() > 16);
                 }
+                Err(other) => proptest::prop_assert!(false, "{:?}", other),
             }
         }
 

@@ -15,7 +15,9 @@ use crate::policy::Policy;
 use crate::port::{InvalidPortRange, PortRange};
 use crate::priority::{InvalidPriority, Priority};
 use crate::protocol::IpProtocol;
-use crate::text::{AccountId, AccountName, ClientToken, Description, GroupId, RegionId};
+use crate::text::{
+    AccountId, AccountName, ClientToken, Description, GroupId, InvalidText, RegionId,
+};
 
 /// Reads parameters one at a time from a lookup of their values (the
 /// collected flat parameters; for SPEC §12.2's `Permissions.N.<field>`,
@@ -54,6 +56,58 @@ impl<'a> Reader<'_, 'a> {
         }
     }
 
+    /// An error naming `param`, with the hints earned so far.
+    fn fault(&self, cause: Cause, param: Param, reason: Reason) -> ApiError {
+        ApiError::new(cause)
+            .with_parameter(param)
+            .with_hints(self.hints)
+            .because(reason)
+    }
+
+    /// The error for a required parameter left out or given empty.
+    fn missing(&self, cause: Cause, param: Param) -> ApiError {
+        self.fault(cause, param, Reason::Required)
+    }
+
+    /// Parses the non-empty value of `param`; a refusal is the error that
+    /// `refused` names, quoting the value.
+    #[inline(always)]
+    fn parse<T, E>(
+        &mut self,
+        param: Param,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+        refused: impl FnOnce(E) -> (Cause, Reason),
+    ) -> Result<Option<T>, ApiError> {
+        let hints = self.hints;
+        let Some(v) = self.non_empty(param) else {
+            return Ok(None);
+        };
+        parse(v)
+            .map(Some)
+            .map_err(|e| quoted_fault(refused(e), param, hints, v))
+    }
+
+    /// Checks the non-empty value of a text parameter, refused as
+    /// `InvalidParameter` for `reason` (not quoted); whether it was given.
+    #[inline(always)]
+    fn check_text(
+        &mut self,
+        param: Param,
+        check: impl FnOnce(&str) -> Result<(), InvalidText>,
+        reason: impl FnOnce(InvalidText) -> Reason,
+    ) -> Result<bool, ApiError> {
+        let hints = self.hints;
+        let Some(v) = self.non_empty(param) else {
+            return Ok(false);
+        };
+        check(v).map(|()| true).map_err(|e| {
+            ApiError::new(Cause::InvalidParameter)
+                .with_parameter(param)
+                .with_hints(hints)
+                .because(reason(e))
+        })
+    }
+
     /// The value, already checked, for as long as the request lives: call
     /// only after the last look at any value (see [`Scratch::keep`]).
     #[inline]
@@ -68,12 +122,14 @@ impl<'a> Reader<'_, 'a> {
     }
 }
 
-/// An error naming `param`, with the hints earned so far.
-fn fault(hints: Hints, cause: Cause, param: Param, reason: Reason) -> ApiError {
+/// An error naming `param` and quoting its value `v`.
+#[cold]
+fn quoted_fault((cause, reason): (Cause, Reason), param: Param, hints: Hints, v: &str) -> ApiError {
     ApiError::new(cause)
         .with_parameter(param)
         .with_hints(hints)
         .because(reason)
+        .quoting(&[v])
 }
 
 fn port_cause(e: InvalidPortRange) -> Cause {
@@ -94,40 +150,12 @@ fn priority_cause(e: InvalidPriority) -> Cause {
 
 /// An IPv6 parameter: an IPv4 value or a bad prefix is `ILLEGAL_IPV6_CIDR`,
 /// anything else unparsable is the parameter's own code.
-fn ipv6_cause(e: InvalidCidr, own: Cause) -> Cause {
-    match e {
+fn ipv6_refused(e: InvalidCidr, own: Cause) -> (Cause, Reason) {
+    let cause = match e {
         InvalidCidr::WrongFamily | InvalidCidr::Prefix => Cause::IllegalIpv6Cidr,
         InvalidCidr::Address => own,
-    }
-}
-
-// `always`: out of line, each call (two a request) saved and restored six
-// registers and returned the range through memory (inline: 3,003 -> 2,920
-// instructions a request through the example).
-#[inline(always)]
-fn read_port_range(
-    r: &mut Reader<'_, '_>,
-    param: Param,
-    protocol: IpProtocol,
-) -> Result<Option<PortRange>, ApiError> {
-    let hints = r.hints;
-    let Some(text) = r.get(param) else {
-        return Ok(None);
     };
-    if text.is_empty() {
-        return Ok(None);
-    }
-    PortRange::parse_for(text, protocol)
-        .map(Some)
-        .map_err(|error| {
-            fault(
-                hints,
-                port_cause(error),
-                param,
-                Reason::PortRange { protocol, error },
-            )
-            .quoting(&[text])
-        })
+    (cause, Reason::Ipv6Cidr(e))
 }
 
 /// Validates a `ModifySecurityGroupEgressRule` request: `Action`,
@@ -145,68 +173,20 @@ pub(crate) fn validate<'a>(
         hints,
     };
 
-    if let Some(action) = r.non_empty(Param::Action)
-        && action != ACTION
-    {
-        return Err(fault(
-            hints,
-            Cause::InvalidActionNotFound,
-            Param::Action,
-            Reason::OtherAction,
-        )
-        .quoting(&[action]));
+    let other_action = |v: &str| if v == ACTION { Ok(()) } else { Err(()) };
+    r.parse(Param::Action, other_action, |()| {
+        (Cause::InvalidActionNotFound, Reason::OtherAction)
+    })?;
+    if !r.check_text(Param::RegionId, RegionId::check, Reason::Text)? {
+        return Err(r.missing(Cause::MissingParameter, Param::RegionId));
     }
-
-    match r.non_empty(Param::RegionId) {
-        None => {
-            return Err(fault(
-                hints,
-                Cause::MissingParameter,
-                Param::RegionId,
-                Reason::Required,
-            ));
-        }
-        Some(v) => RegionId::check(v).map_err(|e| {
-            fault(
-                hints,
-                Cause::InvalidParameter,
-                Param::RegionId,
-                Reason::Text(e),
-            )
-        })?,
-    }
-    match r.non_empty(Param::SecurityGroupId) {
-        None => {
-            return Err(fault(
-                hints,
-                Cause::MissingParameter,
-                Param::SecurityGroupId,
-                Reason::Required,
-            ));
-        }
-        Some(v) => GroupId::check(v).map_err(|e| {
-            fault(
-                hints,
-                Cause::InvalidParameter,
-                Param::SecurityGroupId,
-                Reason::Text(e),
-            )
-        })?,
+    if !r.check_text(Param::SecurityGroupId, GroupId::check, Reason::Text)? {
+        return Err(r.missing(Cause::MissingParameter, Param::SecurityGroupId));
     }
 
     let permission = read_permission(&mut r, |r| {
-        let hints = r.hints;
-        if let Some(v) = r.non_empty(Param::ClientToken) {
-            ClientToken::check(v).map_err(|e| {
-                fault(
-                    hints,
-                    Cause::InvalidParameter,
-                    Param::ClientToken,
-                    Reason::ClientToken(e),
-                )
-            })?;
-        }
-        Ok(())
+        r.check_text(Param::ClientToken, ClientToken::check, Reason::ClientToken)
+            .map(|_| ())
     })?;
 
     Ok(ModifyEgressRequest {
@@ -226,297 +206,146 @@ fn read_permission<'a>(
     r: &mut Reader<'_, 'a>,
     between: impl FnOnce(&mut Reader<'_, 'a>) -> Result<(), ApiError>,
 ) -> Result<Permission<'a>, ApiError> {
+    let unsupported = Cause::InvalidIpProtocolValueNotSupported;
+    let protocol = r
+        .parse(Param::IpProtocol, IpProtocol::parse, |_| {
+            (unsupported, Reason::Protocol)
+        })?
+        .ok_or_else(|| r.missing(unsupported, Param::IpProtocol))?;
+
+    let port_range = |error| (port_cause(error), Reason::PortRange { protocol, error });
+    let parse_ports = |v: &str| PortRange::parse_for(v, protocol);
+    let ports = r
+        .parse(Param::PortRange, parse_ports, port_range)?
+        .ok_or_else(|| r.missing(Cause::InvalidParamPortRange, Param::PortRange))?;
+    let source_ports = r.parse(Param::SourcePortRange, parse_ports, port_range)?;
+
+    if matches!(r.fields.get(Param::NicType), Some(Text::Plain(""))) {
+        let cause = Cause::InvalidNicTypeNotValid;
+        return Err(r.fault(cause, Param::NicType, Reason::NicTypeEmpty));
+    }
+    let nic_type = r.parse(Param::NicType, NicType::parse, |_| {
+        (Cause::InvalidNicTypeDoesNotExist, Reason::NicType)
+    })?;
+
     let hints = r.hints;
-    let protocol = match r.non_empty(Param::IpProtocol) {
-        None => {
-            return Err(fault(
-                hints,
-                Cause::InvalidIpProtocolValueNotSupported,
-                Param::IpProtocol,
-                Reason::Required,
-            ));
-        }
-        Some(v) => IpProtocol::parse(v).map_err(|_| {
-            fault(
-                hints,
-                Cause::InvalidIpProtocolValueNotSupported,
-                Param::IpProtocol,
-                Reason::Protocol,
-            )
-            .quoting(&[v])
-        })?,
-    };
-
-    let port_range = match read_port_range(r, Param::PortRange, protocol)? {
-        Some(range) => range,
-        None => {
-            return Err(fault(
-                hints,
-                Cause::InvalidParamPortRange,
-                Param::PortRange,
-                Reason::Required,
-            ));
-        }
-    };
-    let source_port_range = read_port_range(r, Param::SourcePortRange, protocol)?;
-
-    let nic_type = match r.get(Param::NicType) {
-        None => None,
-        Some("") => {
-            return Err(fault(
-                hints,
-                Cause::InvalidNicTypeNotValid,
-                Param::NicType,
-                Reason::NicTypeEmpty,
-            ));
-        }
-        Some(v) => Some(NicType::parse(v).map_err(|_| {
-            fault(
-                hints,
-                Cause::InvalidNicTypeDoesNotExist,
-                Param::NicType,
-                Reason::NicType,
-            )
-            .quoting(&[v])
-        })?),
-    };
-
     let policy = match r.non_empty(Param::Policy) {
         None => Policy::Accept,
         Some(v) => Policy::parse(v).map_err(|_| {
-            let allow = if v.eq_ignore_ascii_case("allow") {
+            let allow = v.eq_ignore_ascii_case("allow");
+            let hints = if allow {
                 hints.with(Hint::PolicyAllow)
             } else {
                 hints
             };
-            fault(
-                allow,
-                Cause::InvalidPolicyMalformed,
-                Param::Policy,
-                Reason::Policy,
-            )
-            .quoting(&[v])
+            let refused = (Cause::InvalidPolicyMalformed, Reason::Policy);
+            quoted_fault(refused, Param::Policy, hints, v)
         })?,
     };
 
-    let priority = match r.non_empty(Param::Priority) {
-        None => None,
-        Some(v) => Some(Priority::parse(v).map_err(|e| {
-            fault(
-                hints,
-                priority_cause(e),
-                Param::Priority,
-                Reason::Priority(e),
-            )
-            .quoting(&[v])
-        })?),
-    };
+    let priority = r.parse(Param::Priority, Priority::parse, |e| {
+        (priority_cause(e), Reason::Priority(e))
+    })?;
 
-    if let Some(v) = r.get(Param::Description) {
-        Description::check(v).map_err(|_| {
-            fault(
-                hints,
-                Cause::InvalidDescriptionMalformed,
-                Param::Description,
-                Reason::DescriptionTooLong {
-                    chars: u32::try_from(v.chars().count()).unwrap_or(u32::MAX),
-                },
-            )
-        })?;
+    if let Some(v) = r.get(Param::Description)
+        && Description::check(v).is_err()
+    {
+        let chars = u32::try_from(v.chars().count()).unwrap_or(u32::MAX);
+        let reason = Reason::DescriptionTooLong { chars };
+        return Err(r.fault(
+            Cause::InvalidDescriptionMalformed,
+            Param::Description,
+            reason,
+        ));
     }
 
     between(r)?;
 
     // §4 step 1: one family per side.
     if r.is_set(Param::DestCidrIp) && r.is_set(Param::Ipv6DestCidrIp) {
-        return Err(fault(
-            hints,
-            Cause::InvalidParamDestIp,
-            Param::DestCidrIp,
-            Reason::BothFamilies,
-        ));
+        let cause = Cause::InvalidParamDestIp;
+        return Err(r.fault(cause, Param::DestCidrIp, Reason::BothFamilies));
     }
     if r.is_set(Param::SourceCidrIp) && r.is_set(Param::Ipv6SourceCidrIp) {
-        return Err(fault(
-            hints,
-            Cause::InvalidParamSourceIp,
-            Param::SourceCidrIp,
-            Reason::BothFamilies,
-        ));
+        let cause = Cause::InvalidParamSourceIp;
+        return Err(r.fault(cause, Param::SourceCidrIp, Reason::BothFamilies));
     }
 
-    // §4 step 2: the IPv4 values.
-    let dest_v4 = match r.non_empty(Param::DestCidrIp) {
-        None => None,
-        Some(v) => Some(Ipv4Cidr::parse(v).map_err(|e| {
-            fault(
-                hints,
-                Cause::InvalidDestCidrIpMalformed,
-                Param::DestCidrIp,
-                Reason::DestCidr(e),
-            )
-            .quoting(&[v])
-        })?),
-    };
-    let source_v4 = match r.non_empty(Param::SourceCidrIp) {
-        None => None,
-        Some(v) => Some(Ipv4Cidr::parse(v).map_err(|e| {
-            fault(
-                hints,
-                Cause::InvalidParamSourceIp,
-                Param::SourceCidrIp,
-                Reason::SourceCidr(e),
-            )
-            .quoting(&[v])
-        })?),
-    };
-
-    // §4 step 3: the IPv6 values.
-    let dest_v6 = match r.non_empty(Param::Ipv6DestCidrIp) {
-        None => None,
-        Some(v) => Some(Ipv6Cidr::parse(v).map_err(|e| {
-            fault(
-                hints,
-                ipv6_cause(e, Cause::InvalidParamIpv6DestCidrIp),
-                Param::Ipv6DestCidrIp,
-                Reason::Ipv6Cidr(e),
-            )
-            .quoting(&[v])
-        })?),
-    };
-    let source_v6 = match r.non_empty(Param::Ipv6SourceCidrIp) {
-        None => None,
-        Some(v) => Some(Ipv6Cidr::parse(v).map_err(|e| {
-            fault(
-                hints,
-                ipv6_cause(e, Cause::InvalidParamIpv6SourceCidrIp),
-                Param::Ipv6SourceCidrIp,
-                Reason::Ipv6Cidr(e),
-            )
-            .quoting(&[v])
-        })?),
-    };
+    // §4 steps 2 and 3: the IPv4 values, then the IPv6 values.
+    let dest_v4 = r.parse(Param::DestCidrIp, Ipv4Cidr::parse, |e| {
+        (Cause::InvalidDestCidrIpMalformed, Reason::DestCidr(e))
+    })?;
+    let source_v4 = r.parse(Param::SourceCidrIp, Ipv4Cidr::parse, |e| {
+        (Cause::InvalidParamSourceIp, Reason::SourceCidr(e))
+    })?;
+    let dest_v6 = r.parse(Param::Ipv6DestCidrIp, Ipv6Cidr::parse, |e| {
+        ipv6_refused(e, Cause::InvalidParamIpv6DestCidrIp)
+    })?;
+    let source_v6 = r.parse(Param::Ipv6SourceCidrIp, Ipv6Cidr::parse, |e| {
+        ipv6_refused(e, Cause::InvalidParamIpv6SourceCidrIp)
+    })?;
 
     // §4 step 4: families, the protocol first, then destination against source.
-    let any_v6 = dest_v6.is_some() || source_v6.is_some();
-    let any_v4 = dest_v4.is_some() || source_v4.is_some();
-    if protocol == IpProtocol::Icmp && any_v6 {
+    let v4_with_v6 = Cause::Ipv4ProtocolConflictWithIpv6Address;
+    let v6_with_v4 = Cause::Ipv6ProtocolConflictWithIpv4Address;
+    if protocol == IpProtocol::Icmp && (dest_v6.is_some() || source_v6.is_some()) {
         let param = if dest_v6.is_some() {
             Param::Ipv6DestCidrIp
         } else {
             Param::Ipv6SourceCidrIp
         };
-        return Err(fault(
-            hints,
-            Cause::Ipv4ProtocolConflictWithIpv6Address,
-            param,
-            Reason::IcmpWithIpv6,
-        ));
+        return Err(r.fault(v4_with_v6, param, Reason::IcmpWithIpv6));
     }
-    if protocol == IpProtocol::Icmpv6 && any_v4 {
+    if protocol == IpProtocol::Icmpv6 && (dest_v4.is_some() || source_v4.is_some()) {
         let param = if dest_v4.is_some() {
             Param::DestCidrIp
         } else {
             Param::SourceCidrIp
         };
-        return Err(fault(
-            hints,
-            Cause::Ipv6ProtocolConflictWithIpv4Address,
-            param,
-            Reason::Icmpv6WithIpv4,
-        ));
+        return Err(r.fault(v6_with_v4, param, Reason::Icmpv6WithIpv4));
     }
     if dest_v4.is_some() && source_v6.is_some() {
-        return Err(fault(
-            hints,
-            Cause::Ipv4ProtocolConflictWithIpv6Address,
-            Param::Ipv6SourceCidrIp,
-            Reason::Ipv4DestIpv6Source,
-        ));
+        let reason = Reason::Ipv4DestIpv6Source;
+        return Err(r.fault(v4_with_v6, Param::Ipv6SourceCidrIp, reason));
     }
     if dest_v6.is_some() && source_v4.is_some() {
-        return Err(fault(
-            hints,
-            Cause::Ipv6ProtocolConflictWithIpv4Address,
-            Param::SourceCidrIp,
-            Reason::Ipv6DestIpv4Source,
-        ));
+        let reason = Reason::Ipv6DestIpv4Source;
+        return Err(r.fault(v6_with_v4, Param::SourceCidrIp, reason));
     }
 
     // §4 step 5: some destination.
-    let group_given = r.is_set(Param::DestGroupId);
-    if dest_v4.is_none() && dest_v6.is_none() && !group_given {
-        return Err(fault(
-            hints,
-            Cause::MissingParameterDest,
-            Param::DestCidrIp,
-            Reason::NoDestination,
-        ));
+    if dest_v4.is_none() && dest_v6.is_none() && !r.is_set(Param::DestGroupId) {
+        let cause = Cause::MissingParameterDest;
+        return Err(r.fault(cause, Param::DestCidrIp, Reason::NoDestination));
     }
 
-    let dest_group_given = match r.non_empty(Param::DestGroupId) {
-        None => false,
-        Some(v) => GroupId::check(v).map(|()| true).map_err(|e| {
-            fault(
-                hints,
-                Cause::InvalidParameter,
-                Param::DestGroupId,
-                Reason::Text(e),
-            )
-        })?,
-    };
-    if let Some(v) = r.non_empty(Param::DestGroupOwnerAccount) {
-        AccountName::check(v).map_err(|e| {
-            fault(
-                hints,
-                Cause::InvalidParameter,
-                Param::DestGroupOwnerAccount,
-                Reason::Text(e),
-            )
-        })?;
-    }
-    let owner_id = match r.non_empty(Param::DestGroupOwnerId) {
-        None => None,
-        Some(v) => Some(AccountId::parse(v).map_err(|_| {
-            fault(
-                hints,
-                Cause::InvalidParameter,
-                Param::DestGroupOwnerId,
-                Reason::OwnerId,
-            )
-            .quoting(&[v])
-        })?),
-    };
+    r.check_text(Param::DestGroupId, GroupId::check, Reason::Text)?;
+    let owner = Param::DestGroupOwnerAccount;
+    r.check_text(owner, AccountName::check, Reason::Text)?;
+    let owner_id = r.parse(Param::DestGroupOwnerId, AccountId::parse, |_| {
+        (Cause::InvalidParameter, Reason::OwnerId)
+    })?;
 
-    // Every value has been looked at: from here on text is kept.
-    let destination = match (dest_v4, dest_v6, dest_group_given) {
-        (Some(v4), _, _) => Destination::Ipv4(v4),
-        (None, Some(v6), _) => Destination::Ipv6(v6),
-        (None, None, true) => Destination::Group(GroupDestination {
+    // Every value has been looked at: from here on text is kept. Without
+    // a CIDR, step 5 found a group.
+    let destination = match (dest_v4, dest_v6) {
+        (Some(v4), _) => Destination::Ipv4(v4),
+        (None, Some(v6)) => Destination::Ipv6(v6),
+        (None, None) => Destination::Group(GroupDestination {
             id: r.keep_non_empty(Param::DestGroupId).unwrap_or_default(),
-            owner_account: r.keep_non_empty(Param::DestGroupOwnerAccount),
+            owner_account: r.keep_non_empty(owner),
             owner_id,
         }),
-        (None, None, false) => {
-            // Unreachable: step 5 found a destination above.
-            return Err(fault(
-                hints,
-                Cause::MissingParameterDest,
-                Param::DestGroupId,
-                Reason::NoDestination,
-            ));
-        }
     };
     let source = match (source_v4, source_v6) {
         (Some(v4), _) => Some(Source::Ipv4(v4)),
-        (None, Some(v6)) => Some(Source::Ipv6(v6)),
-        (None, None) => None,
+        (None, v6) => v6.map(Source::Ipv6),
     };
 
     Ok(Permission {
         protocol,
-        port_range,
-        source_port_range,
+        port_range: ports,
+        source_port_range: source_ports,
         nic_type,
         policy,
         priority,

@@ -8,8 +8,6 @@
 
 use core::fmt;
 
-use heapless::String;
-
 /// Why a text parameter was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InvalidText {
@@ -33,12 +31,6 @@ impl fmt::Display for InvalidText {
 
 impl core::error::Error for InvalidText {}
 
-pub(crate) fn copy<const N: usize>(text: &str) -> Result<String<N>, InvalidText> {
-    let mut out = String::new();
-    out.push_str(text).map_err(|_| InvalidText::TooLong)?;
-    Ok(out)
-}
-
 macro_rules! text_type {
     (
         $(#[$meta:meta])*
@@ -56,7 +48,9 @@ macro_rules! text_type {
             /// See [`InvalidText`](crate::text::InvalidText) and the type's documentation.
             pub fn parse($text: &str) -> Result<Self, $crate::text::InvalidText> {
                 Self::check($text)?;
-                $crate::text::copy($text).map($name)
+                heapless::String::try_from($text)
+                    .map($name)
+                    .map_err(|_| $crate::text::InvalidText::TooLong)
             }
 
             /// Validates the text without copying it (a request borrows
