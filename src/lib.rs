@@ -64,11 +64,9 @@
 //!   `&` are part of the separator; empty pairs (`&&`) are skipped; a pair
 //!   without `=` has an empty value.
 //! - At most 128 parameters this crate does not read may come in one
-//!   request (so duplicates among them are found without a heap); more is
-//!   `InvalidParameter` naming `QueryString`.
-//!   Duplicates among them are found with a 256-bit Bloom filter over
-//!   names, each possible hit confirmed by comparing the decoded names, so
-//!   the check costs no heap and no quadratic work on ordinary requests.
+//!   request (more is `InvalidParameter` naming `QueryString`), so that
+//!   duplicates among them are found without a heap, by comparing each
+//!   with the earlier ones.
 //! - A pair with an empty name (`=x`) is one more parameter the API does
 //!   not read; its faults (bad escapes, a second empty name) are reported
 //!   as `InvalidParameter` naming `QueryString`.
@@ -84,20 +82,15 @@
 //! - [`Applied`] names the rule and says whether its description changed;
 //!   it does not copy the old description out (read it from the store
 //!   first if you need it).
-//! - An [`ApiError`](error::ApiError) is at most 64 bytes (a `const` assertion holds it
-//!   there): the cause, the parameter as an index into [`Param`](request::Param)'s table,
-//!   a small reason with the few numbers a detail needs, hints and the near
-//!   miss as bits and a rule index, and the texts a detail quotes (the
-//!   value at fault, an unknown parameter name, the ids a matcher error
-//!   names) copied into 40 bytes. Nothing is formatted when an error is
-//!   raised: the message, the detail and the bodies are written from these
-//!   when asked for, through `core::fmt`. The price: quoted texts that do
-//!   not fit are cut at a character boundary with `…`, sharing the 40
-//!   bytes when a detail quotes several (a value or unknown name of up to
-//!   40 bytes, or two ids of up to 20 each, come out whole; the four ids of
-//!   a VPC mismatch rarely do). A cut shows in `ApiError::detail`, in an
-//!   unknown parameter's name (and so in the `InvalidParameter` message),
-//!   and in the message of the `%s` codes, whose message is the detail.
+//! - An [`ApiError`](error::ApiError) is at most 64 bytes (a `const`
+//!   assertion): the cause, the parameter, a small reason, hints, the near
+//!   miss as a rule index and field bits, and the texts a detail quotes
+//!   (the value at fault, an unknown name, ids) in 40 bytes. The message,
+//!   the detail and the bodies are written only when asked for. Quoted
+//!   texts that do not fit are cut at a character boundary with `…`
+//!   (a value of up to 40 bytes, or two ids of up to 20 each, come out
+//!   whole); the cut shows in `ApiError::detail`, in an unknown
+//!   parameter's name, and in the message of the `%s` codes.
 //! - A `DestGroupId` given beside a CIDR is still checked for length, then
 //!   ignored.
 //! - `%s` messages are filled with a detail in English; with no detail, the
@@ -115,22 +108,18 @@
 //! - `modify` with an absent `Description`, or the text the rule already
 //!   has, succeeds and reports `changed: false`; the store writes nothing
 //!   ([`GroupStore::set_description`](store::GroupStore::set_description) says whether the text changed).
-//! - Stores keep a rule's key packed into six words and find a group by a
-//!   hash of its id (the growable store) or by comparing ids (the bounded
-//!   one, for few groups); see [`store`]. The [`GroupStore`](store::GroupStore) trait has
-//!   only what an embedder's own storage must answer (find a group, its
-//!   metadata, find a rule by key, read a rule, set a description); the
-//!   matcher derives near misses and a rule's priority from those, and the
-//!   crate's stores keep their speed-ups (the hash index, packed keys, the
-//!   byte compare that finds a description unchanged) inside their own
-//!   types.
+//! - [`GroupStore`](store::GroupStore) has only what an embedder's own
+//!   storage must answer (find a group, its metadata, find a rule by key,
+//!   read a rule, set a description); the matcher derives near misses and
+//!   the `Priority` filter from those. The crate's stores index rules by a
+//!   hash of their key, and find a group by a hash of its id (the growable
+//!   store) or by comparing ids (the bounded one, for few groups).
 //! - A saved state keeps the file's line-break style, taken from its first
 //!   line break (the final one included), so saving twice gives the same
 //!   bytes.
 //! - A store that cannot hold a new description (a full bounded text arena)
 //!   answers `InternalError`, keeping the old description; a full rule quota
 //!   answers `AuthorizationLimitExceed`.
-//!
 //! - Byte scans (the query's separators and escapes, the response
 //!   escapers) use the `wide` crate's 16-byte vectors with the `simd`
 //!   feature (the crate forbids `unsafe`, and entering a
