@@ -205,12 +205,10 @@ impl fmt::Display for Reason {
                 f,
                 "same key as rule {other} (a request could not tell them apart)"
             ),
-            Reason::DuplicateGroup { first, second } => {
-                write!(
-                    f,
-                    "groups #{first} and #{second} have the same SecurityGroupId"
-                )
-            }
+            Reason::DuplicateGroup { first, second } => write!(
+                f,
+                "groups #{first} and #{second} have the same SecurityGroupId"
+            ),
             Reason::Store(e) => e.fmt(f),
         }
     }
@@ -291,9 +289,4 @@ pub(crate) fn quote(value: &Value) -> String {
         text.push('…');
     }
     text
-}
-
-/// A string as JSON, for an error message (see [`quote`]).
-pub(crate) fn quote_str(text: &str) -> String {
-    quote(&Value::String(text.into()))
 }

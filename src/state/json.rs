@@ -122,10 +122,8 @@ impl Layout {
             .get(body_end..)
             .is_some_and(|tail| tail.contains(&b'\n'));
         let newline_at = body.iter().position(|&b| b == b'\n');
-        // The style comes from the first line break anywhere, the final one
-        // included: a one-line value saved with `\r\n` at its end must read
-        // back as `\r\n` (the state fuzz target found `[]\r\n` saved as
-        // `[]\n` on a second save).
+        // The first line break anywhere, the final one included, so that a
+        // one-line value ending in `\r\n` saves back with `\r\n`.
         let newline = match text.iter().position(|&b| b == b'\n') {
             Some(i) if i > 0 && text.get(i - 1) == Some(&b'\r') => "\r\n",
             _ => "\n",

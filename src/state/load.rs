@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 
 use serde_json::{Map, Value};
 
-use super::error::{InvalidValue, Reason, Shape, StateError, quote, quote_str};
+use super::error::{InvalidValue, Reason, Shape, StateError, quote};
 use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
 use crate::model::{EgressRule, GroupInfo, Network, RuleDestination};
 use crate::nic::NicType;
@@ -54,25 +54,24 @@ pub(crate) fn groups(document: &Value) -> Result<(Nesting, &[Value]), StateError
     }
 }
 
-/// The group at `position` in a document of this layout.
-pub(crate) fn group_mut(
+/// The rule at `index` of `Permissions.Permission` in the group at
+/// `position` of a document of this layout.
+pub(crate) fn rule_mut(
     document: &mut Value,
     nesting: Nesting,
     position: usize,
-) -> Option<&mut Value> {
-    match nesting {
-        Nesting::Single => Some(document),
-        Nesting::Array => document.get_mut(position),
-        Nesting::Wrapped => document.get_mut("SecurityGroups")?.get_mut(position),
-    }
-}
-
-/// The rule at `index` of a group's `Permissions.Permission`.
-pub(crate) fn rule_mut(group: &mut Value, index: usize) -> Option<&mut Value> {
+    index: usize,
+) -> Option<&mut Map<String, Value>> {
+    let group = match nesting {
+        Nesting::Single => document,
+        Nesting::Array => document.get_mut(position)?,
+        Nesting::Wrapped => document.get_mut("SecurityGroups")?.get_mut(position)?,
+    };
     group
         .get_mut("Permissions")?
         .get_mut("Permission")?
-        .get_mut(index)
+        .get_mut(index)?
+        .as_object_mut()
 }
 
 /// Loads every group and egress rule of the document into a new store.
@@ -81,8 +80,7 @@ pub(crate) fn load(document: &Value) -> Result<(Nesting, VecStore, Vec<GroupEntr
     let mut store = VecStore::new();
     let mut entries: Vec<GroupEntry> = Vec::with_capacity(groups.len());
     for (position, group) in groups.iter().enumerate() {
-        let entry = load_group(&mut store, &entries, position, group)?;
-        entries.push(entry);
+        entries.push(load_group(&mut store, &entries, position, group)?);
     }
     Ok((nesting, store, entries))
 }
@@ -95,7 +93,8 @@ fn type_error(field: &'static str, expected: &'static str, found: &Value) -> Sta
     })
 }
 
-fn value_error(field: &'static str, found: String, error: InvalidValue) -> StateError {
+fn value_error(field: &'static str, found: &Value, error: InvalidValue) -> StateError {
+    let found = quote(found);
     StateError::new(Reason::Value {
         field,
         found,
@@ -132,7 +131,7 @@ fn parse<T, E: Into<InvalidValue>>(
     text: &str,
     parser: impl FnOnce(&str) -> Result<T, E>,
 ) -> Result<T, StateError> {
-    parser(text).map_err(|e| value_error(field, quote_str(text), e.into()))
+    parser(text).map_err(|e| value_error(field, &text.into(), e.into()))
 }
 
 /// A required string field, parsed.
@@ -166,6 +165,7 @@ fn load_group(
     };
     let id = parse_required(object, "SecurityGroupId", GroupId::parse)
         .map_err(|e| e.in_group(position, None))?;
+    let at_group = |reason| StateError::new(reason).in_group(position, Some(&id));
     let info = group_info(object, id.clone()).map_err(|e| e.in_group(position, Some(&id)))?;
     let network = info.network.clone();
     let handle = match store.add_group(info) {
@@ -175,13 +175,10 @@ fn load_group(
                 .find_group(&id)
                 .and_then(|h| entries.iter().find(|e| e.handle == h))
                 .map_or(0, |e| e.position);
-            let reason = Reason::DuplicateGroup {
-                first,
-                second: position,
-            };
-            return Err(StateError::new(reason).in_group(position, Some(&id)));
+            let second = position;
+            return Err(at_group(Reason::DuplicateGroup { first, second }));
         }
-        Err(e) => return Err(StateError::new(Reason::Store(e)).in_group(position, Some(&id))),
+        Err(e) => return Err(at_group(Reason::Store(e))),
     };
     let mut entry = GroupEntry {
         position,
@@ -237,9 +234,9 @@ fn group_info(object: &Object, id: GroupId) -> Result<GroupInfo, StateError> {
 
 /// The group's `Permissions.Permission` array (empty when absent).
 fn permissions(object: &Object) -> Result<&[Value], StateError> {
-    let permissions = match object.get("Permissions") {
-        None | Some(Value::Null) => return Ok(&[]),
-        Some(Value::Object(permissions)) => permissions,
+    let rules = match object.get("Permissions") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(permissions)) => permissions.get("Permission"),
         Some(other) => {
             return Err(type_error(
                 "Permissions",
@@ -248,7 +245,7 @@ fn permissions(object: &Object) -> Result<&[Value], StateError> {
             ));
         }
     };
-    match permissions.get("Permission") {
+    match rules {
         None | Some(Value::Null) => Ok(&[]),
         Some(Value::Array(rules)) => Ok(rules.as_slice()),
         Some(other) => Err(type_error(
@@ -275,7 +272,7 @@ fn egress_rule<'v>(
     if !direction.eq_ignore_ascii_case("egress") {
         return Err(value_error(
             "Direction",
-            quote_str(direction),
+            &direction.into(),
             InvalidValue::Direction,
         ));
     }
@@ -326,7 +323,7 @@ fn priority(object: &Object) -> Result<Priority, StateError> {
             ));
         }
     };
-    value.map_err(|e| value_error("Priority", quote(found), e.into()))
+    value.map_err(|e| value_error("Priority", found, e.into()))
 }
 
 fn destination(object: &Object) -> Result<RuleDestination<'_>, StateError> {

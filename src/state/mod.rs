@@ -216,18 +216,12 @@ impl State {
         } = self;
         let mut written = 0;
         for entry in groups.iter() {
-            let Some(group_value) = load::group_mut(document, *nesting, entry.position) else {
-                continue;
-            };
             for (rule, &index) in store.rules(entry.handle).zip(&entry.egress) {
-                let Some(Value::Object(object)) = load::rule_mut(group_value, index) else {
+                let Some(object) = load::rule_mut(document, *nesting, entry.position, index) else {
                     continue;
                 };
-                let current = match object.get("Description") {
-                    Some(Value::String(text)) => text.as_str(),
-                    _ => "",
-                };
-                if current != rule.description {
+                let current = object.get("Description").and_then(Value::as_str);
+                if current.unwrap_or("") != rule.description {
                     object.insert("Description".into(), Value::String(rule.description.into()));
                     written += 1;
                 }
