@@ -115,34 +115,28 @@ serde_via_str! {
     AccountName => "account name (1 to 128 bytes)",
 }
 
-impl Serialize for Priority {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_u8(self.get())
-    }
+/// `Serialize` as a number, `Deserialize` from a number or a decimal string.
+macro_rules! serde_via_number {
+    ($($ty:ty => $expecting:literal, $serialize:ident, $from_u64:expr;)+) => {$(
+        impl Serialize for $ty {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.$serialize(self.get())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let from_u64: Option<fn(u64) -> Option<$ty>> = Some($from_u64);
+                deserializer.deserialize_any(ParseVisitor { expecting: $expecting, from_u64 })
+            }
+        }
+    )+};
 }
 
-impl<'de> Deserialize<'de> for Priority {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(ParseVisitor {
-            expecting: "Priority (an integer from 1 to 100)",
-            from_u64: Some(|n| u8::try_from(n).ok().and_then(|n| Priority::new(n).ok())),
-        })
-    }
-}
-
-impl Serialize for AccountId {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_u64(self.get())
-    }
-}
-
-impl<'de> Deserialize<'de> for AccountId {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(ParseVisitor {
-            expecting: "account id (a decimal u64)",
-            from_u64: Some(|n| Some(AccountId::new(n))),
-        })
-    }
+serde_via_number! {
+    Priority => "Priority (an integer from 1 to 100)", serialize_u8,
+        |n| u8::try_from(n).ok().and_then(|n| Priority::new(n).ok());
+    AccountId => "account id (a decimal u64)", serialize_u64, |n| Some(AccountId::new(n));
 }
 
 #[cfg(test)]

@@ -113,33 +113,25 @@ impl Layout {
     /// The layout of `text`: multi-line when a line break comes before its
     /// last value byte, indented by the leading blanks of its second line.
     pub(crate) fn detect(text: &[u8]) -> Layout {
-        let body_end = text
-            .iter()
-            .rposition(|b| !b.is_ascii_whitespace())
-            .map_or(0, |i| i + 1);
-        let body = text.get(..body_end).unwrap_or(&[]);
-        let final_newline = text
-            .get(body_end..)
-            .is_some_and(|tail| tail.contains(&b'\n'));
-        let newline_at = body.iter().position(|&b| b == b'\n');
-        // The first line break anywhere, the final one included, so that a
-        // one-line value ending in `\r\n` saves back with `\r\n`.
-        let newline = match text.iter().position(|&b| b == b'\n') {
+        let body = text.trim_ascii_end();
+        let first_break = text.iter().position(|&b| b == b'\n');
+        let indent = first_break.filter(|&i| i < body.len()).map(|i| {
+            let second = text.get(i + 1..).unwrap_or(&[]);
+            let blanks = second.iter().take_while(|&&b| b == b' ' || b == b'\t');
+            blanks.map(|&b| char::from(b)).collect()
+        });
+        // The style comes from the first line break anywhere, the final one
+        // included, so that a one-line value ending in `\r\n` saves back
+        // with `\r\n`.
+        let newline = match first_break {
             Some(i) if i > 0 && text.get(i - 1) == Some(&b'\r') => "\r\n",
             _ => "\n",
         };
-        let indent = newline_at.map(|i| {
-            let second = body.get(i + 1..).unwrap_or(&[]);
-            second
-                .iter()
-                .take_while(|&&b| b == b' ' || b == b'\t')
-                .map(|&b| char::from(b))
-                .collect::<String>()
-        });
+        let tail = text.get(body.len()..).unwrap_or(&[]);
         Layout {
             indent,
             newline,
-            final_newline,
+            final_newline: tail.contains(&b'\n'),
         }
     }
 
