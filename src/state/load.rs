@@ -44,7 +44,7 @@ pub(crate) fn groups(document: &Value) -> Result<(Nesting, &[Value]), StateError
         Value::Array(items) => Ok((Nesting::Array, items.as_slice())),
         Value::Object(map) => match map.get("SecurityGroups") {
             Some(Value::Array(items)) => Ok((Nesting::Wrapped, items.as_slice())),
-            Some(other) => Err(type_error("SecurityGroups", "an array of groups", other)),
+            Some(other) => wrong_type("SecurityGroups", "an array of groups", other),
             None if map.contains_key("SecurityGroupId") => {
                 Ok((Nesting::Single, core::slice::from_ref(document)))
             }
@@ -85,12 +85,17 @@ pub(crate) fn load(document: &Value) -> Result<(Nesting, VecStore, Vec<GroupEntr
     Ok((nesting, store, entries))
 }
 
-fn type_error(field: &'static str, expected: &'static str, found: &Value) -> StateError {
-    StateError::new(Reason::Type {
+/// The error for a field of the wrong JSON type.
+fn wrong_type<T>(
+    field: &'static str,
+    expected: &'static str,
+    found: &Value,
+) -> Result<T, StateError> {
+    Err(StateError::new(Reason::Type {
         field,
         expected,
         found: quote(found),
-    })
+    }))
 }
 
 fn value_error(field: &'static str, found: &Value, error: InvalidValue) -> StateError {
@@ -110,7 +115,7 @@ fn string<'v>(object: &'v Object, field: &'static str) -> Result<Option<&'v str>
     match object.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) => Ok(Some(text.as_str())),
-        Some(other) => Err(type_error(field, "a string", other)),
+        Some(other) => wrong_type(field, "a string", other),
     }
 }
 
@@ -212,7 +217,7 @@ fn group_info(object: &Object, id: GroupId) -> Result<GroupInfo, StateError> {
     let classic_link = match object.get("ClassicLink") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(on)) => *on,
-        Some(other) => return Err(type_error("ClassicLink", "true or false", other)),
+        Some(other) => return wrong_type("ClassicLink", "true or false", other),
     };
     let network = match parse_optional(object, "VpcId", VpcId::parse)? {
         None => Network::Classic,
@@ -226,7 +231,7 @@ fn group_info(object: &Object, id: GroupId) -> Result<GroupInfo, StateError> {
         Some(Value::String(text)) => Some(parse("OwnerId", text, AccountId::parse)?),
         Some(found) => match found.as_u64() {
             Some(n) => Some(AccountId::new(n)),
-            None => return Err(type_error("OwnerId", "a decimal account id", found)),
+            None => return wrong_type("OwnerId", "a decimal account id", found),
         },
     };
     Ok(info)
@@ -238,21 +243,13 @@ fn permissions(object: &Object) -> Result<&[Value], StateError> {
         None | Some(Value::Null) => None,
         Some(Value::Object(permissions)) => permissions.get("Permission"),
         Some(other) => {
-            return Err(type_error(
-                "Permissions",
-                "an object with a Permission array",
-                other,
-            ));
+            return wrong_type("Permissions", "an object with a Permission array", other);
         }
     };
     match rules {
         None | Some(Value::Null) => Ok(&[]),
         Some(Value::Array(rules)) => Ok(rules.as_slice()),
-        Some(other) => Err(type_error(
-            "Permissions.Permission",
-            "an array of rules",
-            other,
-        )),
+        Some(other) => wrong_type("Permissions.Permission", "an array of rules", other),
     }
 }
 
@@ -270,11 +267,8 @@ fn egress_rule<'v>(
         return Ok(None);
     }
     if !direction.eq_ignore_ascii_case("egress") {
-        return Err(value_error(
-            "Direction",
-            &direction.into(),
-            InvalidValue::Direction,
-        ));
+        let found = direction.into();
+        return Err(value_error("Direction", &found, InvalidValue::Direction));
     }
     if optional(object, "DestPrefixListId")?.is_some() {
         return Ok(None);
@@ -316,11 +310,7 @@ fn priority(object: &Object) -> Result<Priority, StateError> {
             .and_then(Priority::new),
         (None, Some(_)) => Err(InvalidPriority::BelowRange),
         (None, None) => {
-            return Err(type_error(
-                "Priority",
-                "an integer or a decimal string",
-                found,
-            ));
+            return wrong_type("Priority", "an integer or a decimal string", found);
         }
     };
     value.map_err(|e| value_error("Priority", found, e.into()))
@@ -330,7 +320,6 @@ fn destination(object: &Object) -> Result<RuleDestination<'_>, StateError> {
     let v4 = optional(object, "DestCidrIp")?;
     let v6 = optional(object, "Ipv6DestCidrIp")?;
     let group = optional(object, "DestGroupId")?;
-    let conflict = |field, other| StateError::new(Reason::Conflict { field, other });
     match (v4, v6, group) {
         (Some(_), Some(_), _) => Err(conflict("DestCidrIp", "Ipv6DestCidrIp")),
         (Some(_), None, Some(_)) => Err(conflict("DestCidrIp", "DestGroupId")),
@@ -350,20 +339,17 @@ fn destination(object: &Object) -> Result<RuleDestination<'_>, StateError> {
 }
 
 fn source(object: &Object) -> Result<Option<Source>, StateError> {
-    match (
-        optional(object, "SourceCidrIp")?,
-        optional(object, "Ipv6SourceCidrIp")?,
-    ) {
-        (Some(_), Some(_)) => Err(StateError::new(Reason::Conflict {
-            field: "SourceCidrIp",
-            other: "Ipv6SourceCidrIp",
-        })),
-        (Some(text), None) => {
-            parse("SourceCidrIp", text, Ipv4Cidr::parse).map(|v| Some(Source::Ipv4(v)))
-        }
-        (None, Some(text)) => {
-            parse("Ipv6SourceCidrIp", text, Ipv6Cidr::parse).map(|v| Some(Source::Ipv6(v)))
-        }
-        (None, None) => Ok(None),
-    }
+    let v4 = optional(object, "SourceCidrIp")?;
+    let v6 = optional(object, "Ipv6SourceCidrIp")?;
+    let source = match (v4, v6) {
+        (Some(_), Some(_)) => return Err(conflict("SourceCidrIp", "Ipv6SourceCidrIp")),
+        (Some(text), None) => Source::Ipv4(parse("SourceCidrIp", text, Ipv4Cidr::parse)?),
+        (None, Some(text)) => Source::Ipv6(parse("Ipv6SourceCidrIp", text, Ipv6Cidr::parse)?),
+        (None, None) => return Ok(None),
+    };
+    Ok(Some(source))
+}
+
+fn conflict(field: &'static str, other: &'static str) -> StateError {
+    StateError::new(Reason::Conflict { field, other })
 }
