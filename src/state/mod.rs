@@ -207,19 +207,11 @@ impl State {
     /// whose description differs from it, and returns how many it wrote
     /// (0 when nothing changed since the last call, or since loading).
     pub fn sync(&mut self) -> usize {
-        let State {
-            document,
-            nesting,
-            store,
-            groups,
-            ..
-        } = self;
         let mut written = 0;
-        for entry in groups.iter() {
-            for (rule, &index) in store.rules(entry.handle).zip(&entry.egress) {
-                let Some(object) = load::rule_mut(document, *nesting, entry.position, index) else {
-                    continue;
-                };
+        for entry in &self.groups {
+            for (rule, &index) in self.store.rules(entry.handle).zip(&entry.egress) {
+                let found = load::rule_mut(&mut self.document, self.nesting, entry.position, index);
+                let Some(object) = found else { continue };
                 let current = object.get("Description").and_then(Value::as_str);
                 if current.unwrap_or("") != rule.description {
                     object.insert("Description".into(), Value::String(rule.description.into()));
