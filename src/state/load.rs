@@ -229,10 +229,8 @@ fn group_info(object: &Object, id: GroupId) -> Result<GroupInfo, StateError> {
         None | Some(Value::Null) => None,
         Some(Value::String(text)) if text.is_empty() => None,
         Some(Value::String(text)) => Some(parse("OwnerId", text, AccountId::parse)?),
-        Some(found) => match found.as_u64() {
-            Some(n) => Some(AccountId::new(n)),
-            None => return wrong_type("OwnerId", "a decimal account id", found),
-        },
+        Some(found) if found.is_u64() => found.as_u64().map(AccountId::new),
+        Some(found) => return wrong_type("OwnerId", "a decimal account id", found),
     };
     Ok(info)
 }
@@ -304,14 +302,12 @@ fn priority(object: &Object) -> Result<Priority, StateError> {
         Some(Value::String(text)) => return parse("Priority", text, Priority::parse),
         Some(found) => found,
     };
-    let value = match (found.as_u64(), found.as_i64()) {
-        (Some(value), _) => u8::try_from(value)
+    let value = match found.as_u64() {
+        Some(value) => u8::try_from(value)
             .map_err(|_| InvalidPriority::AboveRange)
             .and_then(Priority::new),
-        (None, Some(_)) => Err(InvalidPriority::BelowRange),
-        (None, None) => {
-            return wrong_type("Priority", "an integer or a decimal string", found);
-        }
+        None if found.is_i64() => Err(InvalidPriority::BelowRange),
+        None => return wrong_type("Priority", "an integer or a decimal string", found),
     };
     value.map_err(|e| value_error("Priority", found, e.into()))
 }
