@@ -30,6 +30,73 @@
 //! embedder's storage only for what it must answer, and the matcher derives
 //! the rest (near misses, a rule's priority) from [`GroupStore::rule`].
 
+/// The methods `BoundedStore` and `VecStore` share, over their `groups`
+/// field and their own `find_id`: a macro rather than a generic inner type,
+/// so that each store keeps its plain public name and documentation.
+macro_rules! group_store_methods {
+    (impl[$($generics:tt)*] $store:ty) => {
+        impl<$($generics)*> $store {
+            /// Adds an egress rule to a group and returns its index (a VPC
+            /// group's rules are put on the intranet NIC).
+            ///
+            /// # Errors
+            ///
+            /// No such group, an invalid rule, a key the group already
+            /// has, or (in a bounded store) a full group; on error nothing
+            /// changes.
+            pub fn add_rule(
+                &mut self,
+                group: GroupHandle,
+                rule: &EgressRule<'_>,
+            ) -> Result<usize, StoreError> {
+                let g = self.groups.get_mut(group.0).ok_or(StoreError::NoSuchGroup)?;
+                g.egress.insert(&super::vpc_reads_as_intranet(&g.info, rule))
+            }
+
+            /// Every group's metadata, in the order added (handle 0 first).
+            pub fn groups(&self) -> impl Iterator<Item = &GroupInfo> {
+                self.groups.iter().map(|g| &g.info)
+            }
+
+            /// The group's egress rules, in order (none for a handle that
+            /// names no group).
+            pub fn rules(&self, group: GroupHandle) -> impl Iterator<Item = EgressRule<'_>> {
+                self.groups.get(group.0).into_iter().flat_map(|g| g.egress.iter())
+            }
+        }
+
+        impl<$($generics)*> GroupStore for $store {
+            #[inline(always)]
+            fn find_group(&self, id: &str) -> Option<GroupHandle> {
+                self.find_id(id).map(GroupHandle)
+            }
+
+            fn group_info(&self, group: GroupHandle) -> Option<&GroupInfo> {
+                self.groups.get(group.0).map(|g| &g.info)
+            }
+
+            #[inline(always)]
+            fn find_rule(&self, group: GroupHandle, key: &RuleKey<'_>) -> Option<usize> {
+                self.groups.get(group.0)?.egress.find(key)
+            }
+
+            fn rule(&self, group: GroupHandle, index: usize) -> Option<EgressRule<'_>> {
+                self.groups.get(group.0)?.egress.get(index)
+            }
+
+            fn set_description(
+                &mut self,
+                group: GroupHandle,
+                index: usize,
+                description: &str,
+            ) -> Result<bool, StoreError> {
+                let g = self.groups.get_mut(group.0).ok_or(StoreError::NoSuchGroup)?;
+                g.egress.set_description(index, description)
+            }
+        }
+    };
+}
+
 mod bounded;
 mod buffer;
 mod table;
