@@ -3,7 +3,7 @@
 use heapless::Vec;
 
 use super::table::{RuleTable, StoredRule};
-use super::{GroupHandle, GroupStore, StoreError, StoredGroup, vpc_reads_as_intranet};
+use super::{GroupHandle, GroupStore, StoreError, StoredGroup};
 use crate::model::{EgressRule, GroupInfo, RuleKey};
 
 type Table<const RULES: usize, const TEXT: usize> =
@@ -60,73 +60,11 @@ impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> BoundedStore<GR
         Ok(handle)
     }
 
-    /// Adds an egress rule to a group and returns its index (a VPC group's
-    /// rules are put on the intranet NIC).
-    ///
-    /// # Errors
-    ///
-    /// No such group, an invalid rule, a key the group already has, or a
-    /// full group; on error nothing changes.
-    pub fn add_rule(
-        &mut self,
-        group: GroupHandle,
-        rule: &EgressRule<'_>,
-    ) -> Result<usize, StoreError> {
-        let g = self
-            .groups
-            .get_mut(group.0)
-            .ok_or(StoreError::NoSuchGroup)?;
-        g.egress.insert(&vpc_reads_as_intranet(&g.info, rule))
-    }
-
-    /// Every group's metadata, in the order added (handle 0 first).
-    pub fn groups(&self) -> impl Iterator<Item = &GroupInfo> {
-        self.groups.iter().map(|g| &g.info)
-    }
-
-    /// The group's egress rules, in order (none for a handle that names
-    /// no group).
-    pub fn rules(&self, group: GroupHandle) -> impl Iterator<Item = EgressRule<'_>> {
-        self.groups
-            .get(group.0)
-            .into_iter()
-            .flat_map(|g| g.egress.iter())
+    /// The position of the group with this id: ids are compared in turn.
+    fn find_id(&self, id: &str) -> Option<usize> {
+        self.groups.iter().position(|g| g.info.id.as_str() == id)
     }
 }
 
-impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> GroupStore
-    for BoundedStore<GROUPS, RULES, TEXT>
-{
-    fn find_group(&self, id: &str) -> Option<GroupHandle> {
-        self.groups
-            .iter()
-            .position(|g| g.info.id.as_str() == id)
-            .map(GroupHandle)
-    }
-
-    fn group_info(&self, group: GroupHandle) -> Option<&GroupInfo> {
-        self.groups.get(group.0).map(|g| &g.info)
-    }
-
-    #[inline(always)]
-    fn find_rule(&self, group: GroupHandle, key: &RuleKey<'_>) -> Option<usize> {
-        self.groups.get(group.0)?.egress.find(key)
-    }
-
-    fn rule(&self, group: GroupHandle, index: usize) -> Option<EgressRule<'_>> {
-        self.groups.get(group.0)?.egress.get(index)
-    }
-
-    fn set_description(
-        &mut self,
-        group: GroupHandle,
-        index: usize,
-        description: &str,
-    ) -> Result<bool, StoreError> {
-        let g = self
-            .groups
-            .get_mut(group.0)
-            .ok_or(StoreError::NoSuchGroup)?;
-        g.egress.set_description(index, description)
-    }
-}
+group_store_methods!(impl[const GROUPS: usize, const RULES: usize, const TEXT: usize]
+    BoundedStore<GROUPS, RULES, TEXT>);

@@ -10,12 +10,10 @@
 //! Both keep each group's egress rules in a rule table: compact rules
 //! (see [`STORED_RULE_BYTES`]), a chained hash index over their keys (one
 //! bucket per rule or more, so a lookup compares about one rule), and a text
-//! arena for descriptions and destination group ids. A new description
-//! that fits in the old one's room is written over it; otherwise it is
-//! appended and the old text becomes garbage, reclaimed when a bounded
-//! arena is full (sliding the live texts down in place: quadratic in the
-//! rules, but no second buffer) or when a growable one is more than half
-//! garbage and over 4 KiB of it (copied into a new buffer: linear).
+//! arena for descriptions and destination group ids. A replaced description
+//! that does not fit in the old one's room leaves garbage, reclaimed when a
+//! bounded arena is full (in place: quadratic in the rules) or when a
+//! growable one is over half garbage and 4 KiB of it (copied: linear).
 //!
 //! The crate uses its own rule index rather than `heapless::IndexMap` or
 //! `hashbrown` because a lookup must borrow the request's group id, while
@@ -30,6 +28,79 @@
 //! embedder's storage only for what it must answer, and the matcher derives
 //! the rest (near misses, a rule's priority) from [`GroupStore::rule`].
 
+/// The methods `BoundedStore` and `VecStore` share, over their `groups`
+/// field and their own `find_id`: a macro rather than a generic inner type,
+/// so that each store keeps its plain public name and documentation.
+macro_rules! group_store_methods {
+    (impl[$($generics:tt)*] $store:ty) => {
+        impl<$($generics)*> $store {
+            /// Adds an egress rule to a group and returns its index (a VPC
+            /// group's rules are put on the intranet NIC).
+            ///
+            /// # Errors
+            ///
+            /// No such group, an invalid rule, a key the group already
+            /// has, or (in a bounded store) a full group; on error nothing
+            /// changes.
+            pub fn add_rule(
+                &mut self,
+                group: GroupHandle,
+                rule: &EgressRule<'_>,
+            ) -> Result<usize, StoreError> {
+                let g = self.groups.get_mut(group.0).ok_or(StoreError::NoSuchGroup)?;
+                let mut rule = *rule;
+                // What DescribeSecurityGroupAttribute reports, and what lets
+                // a VPC rule be found whatever `NicType` a request gives.
+                if g.info.network.is_vpc() {
+                    rule.nic_type = crate::nic::NicType::Intranet;
+                }
+                g.egress.insert(&rule)
+            }
+
+            /// Every group's metadata, in the order added (handle 0 first).
+            pub fn groups(&self) -> impl Iterator<Item = &GroupInfo> {
+                self.groups.iter().map(|g| &g.info)
+            }
+
+            /// The group's egress rules, in order (none for a handle that
+            /// names no group).
+            pub fn rules(&self, group: GroupHandle) -> impl Iterator<Item = EgressRule<'_>> {
+                self.groups.get(group.0).into_iter().flat_map(|g| g.egress.iter())
+            }
+        }
+
+        impl<$($generics)*> GroupStore for $store {
+            #[inline(always)]
+            fn find_group(&self, id: &str) -> Option<GroupHandle> {
+                self.find_id(id).map(GroupHandle)
+            }
+
+            fn group_info(&self, group: GroupHandle) -> Option<&GroupInfo> {
+                self.groups.get(group.0).map(|g| &g.info)
+            }
+
+            #[inline(always)]
+            fn find_rule(&self, group: GroupHandle, key: &RuleKey<'_>) -> Option<usize> {
+                self.groups.get(group.0)?.egress.find(key)
+            }
+
+            fn rule(&self, group: GroupHandle, index: usize) -> Option<EgressRule<'_>> {
+                self.groups.get(group.0)?.egress.get(index)
+            }
+
+            fn set_description(
+                &mut self,
+                group: GroupHandle,
+                index: usize,
+                description: &str,
+            ) -> Result<bool, StoreError> {
+                let g = self.groups.get_mut(group.0).ok_or(StoreError::NoSuchGroup)?;
+                g.egress.set_description(index, description)
+            }
+        }
+    };
+}
+
 mod bounded;
 mod buffer;
 mod table;
@@ -40,7 +111,6 @@ use core::fmt;
 
 use crate::error::{ApiError, Cause, Reason};
 use crate::model::{EgressRule, GroupInfo, InvalidRule, RuleKey};
-use crate::nic::NicType;
 
 pub use crate::matcher::closest_rule;
 pub use bounded::BoundedStore;
@@ -169,16 +239,4 @@ pub trait GroupStore {
 struct StoredGroup<T> {
     info: GroupInfo,
     egress: T,
-}
-
-/// A rule as a group stores it: in a VPC group every rule is on the
-/// intranet NIC, whatever it was given with (what
-/// DescribeSecurityGroupAttribute reports, and what lets a VPC rule be
-/// found whatever `NicType` a request gives for a CIDR).
-fn vpc_reads_as_intranet<'a>(info: &GroupInfo, rule: &EgressRule<'a>) -> EgressRule<'a> {
-    let mut rule = *rule;
-    if info.network.is_vpc() {
-        rule.nic_type = NicType::Intranet;
-    }
-    rule
 }

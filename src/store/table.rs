@@ -1,9 +1,6 @@
 //! A group's egress rules: a vector of compact rules, a chained hash index
-//! over their keys, and a text arena for descriptions and group ids.
-//!
-//! Looking a rule up hashes the request's key once and compares only the
-//! rules in one bucket (about one, as there are at least as many buckets as
-//! rules), so it costs the same for 10 rules or 100,000.
+//! over their keys (a lookup compares the rules of one bucket, about one),
+//! and a text arena for descriptions and group ids.
 
 use core::str;
 
@@ -294,12 +291,14 @@ where
         let index = self.rules.len();
         let link = u32::try_from(index + 1).map_err(|_| StoreError::RulesFull)?;
         let [description, group] = self.store_texts([rule.description, group_id(&key)])?;
+        let buckets = self.heads.len();
+        let slot = bucket(hash, buckets);
         let stored = StoredRule {
             key: probe,
             group,
             description,
             hash,
-            next: 0,
+            next: self.heads.get(slot).copied().unwrap_or(0),
             priority: rule.priority,
         };
         if !self.rules.try_extend(&[stored]) {
@@ -307,19 +306,10 @@ where
             self.garbage += description.len as usize + group.len as usize;
             return Err(StoreError::RulesFull);
         }
-        if self.rules.len() > self.heads.len() {
-            let grown = (self.heads.len() * 2).max(8);
-            if self.heads.try_resize(grown, 0) {
-                self.relink();
-                return Ok(index);
-            }
-        }
-        let buckets = self.heads.len();
-        if let Some(head) = self.heads.get_mut(bucket(hash, buckets)) {
-            let previous = core::mem::replace(head, link);
-            if let Some(s) = self.rules.get_mut(index) {
-                s.next = previous;
-            }
+        if self.rules.len() > buckets && self.heads.try_resize((buckets * 2).max(8), 0) {
+            self.relink();
+        } else if let Some(head) = self.heads.get_mut(slot) {
+            *head = link;
         }
         Ok(index)
     }

@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 use hashbrown::HashTable;
 
 use super::table::{RuleTable, StoredRule};
-use super::{GroupHandle, GroupStore, StoreError, StoredGroup, vpc_reads_as_intranet};
+use super::{GroupHandle, GroupStore, StoreError, StoredGroup};
 use crate::hash::hash;
 use crate::model::{EgressRule, GroupInfo, RuleKey};
 
@@ -60,74 +60,12 @@ impl VecStore {
         Ok(handle)
     }
 
-    /// Adds an egress rule to a group and returns its index (a VPC group's
-    /// rules are put on the intranet NIC).
-    ///
-    /// # Errors
-    ///
-    /// No such group, an invalid rule, or a key the group already has; on
-    /// error nothing changes.
-    pub fn add_rule(
-        &mut self,
-        group: GroupHandle,
-        rule: &EgressRule<'_>,
-    ) -> Result<usize, StoreError> {
-        let g = self
-            .groups
-            .get_mut(group.0)
-            .ok_or(StoreError::NoSuchGroup)?;
-        g.egress.insert(&vpc_reads_as_intranet(&g.info, rule))
-    }
-
-    /// Every group's metadata, in the order added (handle 0 first).
-    pub fn groups(&self) -> impl Iterator<Item = &GroupInfo> {
-        self.groups.iter().map(|g| &g.info)
-    }
-
-    /// The group's egress rules, in order (none for a handle that names
-    /// no group).
-    pub fn rules(&self, group: GroupHandle) -> impl Iterator<Item = EgressRule<'_>> {
-        self.groups
-            .get(group.0)
-            .into_iter()
-            .flat_map(|g| g.egress.iter())
+    /// The position of the group with this id, found through its hash.
+    #[inline(always)]
+    fn find_id(&self, id: &str) -> Option<usize> {
+        let matches = |&i: &usize| self.groups.get(i).is_some_and(|g| g.info.id.as_str() == id);
+        self.by_id.find(hash(id), matches).copied()
     }
 }
 
-impl GroupStore for VecStore {
-    #[inline(always)]
-    fn find_group(&self, id: &str) -> Option<GroupHandle> {
-        self.by_id
-            .find(hash(id), |&i| {
-                self.groups.get(i).is_some_and(|g| g.info.id.as_str() == id)
-            })
-            .copied()
-            .map(GroupHandle)
-    }
-
-    fn group_info(&self, group: GroupHandle) -> Option<&GroupInfo> {
-        self.groups.get(group.0).map(|g| &g.info)
-    }
-
-    #[inline(always)]
-    fn find_rule(&self, group: GroupHandle, key: &RuleKey<'_>) -> Option<usize> {
-        self.groups.get(group.0)?.egress.find(key)
-    }
-
-    fn rule(&self, group: GroupHandle, index: usize) -> Option<EgressRule<'_>> {
-        self.groups.get(group.0)?.egress.get(index)
-    }
-
-    fn set_description(
-        &mut self,
-        group: GroupHandle,
-        index: usize,
-        description: &str,
-    ) -> Result<bool, StoreError> {
-        let g = self
-            .groups
-            .get_mut(group.0)
-            .ok_or(StoreError::NoSuchGroup)?;
-        g.egress.set_description(index, description)
-    }
-}
+group_store_methods!(impl[] VecStore);
