@@ -42,22 +42,13 @@ fn fail(cause: Cause, reason: Reason, texts: &[&str]) -> ApiError {
 /// NIC defaults: always `intranet` in a VPC group; in a classic group, as
 /// given, else `intranet` for a group destination and `internet` for a
 /// CIDR).
-// `always`, as for the store lookups it feeds: `identify` stays one
-// function after inlining, without spills around calls.
-#[inline(always)]
 pub fn request_key<'r>(request: &ModifyEgressRequest<'r>, group: &GroupInfo) -> RuleKey<'r> {
-    key_in(request, group.network.is_vpc())
-}
-
-/// The key the request names in a VPC group (`vpc`) or a classic one.
-#[inline(always)]
-fn key_in<'r>(request: &ModifyEgressRequest<'r>, vpc: bool) -> RuleKey<'r> {
     let destination = match request.destination() {
         Destination::Ipv4(v4) => RuleDestination::Ipv4(*v4),
         Destination::Ipv6(v6) => RuleDestination::Ipv6(*v6),
         Destination::Group(g) => RuleDestination::Group(g.id),
     };
-    let nic_type = if vpc {
+    let nic_type = if group.network.is_vpc() {
         NicType::Intranet
     } else {
         request
@@ -174,21 +165,16 @@ fn find<S: GroupStore + ?Sized>(
         .and_then(|h| Some((h, store.group_info(h)?)))
         .filter(|(_, g)| g.region == *request.region_id());
     let Some((group, info)) = found else {
-        return Err(no_such_group(request));
+        return Err(fail(
+            Cause::InvalidSecurityGroupIdNotFound,
+            Reason::NoSuchGroup,
+            &[request.security_group_id(), request.region_id()],
+        ));
     };
     if let Destination::Group(dest) = request.destination() {
         check_destination_group(store, request, info, dest)?;
     }
-    // Two calls, not one on a key chosen by the group's network: in a VPC
-    // group (the usual case) the key then owes nothing to the group, so
-    // packing and hashing it overlaps the group lookup instead of waiting
-    // for it. The key is built again, off the hot path, only to explain a
-    // miss.
-    let found = if info.network.is_vpc() {
-        store.find_rule(group, &key_in(request, true))
-    } else {
-        store.find_rule(group, &key_in(request, false))
-    };
+    let found = store.find_rule(group, &request_key(request, info));
     match found {
         Some(rule_index) if priority_matches(store, request, group, rule_index) => {
             Ok(Identified { group, rule_index })
@@ -207,14 +193,6 @@ fn priority_matches<S: GroupStore + ?Sized>(
         None => true,
         Some(p) => store.rule(group, index).is_some_and(|r| r.priority == p),
     }
-}
-
-fn no_such_group(request: &ModifyEgressRequest) -> ApiError {
-    fail(
-        Cause::InvalidSecurityGroupIdNotFound,
-        Reason::NoSuchGroup,
-        &[request.security_group_id(), request.region_id()],
-    )
 }
 
 /// Why no rule answered: the rule is on the other NIC of a classic group,
