@@ -41,15 +41,6 @@ use crate::keyword::{keyword_enum, keyword_error};
 /// The `HostId` field of error bodies.
 pub const HOST_ID: &str = "ecs.aliyuncs.com";
 
-/// The HTTP status of a successful call (errors carry their own:
-/// [`ApiError::status`]).
-pub(crate) const SUCCESS_STATUS: u16 = 200;
-
-/// Whether byte `i` of a [`RequestId`]'s text holds a dash (8-4-4-4-12).
-const fn is_dash(i: usize) -> bool {
-    matches!(i, 8 | 13 | 18 | 23)
-}
-
 /// The length of the text of a [`RequestId`].
 const REQUEST_ID_LEN: usize = 36;
 
@@ -161,7 +152,8 @@ impl RequestId {
         }
         let mut value = 0u128;
         for (i, b) in text.bytes().enumerate() {
-            if is_dash(i) {
+            // The dashes of 8-4-4-4-12.
+            if matches!(i, 8 | 13 | 18 | 23) {
                 if b != b'-' {
                     return Err(InvalidRequestId::Dash);
                 }
@@ -231,18 +223,6 @@ impl TryFrom<&str> for RequestId {
     type Error = InvalidRequestId;
     fn try_from(text: &str) -> Result<RequestId, InvalidRequestId> {
         RequestId::parse(text)
-    }
-}
-
-impl From<u128> for RequestId {
-    fn from(n: u128) -> RequestId {
-        RequestId(n)
-    }
-}
-
-impl From<RequestId> for u128 {
-    fn from(id: RequestId) -> u128 {
-        id.0
     }
 }
 
@@ -461,7 +441,7 @@ impl<'a> Response<'a> {
     /// The HTTP status: 200, or the error's.
     pub const fn status(&self) -> u16 {
         match self.error {
-            None => SUCCESS_STATUS,
+            None => 200,
             Some(error) => error.status(),
         }
     }
@@ -770,7 +750,6 @@ mod tests {
             assert_eq!(text.parse::<RequestId>(), Ok(id));
             assert_eq!(RequestId::try_from(text), Ok(id));
             assert_eq!(RequestId::from_u128(id.as_u128()), id);
-            assert_eq!(u128::from(id), id.as_u128());
         }
         assert_eq!(
             RequestId::from_u128(u128::MAX).to_string(),
@@ -780,7 +759,7 @@ mod tests {
             RequestId::from_parts(0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210).to_string(),
             "01234567-89AB-CDEF-FEDC-BA9876543210"
         );
-        assert_eq!(RequestId::from(5u128), RequestId::from_parts(0, 5));
+        assert_eq!(RequestId::from_u128(5), RequestId::from_parts(0, 5));
         assert_eq!(format!("{:?}", page_id()), format!("RequestId({PAGE_ID})"));
         assert_eq!(format!("{:>38}", page_id()), format!("  {PAGE_ID}"));
         assert!(RequestId::from_u128(9) < RequestId::from_u128(0xA));

@@ -186,9 +186,8 @@ impl ApiError {
     /// query string stands in for an empty name, which details show empty.
     fn given_name(&self) -> &str {
         match self.name {
-            Name::None | Name::QueryString => "",
-            Name::Param(param) => param.name(),
-            Name::Quoted => self.echo.get(0),
+            Name::QueryString => "",
+            _ => self.parameter().unwrap_or(""),
         }
     }
 

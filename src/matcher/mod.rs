@@ -258,9 +258,6 @@ fn explain_miss<S: GroupStore + ?Sized>(
 /// new text.
 ///
 /// ```
-/// use aliyun_sg_egress::modify;
-/// use aliyun_sg_egress::model::{EgressRule, RuleDestination};
-/// use aliyun_sg_egress::store::{BoundedStore, GroupStore};
 /// use aliyun_sg_egress::error::*;
 /// use aliyun_sg_egress::model::*;
 /// use aliyun_sg_egress::request::*;
@@ -306,14 +303,11 @@ pub fn modify<S: GroupStore + ?Sized>(
     request: &ModifyEgressRequest,
 ) -> Result<Applied, ApiError> {
     let rule = identify(store, request)?;
-    let Some(wanted) = request.description() else {
-        return Ok(Applied {
-            rule,
-            changed: false,
-        });
+    let changed = match request.description() {
+        None => false,
+        Some(wanted) => store
+            .set_description(rule.group, rule.rule_index, wanted)
+            .map_err(|e| ApiError::from(e).with_hints(request.hints()))?,
     };
-    let changed = store
-        .set_description(rule.group, rule.rule_index, wanted)
-        .map_err(|e| ApiError::from(e).with_hints(request.hints()))?;
     Ok(Applied { rule, changed })
 }
