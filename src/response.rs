@@ -2,22 +2,6 @@
 //! success and error bodies, written into any [`fmt::Write`] without
 //! allocating.
 //!
-//! ```
-//! use aliyun_sg_egress::error::{ApiError, Cause};
-//! use aliyun_sg_egress::request::Param;
-//! use aliyun_sg_egress::{Format, RequestId, Response};
-//!
-//! let id = RequestId::from_u128(1);
-//! let ok = Response::success(Format::Json, id);
-//! assert_eq!(ok.status(), 200);
-//! assert_eq!(ok.to_string(), r#"{"RequestId":"00000000-0000-0000-0000-000000000001"}"#);
-//!
-//! let err = ApiError::new(Cause::MissingParameter).with_parameter(Param::RegionId);
-//! let body = Response::error(Format::Xml, id, &err);
-//! assert_eq!(body.status(), 400);
-//! assert!(body.to_string().contains("<Code>MissingParameter</Code>"));
-//! ```
-//!
 //! # Escaping
 //!
 //! Messages may carry the caller's text (a parameter name, a `%s` detail),

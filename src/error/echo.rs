@@ -63,10 +63,8 @@ impl Echo {
 
     /// Text `i` (empty when there is none).
     pub(crate) fn get(&self, i: usize) -> &str {
-        let start = match i.checked_sub(1) {
-            Some(before) => self.ends.get(before).copied().unwrap_or(0),
-            None => 0,
-        };
+        let start = i.checked_sub(1).and_then(|before| self.ends.get(before));
+        let start = start.copied().unwrap_or(0);
         let end = self.ends.get(i).copied().unwrap_or(start);
         // Pieces are copied and cut at character boundaries, so this is
         // always UTF-8.

@@ -189,10 +189,8 @@ fn priority_matches<S: GroupStore + ?Sized>(
     group: GroupHandle,
     index: usize,
 ) -> bool {
-    match request.priority() {
-        None => true,
-        Some(p) => store.rule(group, index).is_some_and(|r| r.priority == p),
-    }
+    let is_rules = |p| store.rule(group, index).is_some_and(|r| r.priority == p);
+    request.priority().is_none_or(is_rules)
 }
 
 /// Why no rule answered: the rule is on the other NIC of a classic group,

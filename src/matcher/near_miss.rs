@@ -14,33 +14,28 @@ fn differences(
     key: &RuleKey<'_>,
     priority: Option<Priority>,
 ) -> RuleFields {
-    use RuleDestination as D;
+    use {RuleDestination as D, RuleField as F, Source as S};
     let destination = match (&rule.destination, &key.destination) {
         (a, b) if a == b => None,
-        (D::Ipv4(a), D::Ipv4(b)) if a.same_block(b) => Some(RuleField::DestinationSpelling),
-        (D::Ipv6(a), D::Ipv6(b)) if a.same_block(b) => Some(RuleField::DestinationSpelling),
-        _ => Some(RuleField::Destination),
+        (D::Ipv4(a), D::Ipv4(b)) if a.same_block(b) => Some(F::DestinationSpelling),
+        (D::Ipv6(a), D::Ipv6(b)) if a.same_block(b) => Some(F::DestinationSpelling),
+        _ => Some(F::Destination),
     };
     let source = match (&rule.source, &key.source) {
         (a, b) if a == b => None,
-        (Some(Source::Ipv4(a)), Some(Source::Ipv4(b))) if a.same_block(b) => {
-            Some(RuleField::SourceSpelling)
-        }
-        (Some(Source::Ipv6(a)), Some(Source::Ipv6(b))) if a.same_block(b) => {
-            Some(RuleField::SourceSpelling)
-        }
-        _ => Some(RuleField::Source),
+        (Some(S::Ipv4(a)), Some(S::Ipv4(b))) if a.same_block(b) => Some(F::SourceSpelling),
+        (Some(S::Ipv6(a)), Some(S::Ipv6(b))) if a.same_block(b) => Some(F::SourceSpelling),
+        _ => Some(F::Source),
     };
     let port = rule.source_port_range != key.source_port_range;
+    let priority = priority.is_some_and(|p| p != rule_priority);
     [
-        (rule.protocol != key.protocol).then_some(RuleField::IpProtocol),
-        (rule.port_range != key.port_range).then_some(RuleField::PortRange),
-        port.then_some(RuleField::SourcePortRange),
-        (rule.nic_type != key.nic_type).then_some(RuleField::NicType),
-        (rule.policy != key.policy).then_some(RuleField::Policy),
-        priority
-            .is_some_and(|p| p != rule_priority)
-            .then_some(RuleField::Priority),
+        (rule.protocol != key.protocol).then_some(F::IpProtocol),
+        (rule.port_range != key.port_range).then_some(F::PortRange),
+        port.then_some(F::SourcePortRange),
+        (rule.nic_type != key.nic_type).then_some(F::NicType),
+        (rule.policy != key.policy).then_some(F::Policy),
+        priority.then_some(F::Priority),
         destination,
         source,
     ]
