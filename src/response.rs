@@ -221,10 +221,12 @@ keyword_enum! {
     /// assert_eq!(Format::Xml.to_string(), "xml");
     /// assert!("yaml".parse::<Format>().is_err());
     /// ```
+    #[derive(Default)]
     pub enum Format / InvalidFormat {
         /// `json`: one line, no spaces.
         Json => "json",
         /// `xml`: one line, no XML declaration.
+        #[default]
         Xml => "xml",
     }
 }
@@ -232,13 +234,6 @@ keyword_enum! {
 keyword_error! {
     /// The text is neither `json` nor `xml`.
     pub struct InvalidFormat => "format must be json or xml";
-}
-
-#[allow(clippy::derivable_impls)] // the enum comes from a macro table
-impl Default for Format {
-    fn default() -> Self {
-        Format::Xml
-    }
 }
 
 impl Format {

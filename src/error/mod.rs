@@ -37,7 +37,6 @@ pub const QUOTE_MAX_BYTES: usize = echo::ECHO_BYTES;
 /// The parameter an error names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Name {
-    /// None.
     None,
     /// A parameter of the API's table.
     Param(Param),
