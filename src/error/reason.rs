@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use super::{ApiError, NearMiss, RuleFields};
+use super::{ApiError, RuleFields};
 use crate::cidr::InvalidCidr;
 use crate::nic::NicType;
 use crate::port::InvalidPortRange;
@@ -202,13 +202,10 @@ pub(crate) fn write_detail(e: &ApiError, f: &mut fmt::Formatter<'_>) -> fmt::Res
         Reason::OtherNic { other, asked } => {
             write!(f, "the rule is on the {other} NIC, not {asked}")
         }
-        Reason::NoRuleWithKey { rule, differs } => {
-            let near = NearMiss {
-                rule_index: rule as usize,
-                differs,
-            };
-            write!(f, "no egress rule of {q0} has this key; {near}")
-        }
+        Reason::NoRuleWithKey { .. } => match e.near_miss() {
+            Some(near) => write!(f, "no egress rule of {q0} has this key; {near}"),
+            None => Ok(()),
+        },
         Reason::NoRules => write!(f, "group {q0} has no egress rules"),
         Reason::Store(error) => write!(f, "{error}"),
     }
