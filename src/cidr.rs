@@ -50,36 +50,20 @@ impl fmt::Display for InvalidCidr {
 
 impl core::error::Error for InvalidCidr {}
 
-/// Parses a prefix length: ASCII digits, no leading zero, at most `max`.
-fn parse_prefix(text: &str, max: u8) -> Option<u8> {
-    let bytes = text.as_bytes();
-    let valid_shape = match bytes {
-        [] => false,
-        [b'0'] => true,
-        [b'0', ..] => false,
-        _ => bytes.len() <= 3 && bytes.iter().all(u8::is_ascii_digit),
-    };
-    if !valid_shape {
-        return None;
+/// Parses a prefix length: ASCII digits, no leading zero (the network
+/// type checks the maximum).
+fn parse_prefix(text: &str) -> Option<u8> {
+    match text.as_bytes() {
+        [b'0', _, ..] | [b'+', ..] => None,
+        _ => text.parse().ok(),
     }
-    let value = bytes
-        .iter()
-        .fold(0u16, |acc, b| acc * 10 + u16::from(b - b'0'));
-    u8::try_from(value).ok().filter(|&p| p <= max)
 }
 
-/// An address family's text form: `addr[/prefix]` split at the first
-/// `/`, the address parsed.
-trait ParseAddress: Sized {
-    fn split(text: &str) -> (Option<Self>, Option<&str>);
-}
-
-impl ParseAddress for Ipv6Addr {
-    fn split(text: &str) -> (Option<Self>, Option<&str>) {
-        match text.split_once('/') {
-            Some((addr, prefix)) => (addr.parse().ok(), Some(prefix)),
-            None => (text.parse().ok(), None),
-        }
+/// `addr[/prefix]` split at the first `/`, the IPv6 address parsed.
+fn split_v6(text: &str) -> (Option<Ipv6Addr>, Option<&str>) {
+    match text.split_once('/') {
+        Some((addr, prefix)) => (addr.parse().ok(), Some(prefix)),
+        None => (text.parse().ok(), None),
     }
 }
 
@@ -116,36 +100,22 @@ fn read_ipv4(bytes: &[u8]) -> Option<(Ipv4Addr, &[u8])> {
     Some((Ipv4Addr::new(a, b, c, d), rest))
 }
 
-impl ParseAddress for Ipv4Addr {
-    /// One pass: the address, then an end or a `/` (an address holds no
-    /// `/`, so this is the split at the first one).
-    // `always`: out of line, the address comes back through memory.
-    #[inline(always)]
-    fn split(text: &str) -> (Option<Self>, Option<&str>) {
-        match read_ipv4(text.as_bytes()) {
-            Some((addr, [])) => (Some(addr), None),
-            Some((addr, [b'/', prefix @ ..])) => {
-                (Some(addr), text.get(text.len() - prefix.len()..))
-            }
-            _ => (None, None),
-        }
-    }
-}
-
-/// Whether the text is a valid address or CIDR of the given family (used
-/// to tell "other family" from "not an address").
-fn valid_as<A: ParseAddress>(text: &str, max: u8) -> bool {
-    match A::split(text) {
-        (Some(_), None) => true,
-        (Some(_), Some(prefix)) => parse_prefix(prefix, max).is_some(),
-        (None, _) => false,
+/// `addr[/prefix]` in one pass: the IPv4 address, then an end or a `/`
+/// (an address holds no `/`, so this is the split at the first one).
+// `always`: out of line, the address comes back through memory.
+#[inline(always)]
+fn split_v4(text: &str) -> (Option<Ipv4Addr>, Option<&str>) {
+    match read_ipv4(text.as_bytes()) {
+        Some((addr, [])) => (Some(addr), None),
+        Some((addr, [b'/', prefix @ ..])) => (Some(addr), text.get(text.len() - prefix.len()..)),
+        _ => (None, None),
     }
 }
 
 macro_rules! cidr_type {
     (
         $(#[$meta:meta])*
-        $name:ident, $addr:ty, $net:ty, $max:literal, $other:ty, $other_max:literal
+        $name:ident, $addr:ty, $net:ty, $max:literal, $split:ident, $other:ident
     ) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -164,29 +134,30 @@ macro_rules! cidr_type {
             /// family, [`InvalidCidr::Prefix`] when only the prefix is bad,
             /// [`InvalidCidr::Address`] otherwise.
             pub fn parse(text: &str) -> Result<Self, InvalidCidr> {
-                match <$addr>::split(text) {
-                    (Some(addr), None) => Ok(Self::from_addr(addr)),
-                    (Some(addr), Some(prefix)) => match parse_prefix(prefix, $max) {
-                        // `parse_prefix` bounds the length, so `new` cannot fail.
-                        Some(len) => <$net>::new(addr, len)
-                            .map(Self::from_net)
-                            .map_err(|_| InvalidCidr::Prefix),
-                        None => Err(InvalidCidr::Prefix),
-                    },
-                    (None, _) if valid_as::<$other>(text, $other_max) => {
+                match Self::parse_own_family(text) {
+                    Err(InvalidCidr::Address) if <$other>::parse_own_family(text).is_ok() => {
                         Err(InvalidCidr::WrongFamily)
                     }
+                    result => result,
+                }
+            }
+
+            /// [`Self::parse`] without telling the other family apart.
+            fn parse_own_family(text: &str) -> Result<Self, InvalidCidr> {
+                match $split(text) {
+                    (Some(addr), None) => Ok(Self::from_addr(addr)),
+                    (Some(addr), Some(prefix)) => parse_prefix(prefix)
+                        .and_then(|len| <$net>::new(addr, len).ok())
+                        .map(Self::from_net)
+                        .ok_or(InvalidCidr::Prefix),
                     (None, _) => Err(InvalidCidr::Address),
                 }
             }
 
             /// A bare address (no prefix written).
             pub const fn from_addr(addr: $addr) -> Self {
-                match <$net>::new(addr, $max) {
-                    Ok(net) => $name { net, bare: true },
-                    // The maximum prefix length is always valid.
-                    Err(_) => $name { net: <$net>::new_assert(addr, $max), bare: true },
-                }
+                // The maximum prefix length is always valid.
+                $name { net: <$net>::new_assert(addr, $max), bare: true }
             }
 
             /// A CIDR block as written, host bits included.
@@ -280,7 +251,7 @@ cidr_type! {
     /// assert_eq!("10.0.0.1/08".parse::<Ipv4Cidr>(), Err(InvalidCidr::Prefix));
     /// assert_eq!("010.0.0.1".parse::<Ipv4Cidr>(), Err(InvalidCidr::Address));
     /// ```
-    Ipv4Cidr, Ipv4Addr, Ipv4Net, 32, Ipv6Addr, 128
+    Ipv4Cidr, Ipv4Addr, Ipv4Net, 32, split_v4, Ipv6Cidr
 }
 
 cidr_type! {
@@ -296,7 +267,7 @@ cidr_type! {
     /// assert_eq!("2001:db8::/129".parse::<Ipv6Cidr>(), Err(InvalidCidr::Prefix));
     /// assert_eq!("10.0.0.0/8".parse::<Ipv6Cidr>(), Err(InvalidCidr::WrongFamily));
     /// ```
-    Ipv6Cidr, Ipv6Addr, Ipv6Net, 128, Ipv4Addr, 32
+    Ipv6Cidr, Ipv6Addr, Ipv6Net, 128, split_v6, Ipv4Cidr
 }
 
 #[cfg(test)]
@@ -335,7 +306,7 @@ mod tests {
                 },
                 None => (text.parse::<Ipv4Addr>().ok(), None),
             };
-            proptest::prop_assert_eq!(Ipv4Addr::split(&text), expected, "{:?}", text);
+            proptest::prop_assert_eq!(split_v4(&text), expected, "{:?}", text);
         }
 
         #[test]

@@ -62,19 +62,13 @@ impl fmt::Display for InvalidPortRange {
 
 impl core::error::Error for InvalidPortRange {}
 
-/// One side of the grammar: `-1`, or a port number in `0..=65535`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Bound {
-    Any,
-    Port(u16),
-}
-
-/// Reads one bound from the front of `bytes`: `-1`, or decimal digits up
-/// to the first other byte. Returns the bound and the bytes after it.
+/// Reads one side of the grammar from the front of `bytes`: `-1` (as
+/// `None`), or decimal digits up to the first other byte, a port number in
+/// `0..=65535`. Returns the bound and the bytes after it.
 #[inline(always)]
-fn read_bound(bytes: &[u8]) -> Option<(Bound, &[u8])> {
+fn read_bound(bytes: &[u8]) -> Option<(Option<u16>, &[u8])> {
     if let [b'-', b'1', rest @ ..] = bytes {
-        return Some((Bound::Any, rest));
+        return Some((None, rest));
     }
     let mut value = 0u32;
     let mut digits = 0;
@@ -88,12 +82,12 @@ fn read_bound(bytes: &[u8]) -> Option<(Bound, &[u8])> {
         digits += 1;
     }
     let port = u16::try_from(value).ok().filter(|_| digits > 0)?;
-    Some((Bound::Port(port), bytes.get(digits..)?))
+    Some((Some(port), bytes.get(digits..)?))
 }
 
 /// `bound/bound` in one pass over the bytes (splitting at the `/` first
 /// would read the start twice).
-fn parse_grammar(text: &str) -> Result<(Bound, Bound), InvalidPortRange> {
+fn parse_grammar(text: &str) -> Result<(Option<u16>, Option<u16>), InvalidPortRange> {
     let (start, rest) = read_bound(text.as_bytes()).ok_or(InvalidPortRange::Syntax)?;
     let [b'/', rest @ ..] = rest else {
         return Err(InvalidPortRange::Syntax);
@@ -143,8 +137,8 @@ impl PortRange {
     /// [`InvalidPortRange::ProtocolMismatch`], as no protocol accepts it.
     pub fn parse(text: &str) -> Result<PortRange, InvalidPortRange> {
         match parse_grammar(text)? {
-            (Bound::Any, Bound::Any) => Ok(PortRange::ANY),
-            (Bound::Port(s), Bound::Port(e)) => PortRange::new(s, e),
+            (None, None) => Ok(PortRange::ANY),
+            (Some(s), Some(e)) => PortRange::new(s, e),
             _ => Err(InvalidPortRange::ProtocolMismatch),
         }
     }
@@ -159,8 +153,8 @@ impl PortRange {
     pub fn parse_for(text: &str, protocol: IpProtocol) -> Result<PortRange, InvalidPortRange> {
         let (start, end) = parse_grammar(text)?;
         match (protocol.has_ports(), start, end) {
-            (true, Bound::Port(s), Bound::Port(e)) => PortRange::new(s, e),
-            (false, Bound::Any, Bound::Any) => Ok(PortRange::ANY),
+            (true, Some(s), Some(e)) => PortRange::new(s, e),
+            (false, None, None) => Ok(PortRange::ANY),
             _ => Err(InvalidPortRange::ProtocolMismatch),
         }
     }

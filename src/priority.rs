@@ -67,24 +67,18 @@ impl Priority {
     /// [`InvalidPriority::BelowRange`] / [`InvalidPriority::AboveRange`] for
     /// an integer outside `1..=100`, of any length.
     pub fn parse(text: &str) -> Result<Priority, InvalidPriority> {
-        let (negative, digits) = match text.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, text),
-        };
+        let digits = text.strip_prefix('-').unwrap_or(text);
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(InvalidPriority::Malformed);
         }
-        let significant = digits.trim_start_matches('0').as_bytes();
-        if negative || significant.is_empty() {
+        let significant = digits.trim_start_matches('0');
+        if significant.is_empty() || digits.len() < text.len() {
             return Err(InvalidPriority::BelowRange);
         }
-        if significant.len() > 3 {
-            return Err(InvalidPriority::AboveRange);
-        }
-        let value = significant
-            .iter()
-            .fold(0u16, |acc, b| acc * 10 + u16::from(b - b'0'));
-        Priority::try_from(value)
+        // Only digits, no leading zero: `parse` fails only past 255.
+        significant
+            .parse()
+            .map_or(Err(InvalidPriority::AboveRange), Priority::new)
     }
 
     /// Builds a priority from a number.
@@ -149,10 +143,7 @@ impl TryFrom<&str> for Priority {
 impl TryFrom<u16> for Priority {
     type Error = InvalidPriority;
     fn try_from(value: u16) -> Result<Self, Self::Error> {
-        match u8::try_from(value) {
-            Ok(small) => Priority::new(small),
-            Err(_) => Err(InvalidPriority::AboveRange),
-        }
+        u8::try_from(value).map_or(Err(InvalidPriority::AboveRange), Priority::new)
     }
 }
 

@@ -30,8 +30,7 @@ impl Echo {
     /// Copies `texts` (only the first [`PIECES`]), each cut to its share.
     pub(crate) fn new(texts: &[&str]) -> Echo {
         let texts = texts.get(..PIECES).unwrap_or(texts);
-        let mut budgets = [0; PIECES];
-        shares(texts, &mut budgets);
+        let budgets = shares(texts);
         let mut echo = Echo::EMPTY;
         let mut at = 0;
         for (i, end) in echo.ends.iter_mut().enumerate() {
@@ -78,12 +77,12 @@ impl Echo {
 /// Each text's share of [`ECHO_BYTES`]: all of it when everything fits;
 /// else an equal share each, with what short texts leave over going to
 /// the long ones in order.
-fn shares(texts: &[&str], budgets: &mut [usize; PIECES]) {
+fn shares(texts: &[&str]) -> [usize; PIECES] {
     let total: usize = texts.iter().map(|t| t.len()).sum();
     if total <= ECHO_BYTES {
-        budgets.fill(ECHO_BYTES);
-        return;
+        return [ECHO_BYTES; PIECES];
     }
+    let mut budgets = [0; PIECES];
     let fair = ECHO_BYTES / texts.len().max(1);
     let mut left = ECHO_BYTES;
     for (budget, text) in budgets.iter_mut().zip(texts) {
@@ -95,6 +94,7 @@ fn shares(texts: &[&str], budgets: &mut [usize; PIECES]) {
         *budget += more;
         left -= more;
     }
+    budgets
 }
 
 /// One text being copied into `bytes[start..start + budget]`.

@@ -181,15 +181,6 @@ impl ApiError {
         }
     }
 
-    /// The parameter's name as the request gave it, for details: the
-    /// query string stands in for an empty name, which details show empty.
-    fn given_name(&self) -> &str {
-        match self.name {
-            Name::QueryString => "",
-            _ => self.parameter().unwrap_or(""),
-        }
-    }
-
     /// A detail in words (which value, what is wrong), written when
     /// displayed; empty when the error has none. The values it quotes share
     /// [`QUOTE_MAX_BYTES`] (cut with `…`).

@@ -118,7 +118,11 @@ fn text_fault(e: InvalidText) -> &'static str {
 
 /// Writes the detail of `e` (see [`ApiError::detail`]).
 pub(crate) fn write_detail(e: &ApiError, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    let name = e.given_name();
+    // The query string stands in for an empty name, which details show empty.
+    let name = match e.name {
+        super::Name::QueryString => "",
+        _ => e.parameter().unwrap_or(""),
+    };
     let [q0, q1, q2, q3] = [0, 1, 2, 3].map(|i| e.echo.get(i));
     match e.reason {
         Reason::None => Ok(()),

@@ -332,11 +332,8 @@ where
         index: usize,
         description: &str,
     ) -> Result<bool, StoreError> {
-        let old = self
-            .rules
-            .get(index)
-            .ok_or(StoreError::NoSuchRule)?
-            .description;
+        let old = self.rules.get(index).map(|s| s.description);
+        let old = old.ok_or(StoreError::NoSuchRule)?;
         if self.text_bytes(old) == description.as_bytes() {
             return Ok(false);
         }
