@@ -206,8 +206,7 @@ fn group_info(object: &Object, id: GroupId) -> Result<GroupInfo, StateError> {
     info.owner_account = parse_optional(object, "OwnerAccount", AccountName::parse)?;
     info.owner_id = match object.get("OwnerId") {
         None | Some(Value::Null) => None,
-        Some(Value::String(text)) if text.is_empty() => None,
-        Some(Value::String(text)) => Some(parse("OwnerId", text, AccountId::parse)?),
+        Some(Value::String(_)) => parse_optional(object, "OwnerId", AccountId::parse)?,
         Some(found) if found.is_u64() => found.as_u64().map(AccountId::new),
         Some(found) => return wrong_type("OwnerId", "a decimal account id", found),
     };
@@ -307,8 +306,7 @@ fn destination(object: &Object) -> Result<RuleDestination<'_>, StateError> {
             parse("Ipv6DestCidrIp", text, Ipv6Cidr::parse).map(RuleDestination::Ipv6)
         }
         (None, None, Some(text)) => {
-            parse("DestGroupId", text, GroupId::check)?;
-            Ok(RuleDestination::Group(text))
+            parse("DestGroupId", text, GroupId::check).map(|()| RuleDestination::Group(text))
         }
         (None, None, None) => Err(StateError::new(Reason::NoDestination)),
     }
