@@ -117,10 +117,10 @@ serde_via_str! {
 
 /// `Serialize` as a number, `Deserialize` from a number or a decimal string.
 macro_rules! serde_via_number {
-    ($($ty:ty => $expecting:literal, $serialize:ident, $from_u64:expr;)+) => {$(
+    ($($ty:ty => $expecting:literal, $from_u64:expr;)+) => {$(
         impl Serialize for $ty {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.$serialize(self.get())
+                self.get().serialize(serializer)
             }
         }
 
@@ -134,9 +134,9 @@ macro_rules! serde_via_number {
 }
 
 serde_via_number! {
-    Priority => "Priority (an integer from 1 to 100)", serialize_u8,
+    Priority => "Priority (an integer from 1 to 100)",
         |n| u8::try_from(n).ok().and_then(|n| Priority::new(n).ok());
-    AccountId => "account id (a decimal u64)", serialize_u64, |n| Some(AccountId::new(n));
+    AccountId => "account id (a decimal u64)", |n| Some(AccountId::new(n));
 }
 
 #[cfg(test)]

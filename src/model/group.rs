@@ -33,13 +33,10 @@ impl Network {
 
     /// Whether ClassicLink is on (always `false` for the classic network).
     pub const fn classic_link(&self) -> bool {
-        matches!(
-            self,
-            Network::Vpc {
-                classic_link: true,
-                ..
-            }
-        )
+        match self {
+            Network::Vpc { classic_link, .. } => *classic_link,
+            Network::Classic => false,
+        }
     }
 }
 

@@ -93,13 +93,11 @@ impl<'a> EgressRule<'a> {
     ///
     /// The first broken invariant.
     pub fn check(&self) -> Result<(), InvalidRule> {
-        if !self.port_range.fits(self.protocol) {
+        let fits = |range: PortRange| range.fits(self.protocol);
+        if !fits(self.port_range) {
             return Err(InvalidRule::PortRange);
         }
-        if self
-            .source_port_range
-            .is_some_and(|r| !r.fits(self.protocol))
-        {
+        if self.source_port_range.is_some_and(|r| !fits(r)) {
             return Err(InvalidRule::SourcePortRange);
         }
         let dest_v6 = matches!(self.destination, RuleDestination::Ipv6(_));

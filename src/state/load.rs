@@ -18,36 +18,15 @@ use crate::request::Source;
 use crate::store::{GroupHandle, GroupStore, StoreError, VecStore};
 use crate::text::{AccountId, AccountName, Description, GroupId, RegionId, VpcId};
 
-/// Where the groups sit in the document.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Nesting {
-    /// The document is one group.
-    Single,
-    /// The document is an array of groups.
-    Array,
-    /// The document is `{"SecurityGroups": [...]}`.
-    Wrapped,
-}
-
-/// One group of the store: its place in the document and, for each of its
-/// egress rules in store order, the rule's index in `Permissions.Permission`.
-#[derive(Clone, Debug)]
-pub(crate) struct GroupEntry {
-    pub(crate) position: usize,
-    pub(crate) handle: GroupHandle,
-    pub(crate) egress: Vec<usize>,
-}
-
-/// The groups of the document, and how they are laid out.
-pub(crate) fn groups(document: &Value) -> Result<(Nesting, &[Value]), StateError> {
+/// The groups of the document: an array of them, `{"SecurityGroups":
+/// [...]}`, or the document itself.
+fn groups(document: &Value) -> Result<&[Value], StateError> {
     match document {
-        Value::Array(items) => Ok((Nesting::Array, items.as_slice())),
+        Value::Array(items) => Ok(items.as_slice()),
         Value::Object(map) => match map.get("SecurityGroups") {
-            Some(Value::Array(items)) => Ok((Nesting::Wrapped, items.as_slice())),
+            Some(Value::Array(items)) => Ok(items.as_slice()),
             Some(other) => wrong_type("SecurityGroups", "an array of groups", other),
-            None if map.contains_key("SecurityGroupId") => {
-                Ok((Nesting::Single, core::slice::from_ref(document)))
-            }
+            None if map.contains_key("SecurityGroupId") => Ok(core::slice::from_ref(document)),
             None => Err(StateError::new(Reason::Shape(Shape::Document))),
         },
         _ => Err(StateError::new(Reason::Shape(Shape::Document))),
@@ -55,17 +34,19 @@ pub(crate) fn groups(document: &Value) -> Result<(Nesting, &[Value]), StateError
 }
 
 /// The rule at `index` of `Permissions.Permission` in the group at
-/// `position` of a document of this layout.
+/// `position` of a document that [`load`] accepted (its shape tells where
+/// the groups are, as in [`groups`]).
 pub(crate) fn rule_mut(
     document: &mut Value,
-    nesting: Nesting,
     position: usize,
     index: usize,
 ) -> Option<&mut Map<String, Value>> {
-    let group = match nesting {
-        Nesting::Single => document,
-        Nesting::Array => document.get_mut(position)?,
-        Nesting::Wrapped => document.get_mut("SecurityGroups")?.get_mut(position)?,
+    let group = if document.is_array() {
+        document.get_mut(position)?
+    } else if document.get("SecurityGroups").is_some() {
+        document.get_mut("SecurityGroups")?.get_mut(position)?
+    } else {
+        document
     };
     group
         .get_mut("Permissions")?
@@ -74,15 +55,17 @@ pub(crate) fn rule_mut(
         .as_object_mut()
 }
 
-/// Loads every group and egress rule of the document into a new store.
-pub(crate) fn load(document: &Value) -> Result<(Nesting, VecStore, Vec<GroupEntry>), StateError> {
-    let (nesting, groups) = groups(document)?;
+/// Loads every group and egress rule of the document into a new store,
+/// with each group's egress rule positions (see `load_group`), in document
+/// order.
+pub(crate) fn load(document: &Value) -> Result<(VecStore, Vec<Vec<usize>>), StateError> {
+    let groups = groups(document)?;
     let mut store = VecStore::new();
-    let mut entries: Vec<GroupEntry> = Vec::with_capacity(groups.len());
+    let mut egress = Vec::with_capacity(groups.len());
     for (position, group) in groups.iter().enumerate() {
-        entries.push(load_group(&mut store, &entries, position, group)?);
+        egress.push(load_group(&mut store, position, group)?);
     }
-    Ok((nesting, store, entries))
+    Ok((store, egress))
 }
 
 /// The error for a field of the wrong JSON type.
@@ -98,11 +81,11 @@ fn wrong_type<T>(
     }))
 }
 
+/// The error for a field whose value its type refuses.
 fn value_error(field: &'static str, found: &Value, error: InvalidValue) -> StateError {
-    let found = quote(found);
     StateError::new(Reason::Value {
         field,
-        found,
+        found: quote(found),
         error,
     })
 }
@@ -159,12 +142,15 @@ fn parse_optional<T, E: Into<InvalidValue>>(
         .transpose()
 }
 
+/// Adds the group at `position` of the document, and its egress rules, to
+/// the store, whose handle for it is that position (groups are added in
+/// order); returns each egress rule's index in `Permissions.Permission`, in
+/// store order.
 fn load_group(
     store: &mut VecStore,
-    entries: &[GroupEntry],
     position: usize,
     group: &Value,
-) -> Result<GroupEntry, StateError> {
+) -> Result<Vec<usize>, StateError> {
     let Value::Object(object) = group else {
         return Err(StateError::new(Reason::Shape(Shape::Group)).in_group(position, None));
     };
@@ -176,40 +162,33 @@ fn load_group(
     let handle = match store.add_group(info) {
         Ok(handle) => handle,
         Err(StoreError::DuplicateGroup) => {
-            let first = store
-                .find_group(&id)
-                .and_then(|h| entries.iter().find(|e| e.handle == h))
-                .map_or(0, |e| e.position);
+            let first = store.find_group(&id).map_or(0, GroupHandle::index);
             let second = position;
             return Err(at_group(Reason::DuplicateGroup { first, second }));
         }
         Err(e) => return Err(at_group(Reason::Store(e))),
     };
-    let mut entry = GroupEntry {
-        position,
-        handle,
-        egress: Vec::new(),
-    };
+    let mut egress = Vec::new();
     let rules = permissions(object).map_err(|e| e.in_group(position, Some(&id)))?;
     for (index, rule) in rules.iter().enumerate() {
         let at_rule = |e: StateError| e.in_group(position, Some(&id)).in_rule(index);
-        let Some(egress) = egress_rule(rule, &network).map_err(at_rule)? else {
+        let Some(rule) = egress_rule(rule, &network).map_err(at_rule)? else {
             continue;
         };
-        let reason = match store.add_rule(handle, &egress) {
+        let reason = match store.add_rule(handle, &rule) {
             Ok(_) => {
-                entry.egress.push(index);
+                egress.push(index);
                 continue;
             }
             Err(StoreError::DuplicateRule(other)) => Reason::DuplicateRule {
-                other: entry.egress.get(other).copied().unwrap_or(other),
+                other: egress.get(other).copied().unwrap_or(other),
             },
             Err(StoreError::InvalidRule(e)) => Reason::Rule(e),
             Err(e) => Reason::Store(e),
         };
         return Err(at_rule(StateError::new(reason)));
     }
-    Ok(entry)
+    Ok(egress)
 }
 
 fn group_info(object: &Object, id: GroupId) -> Result<GroupInfo, StateError> {
@@ -227,8 +206,7 @@ fn group_info(object: &Object, id: GroupId) -> Result<GroupInfo, StateError> {
     info.owner_account = parse_optional(object, "OwnerAccount", AccountName::parse)?;
     info.owner_id = match object.get("OwnerId") {
         None | Some(Value::Null) => None,
-        Some(Value::String(text)) if text.is_empty() => None,
-        Some(Value::String(text)) => Some(parse("OwnerId", text, AccountId::parse)?),
+        Some(Value::String(_)) => parse_optional(object, "OwnerId", AccountId::parse)?,
         Some(found) if found.is_u64() => found.as_u64().map(AccountId::new),
         Some(found) => return wrong_type("OwnerId", "a decimal account id", found),
     };
@@ -260,15 +238,16 @@ fn egress_rule<'v>(
     let Value::Object(object) = rule else {
         return Err(StateError::new(Reason::Shape(Shape::Rule)));
     };
-    let direction = required(object, "Direction")?;
-    if direction.eq_ignore_ascii_case("ingress") {
-        return Ok(None);
-    }
-    if !direction.eq_ignore_ascii_case("egress") {
-        let found = direction.into();
-        return Err(value_error("Direction", &found, InvalidValue::Direction));
-    }
-    if optional(object, "DestPrefixListId")?.is_some() {
+    let ingress = parse(
+        "Direction",
+        required(object, "Direction")?,
+        |text| match text {
+            _ if text.eq_ignore_ascii_case("egress") => Ok(false),
+            _ if text.eq_ignore_ascii_case("ingress") => Ok(true),
+            _ => Err(InvalidValue::Direction),
+        },
+    )?;
+    if ingress || optional(object, "DestPrefixListId")?.is_some() {
         return Ok(None);
     }
     let protocol = parse_required(object, "IpProtocol", IpProtocol::parse)?;
@@ -279,7 +258,7 @@ fn egress_rule<'v>(
     let policy = parse_optional(object, "Policy", Policy::parse)?.unwrap_or_default();
     let priority = priority(object)?;
     let description = string(object, "Description")?.unwrap_or("");
-    parse("Description", description, Description::parse)?;
+    parse("Description", description, Description::check)?;
     let destination = destination(object)?;
     let source = source(object)?;
     Ok(Some(EgressRule {
@@ -327,8 +306,7 @@ fn destination(object: &Object) -> Result<RuleDestination<'_>, StateError> {
             parse("Ipv6DestCidrIp", text, Ipv6Cidr::parse).map(RuleDestination::Ipv6)
         }
         (None, None, Some(text)) => {
-            parse("DestGroupId", text, GroupId::parse)?;
-            Ok(RuleDestination::Group(text))
+            parse("DestGroupId", text, GroupId::check).map(|()| RuleDestination::Group(text))
         }
         (None, None, None) => Err(StateError::new(Reason::NoDestination)),
     }

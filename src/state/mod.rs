@@ -118,7 +118,6 @@ pub use error::{InvalidValue, Reason, Shape, StateError};
 
 use crate::model::{EgressRule, GroupInfo, RuleKey};
 use crate::store::{GroupHandle, GroupStore, StoreError, VecStore};
-use load::{GroupEntry, Nesting};
 
 /// A loaded state: the document as read, and a [`VecStore`] of its groups
 /// and egress rules that the matcher works on.
@@ -130,10 +129,12 @@ use load::{GroupEntry, Nesting};
 #[derive(Clone, Debug)]
 pub struct State {
     document: Value,
-    nesting: Nesting,
     layout: json::Layout,
     store: VecStore,
-    groups: Vec<GroupEntry>,
+    /// For each group, at its position in the document (which is also its
+    /// handle in `store`), the `Permissions.Permission` index of each of its
+    /// egress rules, in store order.
+    egress: Vec<Vec<usize>>,
 }
 
 impl State {
@@ -166,13 +167,12 @@ impl State {
     }
 
     fn build(document: Value, layout: json::Layout) -> Result<State, StateError> {
-        let (nesting, store, groups) = load::load(&document)?;
+        let (store, egress) = load::load(&document)?;
         Ok(State {
             document,
-            nesting,
             layout,
             store,
-            groups,
+            egress,
         })
     }
 
@@ -190,17 +190,12 @@ impl State {
     /// The position of an egress rule in its group's
     /// `Permissions.Permission` array (store indexes skip ingress rules).
     pub fn permission_index(&self, group: GroupHandle, rule_index: usize) -> Option<usize> {
-        self.entry(group)?.egress.get(rule_index).copied()
+        self.egress.get(group.index())?.get(rule_index).copied()
     }
 
     /// The group's position in the document's list of groups.
     pub fn group_position(&self, group: GroupHandle) -> Option<usize> {
-        self.entry(group).map(|e| e.position)
-    }
-
-    fn entry(&self, group: GroupHandle) -> Option<&GroupEntry> {
-        // Groups were added to a new store in order, so handles are positions.
-        self.groups.get(group.index()).filter(|e| e.handle == group)
+        (group.index() < self.egress.len()).then_some(group.index())
     }
 
     /// Writes into the document the description of every egress rule
@@ -208,9 +203,10 @@ impl State {
     /// (0 when nothing changed since the last call, or since loading).
     pub fn sync(&mut self) -> usize {
         let mut written = 0;
-        for entry in &self.groups {
-            for (rule, &index) in self.store.rules(entry.handle).zip(&entry.egress) {
-                let found = load::rule_mut(&mut self.document, self.nesting, entry.position, index);
+        for (position, egress) in self.egress.iter().enumerate() {
+            let rules = self.store.rules(GroupHandle::new(position));
+            for (rule, &index) in rules.zip(egress) {
+                let found = load::rule_mut(&mut self.document, position, index);
                 let Some(object) = found else { continue };
                 let current = object.get("Description").and_then(Value::as_str);
                 if current.unwrap_or("") != rule.description {

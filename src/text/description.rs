@@ -19,6 +19,7 @@ text_type! {
     /// assert!(Description::parse("").unwrap().is_empty());
     /// assert_eq!(Description::parse(&"é".repeat(513)), Err(InvalidText::TooLong));
     /// ```
+    #[derive(Default)]
     Description, DESCRIPTION_MAX_BYTES, |text| {
         if over_max_chars(text) {
             Err(InvalidText::TooLong)
@@ -39,12 +40,6 @@ impl Description {
     /// The empty description (clears a rule's description).
     pub const fn empty() -> Description {
         Description(String::new())
-    }
-}
-
-impl Default for Description {
-    fn default() -> Self {
-        Description::empty()
     }
 }
 

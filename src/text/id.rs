@@ -98,13 +98,10 @@ impl AccountId {
         if !text.bytes().all(|b| b.is_ascii_digit()) {
             return Err(InvalidText::BadCharacter);
         }
-        text.bytes()
-            .try_fold(0u64, |acc, b| {
-                acc.checked_mul(10)
-                    .and_then(|v| v.checked_add(u64::from(b - b'0')))
-            })
+        // Only digits are left, so the one way to fail is overflow.
+        text.parse()
             .map(AccountId)
-            .ok_or(InvalidText::TooLong)
+            .map_err(|_| InvalidText::TooLong)
     }
 
     /// Wraps a number.

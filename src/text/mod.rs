@@ -55,7 +55,6 @@ macro_rules! text_type {
 
             /// Validates the text without copying it (a request borrows
             /// its text).
-            #[allow(dead_code)]
             pub(crate) fn check($text: &str) -> Result<(), $crate::text::InvalidText> {
                 $check
             }
