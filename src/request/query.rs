@@ -6,7 +6,7 @@ use core::str;
 
 use super::param::Param;
 use crate::block;
-use crate::error::{ApiError, Cause, DecodeFault, Hints, Reason};
+use crate::error::{ApiError, Cause, DecodeFault, Hint, Hints, Reason};
 
 /// The longest raw query accepted (64 KiB).
 pub const QUERY_MAX_BYTES: usize = 64 * 1024;
@@ -73,10 +73,6 @@ fn hex(b: u8) -> Option<u8> {
         b'A'..=b'F' => Some(b - b'A' + 10),
         _ => None,
     }
-}
-
-fn needs_decoding(raw: &[u8]) -> bool {
-    raw.iter().any(|&b| b == b'%' || b == b'+')
 }
 
 /// Decodes `%XX` and `+` into the front of `out`, a byte at a time (values
@@ -156,26 +152,6 @@ impl<'a> Text<'a> {
     }
 }
 
-/// Checks one raw name or value, decoding into `scratch` when needed, and
-/// returns it both as found and decoded. Errors are reasons for
-/// `InvalidParameter`.
-fn check<'a: 's, 's>(
-    raw: &'a [u8],
-    scratch: &'s mut Scratch<'_>,
-) -> Result<(Text<'a>, &'s str), DecodeFault> {
-    if needs_decoding(raw) {
-        let decoded = scratch.decode(raw)?;
-        let text = str::from_utf8(decoded).map_err(|_| DecodeFault::DecodedNotUtf8)?;
-        Ok((Text::Encoded(raw), text))
-    } else {
-        let text = str::from_utf8(raw).map_err(|_| DecodeFault::NotUtf8)?;
-        if text.len() > VALUE_MAX_BYTES {
-            return Err(DecodeFault::TooLong);
-        }
-        Ok((Text::Plain(text), text))
-    }
-}
-
 /// An `InvalidParameter` error naming a parameter as decoded: a pair with
 /// an empty name (`=x`) is reported as a fault of the query string itself.
 fn invalid(decoded_name: &str, reason: Reason) -> ApiError {
@@ -195,18 +171,14 @@ fn trim_line_breaks(mut pair: &[u8]) -> &[u8] {
     pair
 }
 
-fn too_many_parameters() -> ApiError {
-    ApiError::new(Cause::InvalidParameter)
-        .on_query_string()
-        .because(Reason::TooManyParameters)
-}
-
 /// The parameters of one request after step 1: the known ones by
-/// [`Param`], plus the hints earned by ignored ingress-only names.
+/// [`Param`], plus the hints earned by ignored ingress-only names and a
+/// count of the other names.
 #[derive(Debug)]
 pub(crate) struct Collected<'a> {
     values: [Option<Text<'a>>; Param::COUNT],
     pub(crate) hints: Hints,
+    unknown: usize,
 }
 
 impl<'a> Collected<'a> {
@@ -214,6 +186,7 @@ impl<'a> Collected<'a> {
         Collected {
             values: [None; Param::COUNT],
             hints: Hints::NONE,
+            unknown: 0,
         }
     }
 
@@ -222,17 +195,30 @@ impl<'a> Collected<'a> {
         self.values.get(param as usize).copied().flatten()
     }
 
-    /// Records a pair with a known name; `Ok(false)` for any other name
-    /// (after noting the hint an ingress-only name earns).
-    #[inline]
-    fn add_known(&mut self, decoded_name: &str, value: Text<'a>) -> Result<bool, ApiError> {
-        let Some(param) = Param::from_name(decoded_name.as_bytes()) else {
-            if let Some(hint) = crate::error::Hint::for_ingress_parameter(decoded_name.as_bytes()) {
-                self.hints = self.hints.with(hint);
-            }
-            return Ok(false);
-        };
-        self.set(param, value).map(|()| true)
+    /// Records a pair by its decoded name: a known name once; any other
+    /// name (after noting the hint an ingress-only name earns) once, as
+    /// `named_earlier` tells, and at most [`MAX_UNKNOWN_PARAMETERS`] of them.
+    fn add(
+        &mut self,
+        name: &str,
+        value: Text<'a>,
+        named_earlier: impl FnOnce() -> bool,
+    ) -> Result<(), ApiError> {
+        if let Some(param) = Param::from_name(name.as_bytes()) {
+            return self.set(param, value);
+        }
+        if let Some(hint) = Hint::for_ingress_parameter(name.as_bytes()) {
+            self.hints = self.hints.with(hint);
+        }
+        if named_earlier() {
+            return Err(invalid(name, Reason::Duplicate));
+        }
+        if self.unknown == MAX_UNKNOWN_PARAMETERS {
+            let error = ApiError::new(Cause::InvalidParameter).on_query_string();
+            return Err(error.because(Reason::TooManyParameters));
+        }
+        self.unknown += 1;
+        Ok(())
     }
 
     /// Records the value of a known parameter, refusing a second one.
@@ -381,10 +367,10 @@ impl<'a> Iterator for Pairs<'a> {
     }
 }
 
-/// Checks one raw name or value, decoding into `scratch` when needed, and
-/// returns it as found and decoded. `text` is the same bytes as a `str`,
-/// when already known to be UTF-8. Errors are reasons for
-/// `InvalidParameter`.
+/// Checks one raw name or value, decoding into `scratch` when it is
+/// `encoded` (holds `%` or `+`), and returns it as found and decoded.
+/// `text` is the same bytes as a `str`, when already known to be UTF-8.
+/// Errors are reasons for `InvalidParameter`.
 #[inline]
 fn check_text<'a: 's, 's>(
     raw: &'a [u8],
@@ -392,15 +378,19 @@ fn check_text<'a: 's, 's>(
     encoded: bool,
     scratch: &'s mut Scratch<'_>,
 ) -> Result<(Text<'a>, &'s str), DecodeFault> {
-    match text {
-        Some(text) if !encoded => {
-            if text.len() > VALUE_MAX_BYTES {
-                return Err(DecodeFault::TooLong);
-            }
-            Ok((Text::Plain(text), text))
-        }
-        _ => check(raw, scratch),
+    if encoded {
+        let decoded = scratch.decode(raw)?;
+        let text = str::from_utf8(decoded).map_err(|_| DecodeFault::DecodedNotUtf8)?;
+        return Ok((Text::Encoded(raw), text));
     }
+    let text = match text {
+        Some(text) => text,
+        None => str::from_utf8(raw).map_err(|_| DecodeFault::NotUtf8)?,
+    };
+    if text.len() > VALUE_MAX_BYTES {
+        return Err(DecodeFault::TooLong);
+    }
+    Ok((Text::Plain(text), text))
 }
 
 /// Checks the value of a pair (see [`check_text`]); errors are reasons.
@@ -437,7 +427,6 @@ fn add_other_pair<'a>(
     text: Option<&'a str>,
     span: Span,
     scratch: &mut Scratch<'_>,
-    unknown: &mut usize,
     collected: &mut Collected<'a>,
 ) -> Result<(), ApiError> {
     // A name is decoded into a buffer of its own (the value is checked in
@@ -467,17 +456,9 @@ fn add_other_pair<'a>(
     })?;
     let value = check_value(query, text, span, scratch)
         .map_err(|fault| invalid(decoded_name, Reason::BadValue(fault)))?;
-    if collected.add_known(decoded_name, value)? {
-        return Ok(());
-    }
-    if named_earlier(query, span.start, raw_name) {
-        return Err(invalid(decoded_name, Reason::Duplicate));
-    }
-    if *unknown == MAX_UNKNOWN_PARAMETERS {
-        return Err(too_many_parameters());
-    }
-    *unknown += 1;
-    Ok(())
+    collected.add(decoded_name, value, || {
+        named_earlier(query, span.start, raw_name)
+    })
 }
 
 /// Decodes a query string (SPEC §6 step 1).
@@ -500,12 +481,10 @@ pub(crate) fn collect_query<'a>(
                 bytes: query.len() as u64,
             }));
     }
-    let stripped = strip_url_prefix(query);
+    let query = strip_url_prefix(query);
     // Checked once for the whole query: the usual case, and then every
     // name and value is cut from it as text without another check.
-    let text = str::from_utf8(stripped).ok();
-    let query = stripped;
-    let mut unknown = 0;
+    let text = str::from_utf8(query).ok();
     for span in Pairs::new(query) {
         // The usual pair: a plain name this crate reads. Its name is ASCII,
         // so it has nothing to check before the value.
@@ -520,7 +499,7 @@ pub(crate) fn collect_query<'a>(
             collected.set(param, value)?;
             continue;
         }
-        add_other_pair(query, text, span, scratch, &mut unknown, collected)?;
+        add_other_pair(query, text, span, scratch, collected)?;
     }
     Ok(())
 }
@@ -534,27 +513,12 @@ where
     I::IntoIter: Clone,
 {
     let pairs = pairs.into_iter();
-    let mut unknown = 0;
     for (index, (name, value)) in pairs.clone().enumerate() {
-        for text in [name, value] {
-            if text.len() > VALUE_MAX_BYTES {
-                return Err(invalid(name, Reason::PairTooLong));
-            }
+        if name.len().max(value.len()) > VALUE_MAX_BYTES {
+            return Err(invalid(name, Reason::PairTooLong));
         }
-        if collected.add_known(name, Text::Plain(value))? {
-            continue;
-        }
-        if pairs
-            .clone()
-            .take(index)
-            .any(|(earlier, _)| earlier == name)
-        {
-            return Err(invalid(name, Reason::Duplicate));
-        }
-        if unknown == MAX_UNKNOWN_PARAMETERS {
-            return Err(too_many_parameters());
-        }
-        unknown += 1;
+        let mut earlier = pairs.clone().take(index);
+        collected.add(name, Text::Plain(value), || earlier.any(|(e, _)| e == name))?;
     }
     Ok(())
 }

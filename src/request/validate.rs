@@ -96,16 +96,11 @@ impl<'a> Reader<'_, 'a> {
         check: impl FnOnce(&str) -> Result<(), InvalidText>,
         reason: impl FnOnce(InvalidText) -> Reason,
     ) -> Result<bool, ApiError> {
-        let hints = self.hints;
         let Some(v) = self.non_empty(param) else {
             return Ok(false);
         };
-        check(v).map(|()| true).map_err(|e| {
-            ApiError::new(Cause::InvalidParameter)
-                .with_parameter(param)
-                .with_hints(hints)
-                .because(reason(e))
-        })
+        check(v).map_err(|e| self.fault(Cause::InvalidParameter, param, reason(e)))?;
+        Ok(true)
     }
 
     /// The value, already checked, for as long as the request lives: call
@@ -130,22 +125,6 @@ fn quoted_fault((cause, reason): (Cause, Reason), param: Param, hints: Hints, v:
         .with_hints(hints)
         .because(reason)
         .quoting(&[v])
-}
-
-fn port_cause(e: InvalidPortRange) -> Cause {
-    match e {
-        InvalidPortRange::Syntax => Cause::InvalidParamPortRange,
-        InvalidPortRange::ProtocolMismatch => Cause::OperationDenied,
-        InvalidPortRange::ZeroOrReversed => Cause::InvalidIpProtocolMalformed,
-    }
-}
-
-fn priority_cause(e: InvalidPriority) -> Cause {
-    match e {
-        InvalidPriority::Malformed => Cause::InvalidPriorityMalformed,
-        InvalidPriority::BelowRange => Cause::InvalidPriorityBelowRange,
-        InvalidPriority::AboveRange => Cause::InvalidPriorityAboveRange,
-    }
 }
 
 /// An IPv6 parameter: an IPv4 value or a bad prefix is `ILLEGAL_IPV6_CIDR`,
@@ -213,7 +192,14 @@ fn read_permission<'a>(
         })?
         .ok_or_else(|| r.missing(unsupported, Param::IpProtocol))?;
 
-    let port_range = |error| (port_cause(error), Reason::PortRange { protocol, error });
+    let port_range = |error| {
+        let cause = match error {
+            InvalidPortRange::Syntax => Cause::InvalidParamPortRange,
+            InvalidPortRange::ProtocolMismatch => Cause::OperationDenied,
+            InvalidPortRange::ZeroOrReversed => Cause::InvalidIpProtocolMalformed,
+        };
+        (cause, Reason::PortRange { protocol, error })
+    };
     let parse_ports = |v: &str| PortRange::parse_for(v, protocol);
     let ports = r
         .parse(Param::PortRange, parse_ports, port_range)?
@@ -232,19 +218,20 @@ fn read_permission<'a>(
     let policy = match r.non_empty(Param::Policy) {
         None => Policy::Accept,
         Some(v) => Policy::parse(v).map_err(|_| {
-            let allow = v.eq_ignore_ascii_case("allow");
-            let hints = if allow {
-                hints.with(Hint::PolicyAllow)
-            } else {
-                hints
-            };
+            let allow = v.eq_ignore_ascii_case("allow").then_some(Hint::PolicyAllow);
+            let hints = allow.map_or(hints, |hint| hints.with(hint));
             let refused = (Cause::InvalidPolicyMalformed, Reason::Policy);
             quoted_fault(refused, Param::Policy, hints, v)
         })?,
     };
 
     let priority = r.parse(Param::Priority, Priority::parse, |e| {
-        (priority_cause(e), Reason::Priority(e))
+        let cause = match e {
+            InvalidPriority::Malformed => Cause::InvalidPriorityMalformed,
+            InvalidPriority::BelowRange => Cause::InvalidPriorityBelowRange,
+            InvalidPriority::AboveRange => Cause::InvalidPriorityAboveRange,
+        };
+        (cause, Reason::Priority(e))
     })?;
 
     if let Some(v) = r.get(Param::Description)
@@ -289,19 +276,11 @@ fn read_permission<'a>(
     let v4_with_v6 = Cause::Ipv4ProtocolConflictWithIpv6Address;
     let v6_with_v4 = Cause::Ipv6ProtocolConflictWithIpv4Address;
     if protocol == IpProtocol::Icmp && (dest_v6.is_some() || source_v6.is_some()) {
-        let param = if dest_v6.is_some() {
-            Param::Ipv6DestCidrIp
-        } else {
-            Param::Ipv6SourceCidrIp
-        };
+        let param = dest_v6.map_or(Param::Ipv6SourceCidrIp, |_| Param::Ipv6DestCidrIp);
         return Err(r.fault(v4_with_v6, param, Reason::IcmpWithIpv6));
     }
     if protocol == IpProtocol::Icmpv6 && (dest_v4.is_some() || source_v4.is_some()) {
-        let param = if dest_v4.is_some() {
-            Param::DestCidrIp
-        } else {
-            Param::SourceCidrIp
-        };
+        let param = dest_v4.map_or(Param::SourceCidrIp, |_| Param::DestCidrIp);
         return Err(r.fault(v6_with_v4, param, Reason::Icmpv6WithIpv4));
     }
     if dest_v4.is_some() && source_v6.is_some() {
