@@ -98,18 +98,6 @@ fn decode_into(raw: &[u8], out: &mut [u8]) -> Result<usize, DecodeFault> {
     Ok(len)
 }
 
-/// Decodes an encoded text already checked to decode (as [`Text::decode`]).
-#[inline(never)]
-fn decode_checked<'s>(raw: &[u8], scratch: &'s mut Scratch<'_>) -> &'s str {
-    // A failure here would be a bug, and yields the empty string rather
-    // than a panic.
-    scratch
-        .decode(raw)
-        .ok()
-        .and_then(|bytes| str::from_utf8(bytes).ok())
-        .unwrap_or("")
-}
-
 /// The decoded bytes of an already checked encoded text, one at a time.
 fn decoded_bytes(raw: &[u8]) -> impl Iterator<Item = u8> + '_ {
     let mut rest = raw;
@@ -147,7 +135,9 @@ impl<'a> Text<'a> {
     {
         match self {
             Text::Plain(text) => text,
-            Text::Encoded(raw) => decode_checked(raw, scratch),
+            // It was checked to decode: a failure would be a bug, and
+            // yields the empty string rather than a panic.
+            Text::Encoded(raw) => check_slowly(raw, true, scratch).map_or("", |(_, text)| text),
         }
     }
 }
@@ -378,19 +368,32 @@ fn check_text<'a: 's, 's>(
     encoded: bool,
     scratch: &'s mut Scratch<'_>,
 ) -> Result<(Text<'a>, &'s str), DecodeFault> {
-    if encoded {
-        let decoded = scratch.decode(raw)?;
-        let text = str::from_utf8(decoded).map_err(|_| DecodeFault::DecodedNotUtf8)?;
-        return Ok((Text::Encoded(raw), text));
-    }
     let text = match text {
-        Some(text) => text,
-        None => str::from_utf8(raw).map_err(|_| DecodeFault::NotUtf8)?,
+        Some(text) if !encoded => text,
+        _ => return check_slowly(raw, encoded, scratch),
     };
     if text.len() > VALUE_MAX_BYTES {
         return Err(DecodeFault::TooLong);
     }
     Ok((Text::Plain(text), text))
+}
+
+/// [`check_text`] for text that holds `%` or `+`, or in a query that is
+/// not UTF-8.
+// Out of line: kept apart, it leaves the usual pair's loop lean.
+#[inline(never)]
+fn check_slowly<'a: 's, 's>(
+    raw: &'a [u8],
+    encoded: bool,
+    scratch: &'s mut Scratch<'_>,
+) -> Result<(Text<'a>, &'s str), DecodeFault> {
+    if encoded {
+        let decoded = scratch.decode(raw)?;
+        let text = str::from_utf8(decoded).map_err(|_| DecodeFault::DecodedNotUtf8)?;
+        return Ok((Text::Encoded(raw), text));
+    }
+    let text = str::from_utf8(raw).map_err(|_| DecodeFault::NotUtf8)?;
+    check_text(raw, Some(text), false, scratch)
 }
 
 /// Checks the value of a pair (see [`check_text`]); errors are reasons.
