@@ -9,8 +9,9 @@
 //! adapter (`Escape`) that the error's message is written through:
 //! - JSON: `"` and `\` are backslashed; `\b \f \n \r \t` use their short
 //!   forms; other control characters (below U+0020) become `\u00xx`.
-//! - XML: `&` `<` `>` `"` `'` become entities; `\r` becomes `&#xD;` (so
-//!   end-of-line normalisation cannot turn it into `\n`); characters XML 1.0
+//! - XML: `&` `<` `>` `"` `'` become entities; `\n`, `\r` and `\t` become
+//!   `&#10;`, `&#xD;` and `&#9;` (so a body is always one line, and
+//!   end-of-line normalisation cannot turn `\r` into `\n`); characters XML 1.0
 //!   does not allow at all (U+0000–U+0008, U+000B, U+000C, U+000E–U+001F,
 //!   U+FFFE, U+FFFF) are replaced with U+FFFD, since not even a character
 //!   reference to them is well-formed XML 1.0.
@@ -300,7 +301,8 @@ fn xml_escape(c: char) -> Option<&'static str> {
         '"' => Some("&quot;"),
         '\'' => Some("&apos;"),
         '\r' => Some("&#xD;"),
-        '\t' | '\n' => None,
+        '\n' => Some("&#10;"),
+        '\t' => Some("&#9;"),
         c if c < ' ' || c == '\u{fffe}' || c == '\u{ffff}' => Some("\u{fffd}"),
         _ => None,
     }
@@ -656,7 +658,7 @@ mod tests {
             body(|o| Response::error(Format::Xml, page_id(), &tricky()).write_body(o)),
             "<Error><RequestId>CEF72CEB-54B6-4AE8-B225-F876FF7BA984</RequestId>\
              <HostId>ecs.aliyuncs.com</HostId><Code>ILLEGAL_IPV6_CIDR</Code>\
-             <Message>Ipv6DestCidrIp &quot;a&quot;b\\c\nd&lt;&amp;&gt;&apos;e\u{fffd}&#xD;\t\u{fffd}é\
+             <Message>Ipv6DestCidrIp &quot;a&quot;b\\c&#10;d&lt;&amp;&gt;&apos;e\u{fffd}&#xD;&#9;\u{fffd}é\
              &quot; is not an IPv6 address or CIDR: an address of the other IP family</Message></Error>"
         );
     }
@@ -680,7 +682,8 @@ mod tests {
             let mut xml = String::new();
             Escape::new(&mut xml, Format::Xml).write_char(c).unwrap();
             let expected = match b {
-                b'\t' | b'\n' => c.to_string(),
+                b'\t' => "&#9;".to_string(),
+                b'\n' => "&#10;".to_string(),
                 b'\r' => "&#xD;".to_string(),
                 _ => "\u{fffd}".to_string(),
             };
