@@ -2,7 +2,7 @@
 //! state file, as the API would (SPEC §9).
 //!
 //! ```text
-//! cargo run --features serde --example egress -- [--state FILE] [--save] [--format json|xml] [--verbose] [REQUEST...]
+//! cargo run --features serde --example egress -- [--state FILE] [--save] [--format json|xml] [--verbose] [--rule-quota N] [--now TIME] [REQUEST...]
 //! ```
 //!
 //! - Each REQUEST is one query string, as in the API page's example (a
@@ -10,28 +10,43 @@
 //!   placeholder are tolerated). An empty argument is a request too. With
 //!   no REQUEST, requests are read from standard input, one per line
 //!   (`\n` or `\r\n`); blank lines and lines whose first non-blank
-//!   character is `#` are skipped. Lines need not be UTF-8 (what is not
-//!   gets the API's error); a line over 1 MiB is cut there, which changes
-//!   nothing but the size its error reports (any query over 64 KiB is
-//!   refused).
+//!   character is `#` are skipped, however long they are (the whole line
+//!   is looked at). Lines need not be UTF-8 (what is not gets the API's
+//!   error); a line over 1 MiB is cut there, which changes nothing but the
+//!   size its error reports (any query over 64 KiB is refused).
 //! - `--state FILE`: the state, a `DescribeSecurityGroupAttribute` dump
 //!   (see `aliyun_sg_egress::state`). Without it, the demo state embedded
 //!   from `examples/demo_state.json`.
 //! - `--save`: after the last request, writes the descriptions that
-//!   requests changed back to FILE, atomically: a temporary file in the
-//!   same directory (`.FILE.egress-PID.tmp`, given FILE's permissions),
-//!   then a rename over FILE (a symbolic link is followed, not replaced).
-//!   Nothing else in the file changes; when no description changed, the
-//!   file is not written at all.
+//!   requests changed back to FILE, durably: a temporary file in the same
+//!   directory (`.FILE.egress-PID-N.tmp`, given FILE's permissions), its
+//!   data synced, a rename over FILE (a symbolic link is followed, not
+//!   replaced), then the directory synced. Only then are the bodies (and
+//!   the `--verbose` lines) written, so when the save fails standard
+//!   output stays empty and standard error only says why (status 2, FILE
+//!   unchanged). A save first removes the temporary files of FILE that
+//!   runs killed mid-save left (any `.FILE.egress-*-*.tmp`; they are never
+//!   read as the state; a run saving FILE at the same moment then fails
+//!   and leaves FILE as the other one wrote it). Nothing else in the file
+//!   changes (`aliyun_sg_egress::state`); when no description changed,
+//!   the file is not written at all.
 //! - `--format json|xml` (any case): the body format; `xml` when left out,
 //!   as on the API.
 //! - `--verbose` (`-v`): one line per request on standard error:
 //!   `<HTTP status> <Code or OK> <message>`, then, in brackets, the
 //!   detail, the closest rule when none matched, and any hint. Rules are
 //!   named by their position in the group's `Permissions.Permission`.
+//!   Every control character in the line is escaped (`\n`, `\t`, `\r`,
+//!   `\x1b`, `\u{85}`), so no request can split it or drive a terminal.
+//! - `--rule-quota N`: the egress rules a group may hold (a decimal
+//!   integer, 0 allowed; default 200).
+//! - `--now TIME`: the time new rules are created at, as
+//!   `YYYY-MM-DDThh:mm:ssZ` (a real UTC date and time; default: now), so
+//!   that runs can be repeated byte for byte.
 //!
 //! Output: one response body per request on standard output, one line
-//! each, in request order. Lines read from standard input are answered as
+//! each (line breaks and other control characters in a body are escaped),
+//! in request order. Lines read from standard input are answered as
 //! soon as no more input is waiting, so an interactive session sees each
 //! answer at once and a long batch is written in large blocks.
 //!
@@ -47,12 +62,13 @@
 //! The state is loaded once: each request costs a parse, one hash lookup
 //! and a body, however long the input.
 
-use std::ffi::OsString;
-use std::fmt;
+use std::ffi::{OsStr, OsString};
+use std::fmt::{self, Write as _};
 use std::fs;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use aliyun_sg_egress::Applied;
 use aliyun_sg_egress::error::ApiError;
@@ -74,7 +90,8 @@ const REQUEST_ID_PREFIX: u64 = 0xEC5E_0000_0000_0000;
 const MAX_LINE_BYTES: usize = 1024 * 1024;
 
 const USAGE: &str = "\
-usage: egress [--state FILE] [--save] [--format json|xml] [--verbose] [REQUEST...]
+usage: egress [--state FILE] [--save] [--format json|xml] [--verbose]
+              [--rule-quota N] [--now YYYY-MM-DDThh:mm:ssZ] [REQUEST...]
 
 Answers ModifySecurityGroupEgressRule requests (RPC query strings) against a
 DescribeSecurityGroupAttribute state, one response body per line on stdout.
@@ -85,10 +102,15 @@ are skipped).
   --save               write changed descriptions back to FILE, atomically
   --format json|xml    the body format (default: xml, as on the API)
   -v, --verbose        one line per request on stderr: status, code, message
+  --rule-quota N       the egress rules a group may hold (default: 200)
+  --now TIME           new rules' CreateTime, YYYY-MM-DDThh:mm:ssZ (default: now)
   -h, --help           this text
 
 Exit status: 0 all succeeded, 1 some API error, 2 usage or state-file error.
 ";
+
+/// The egress rules a group may hold without `--rule-quota` (SPEC §12.3).
+const DEFAULT_RULE_QUOTA: usize = 200;
 
 /// What the command line asks for.
 struct Options {
@@ -96,7 +118,21 @@ struct Options {
     save: bool,
     format: Format,
     verbose: bool,
+    rule_quota: usize,
+    /// `--now`, checked: `YYYY-MM-DDThh:mm:ssZ`.
+    now: Option<String>,
     requests: Vec<Vec<u8>>,
+}
+
+/// What the lifecycle actions (Authorize and the rest, SPEC §12) take from
+/// the command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Lifecycle {
+    /// The egress rules a group may hold.
+    rule_quota: usize,
+    /// New rules' `CreateTime`, `YYYY-MM-DDThh:mm:ssZ`: `--now`, or the
+    /// time the run started.
+    now: String,
 }
 
 /// Why the run stops with status 2.
@@ -132,6 +168,8 @@ fn parse_options(args: impl IntoIterator<Item = OsString>) -> Result<Options, Fa
         save: false,
         format: Format::default(),
         verbose: false,
+        rule_quota: DEFAULT_RULE_QUOTA,
+        now: None,
         requests: Vec::new(),
     };
     let mut args = args.into_iter();
@@ -163,6 +201,25 @@ fn parse_options(args: impl IntoIterator<Item = OsString>) -> Result<Options, Fa
                     Fatal::Usage(format!("--format must be json or xml, not {given:?}"))
                 })?;
             }
+            "--rule-quota" => {
+                let given = value(name)?;
+                let given = given.to_string_lossy();
+                options.rule_quota = parse_quota(&given).ok_or_else(|| {
+                    Fatal::Usage(format!(
+                        "--rule-quota must be a whole number of rules, not {given:?}"
+                    ))
+                })?;
+            }
+            "--now" => {
+                let given = value(name)?;
+                let given = given.to_string_lossy();
+                if !is_utc_time(&given) {
+                    return Err(Fatal::Usage(format!(
+                        "--now must be a UTC time as YYYY-MM-DDThh:mm:ssZ, not {given:?}"
+                    )));
+                }
+                options.now = Some(given.into_owned());
+            }
             "--save" | "--verbose" | "-v" | "-h" | "--help" if inline_value.is_some() => {
                 return Err(Fatal::Usage(format!("{name} takes no value")));
             }
@@ -180,6 +237,80 @@ fn parse_options(args: impl IntoIterator<Item = OsString>) -> Result<Options, Fa
         return Err(Fatal::Usage("--save needs --state FILE".into()));
     }
     Ok(options)
+}
+
+/// A quota: decimal digits only (no sign, no blanks), fitting a `usize`.
+fn parse_quota(text: &str) -> Option<usize> {
+    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    digits.then(|| text.parse().ok()).flatten()
+}
+
+/// Whether `text` is `YYYY-MM-DDThh:mm:ssZ` naming a real date and time
+/// (no leap second: the API's times have none).
+fn is_utc_time(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let shaped = bytes.len() == 20
+        && bytes.iter().enumerate().all(|(i, &b)| match i {
+            4 | 7 => b == b'-',
+            10 => b == b'T',
+            13 | 16 => b == b':',
+            19 => b == b'Z',
+            _ => b.is_ascii_digit(),
+        });
+    if !shaped {
+        return false;
+    }
+    let number = |at: usize, len: usize| {
+        text.get(at..at + len)
+            .and_then(|digits| digits.parse::<u32>().ok())
+            .unwrap_or(u32::MAX)
+    };
+    let (year, month, day) = (number(0, 4), number(5, 2), number(8, 2));
+    (1..=12).contains(&month)
+        && (1..=days_in_month(year, month)).contains(&day)
+        && number(11, 2) < 24
+        && number(14, 2) < 60
+        && number(17, 2) < 60
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// The current UTC time as `YYYY-MM-DDThh:mm:ssZ` (the epoch if the clock
+/// is before it).
+fn utc_now() -> String {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
+    // Days to a civil date (Howard Hinnant's `civil_from_days`), counted
+    // from 0000-03-01 so that a leap day ends each year.
+    let days = seconds / 86_400 + 719_468;
+    let (era, day_of_era) = (days / 146_097, days % 146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = era * 400 + year_of_era + u64::from(month <= 2);
+    let time = seconds % 86_400;
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        time / 3600,
+        time / 60 % 60,
+        time % 60
+    )
 }
 
 fn load_state(path: Option<&Path>) -> Result<State, Fatal> {
@@ -212,13 +343,31 @@ struct Session<O: Write, E: Write> {
     state: State,
     format: Format,
     verbose: bool,
+    #[expect(dead_code, reason = "for the lifecycle actions, not wired in yet")]
+    lifecycle: Lifecycle,
     count: u64,
     failed: bool,
     out: O,
     err: E,
+    /// A `--verbose` line, escaped on its way to `err`.
+    line: String,
 }
 
 impl<O: Write, E: Write> Session<O, E> {
+    fn new(state: State, options: &Options, lifecycle: Lifecycle, out: O, err: E) -> Self {
+        Session {
+            state,
+            format: options.format,
+            verbose: options.verbose,
+            lifecycle,
+            count: 0,
+            failed: false,
+            out,
+            err,
+            line: String::new(),
+        }
+    }
+
     /// Answers one request: its body on `out`, and with `--verbose` a line
     /// on `err`.
     fn answer(&mut self, parser: &mut RequestParser, query: &[u8]) -> io::Result<()> {
@@ -292,11 +441,13 @@ impl<O: Write, E: Write> Session<O, E> {
             (false, None) => "description unchanged (no Description given)",
             (false, Some(_)) => "description unchanged (same text)",
         };
-        write!(self.err, "200 OK {id} rule {rule}: {what}")?;
+        let line = &mut self.line;
+        line.clear();
+        write!(line, "200 OK {id} rule {rule}: {what}").map_err(io::Error::other)?;
         if !request.hints().is_empty() {
-            write!(self.err, " [hint: {}]", request.hints())?;
+            write!(line, " [hint: {}]", request.hints()).map_err(io::Error::other)?;
         }
-        writeln!(self.err)
+        write_verbose_line(&mut self.err, line)
     }
 
     fn explain_error(
@@ -305,7 +456,9 @@ impl<O: Write, E: Write> Session<O, E> {
         error: &ApiError,
     ) -> io::Result<()> {
         let message = error.to_string();
-        write!(self.err, "{} {} {message}", error.status(), error.code())?;
+        let line = &mut self.line;
+        line.clear();
+        write!(line, "{} {} {message}", error.status(), error.code()).map_err(io::Error::other)?;
         match error.near_miss() {
             Some(near) => {
                 // A near miss is a rule of the request's own group.
@@ -313,21 +466,18 @@ impl<O: Write, E: Write> Session<O, E> {
                     .and_then(|r| self.state.find_group(r.security_group_id()))
                     .and_then(|g| self.state.permission_index(g, near.rule_index))
                     .unwrap_or(near.rule_index);
-                write!(
-                    self.err,
-                    " [closest rule: {rule}, differs in {}]",
-                    near.differs
-                )?;
+                write!(line, " [closest rule: {rule}, differs in {}]", near.differs)
+                    .map_err(io::Error::other)?;
             }
             None if !error.detail().is_empty() && error.detail().to_string() != message => {
-                write!(self.err, " [detail: {}]", error.detail())?;
+                write!(line, " [detail: {}]", error.detail()).map_err(io::Error::other)?;
             }
             None => {}
         }
         if !error.hints().is_empty() {
-            write!(self.err, " [hint: {}]", error.hints())?;
+            write!(line, " [hint: {}]", error.hints()).map_err(io::Error::other)?;
         }
-        writeln!(self.err)
+        write_verbose_line(&mut self.err, line)
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -336,48 +486,83 @@ impl<O: Write, E: Write> Session<O, E> {
     }
 }
 
+/// Writes a `--verbose` line and its line break, every control character
+/// in it escaped (`\n`, `\t`, `\r`, `\x1b`, `\u{85}`): it quotes the
+/// request's values, which must neither split it nor drive a terminal.
+fn write_verbose_line(out: &mut impl Write, line: &str) -> io::Result<()> {
+    let mut start = 0;
+    for (at, c) in line.char_indices() {
+        if !c.is_control() {
+            continue;
+        }
+        out.write_all(&line.as_bytes()[start..at])?;
+        match c {
+            '\n' => out.write_all(b"\\n")?,
+            '\t' => out.write_all(b"\\t")?,
+            '\r' => out.write_all(b"\\r")?,
+            c if u32::from(c) < 0x80 => write!(out, "\\x{:02x}", u32::from(c))?,
+            c => write!(out, "\\u{{{:x}}}", u32::from(c))?,
+        }
+        start = at + c.len_utf8();
+    }
+    out.write_all(&line.as_bytes()[start..])?;
+    out.write_all(b"\n")
+}
+
 /// Calls `each` on every line of `reader`, without its line break (`\n`
-/// or `\r\n`) and cut to [`MAX_LINE_BYTES`], saying whether the reader's
-/// buffer is then drained (the input paused: time to flush). The lines
-/// whole in the buffer are lent from it; a line spanning refills is
-/// gathered in a vector.
+/// or `\r\n`) and cut to [`MAX_LINE_BYTES`], or with `None` for a line
+/// that is skipped (see [`skipped`]: the whole line is looked at, however
+/// long), saying whether the reader's buffer is then drained (the input
+/// paused: time to flush). The lines whole in the buffer are lent from it;
+/// a line spanning refills is gathered in a vector.
 /// Line breaks are found with the `memchr` crate (vector instructions;
 /// `BufRead::read_until` scans a word at a time and copies).
 fn for_each_line<R: BufRead>(
     reader: &mut R,
-    mut each: impl FnMut(&[u8], bool) -> Result<(), Fatal>,
+    mut each: impl FnMut(Option<&[u8]>, bool) -> Result<(), Fatal>,
 ) -> Result<(), Fatal> {
     fn cut(line: &[u8]) -> &[u8] {
         let line = line.get(..MAX_LINE_BYTES).unwrap_or(line);
         line.strip_suffix(b"\r").unwrap_or(line)
     }
-    fn gather(carry: &mut Vec<u8>, bytes: &[u8]) {
+    /// The line to answer, given its first byte that is not blank.
+    fn request(line: &[u8], first: Option<u8>) -> Option<&[u8]> {
+        (!skipped(first)).then(|| cut(line))
+    }
+    /// Adds `bytes` to a gathered line, up to the cut, noting its first
+    /// byte that is not blank even past the cut.
+    fn gather(carry: &mut Vec<u8>, first: &mut Option<u8>, bytes: &[u8]) {
+        if first.is_none() {
+            *first = first_non_blank(bytes);
+        }
         let room = MAX_LINE_BYTES.saturating_sub(carry.len());
         carry.extend_from_slice(bytes.get(..room).unwrap_or(bytes));
     }
     let mut carry = Vec::new();
+    let mut first = None;
     // Whether a line began in an earlier buffer (it may still be empty).
     let mut carrying = false;
     loop {
         let buf = reader.fill_buf().map_err(Fatal::Input)?;
         if buf.is_empty() {
             return if carrying {
-                each(cut(&carry), true)
+                each(request(&carry, first), true)
             } else {
                 Ok(())
             };
         }
         let Some(first_end) = memchr::memchr(b'\n', buf) else {
-            gather(&mut carry, buf);
+            gather(&mut carry, &mut first, buf);
             carrying = true;
             let read = buf.len();
             reader.consume(read);
             continue;
         };
         if carrying {
-            gather(&mut carry, &buf[..first_end]);
-            each(cut(&carry), first_end + 1 == buf.len())?;
+            gather(&mut carry, &mut first, &buf[..first_end]);
+            each(request(&carry, first), first_end + 1 == buf.len())?;
             carry.clear();
+            first = None;
             carrying = false;
             reader.consume(first_end + 1);
             continue;
@@ -386,34 +571,78 @@ fn for_each_line<R: BufRead>(
         // next round (where, alone, it is gathered).
         let mut start = 0;
         for end in memchr::memchr_iter(b'\n', buf) {
-            each(cut(&buf[start..end]), end + 1 == buf.len())?;
+            let line = &buf[start..end];
+            each(request(line, first_non_blank(line)), end + 1 == buf.len())?;
             start = end + 1;
         }
         reader.consume(start);
     }
 }
 
-fn skipped(line: &[u8]) -> bool {
-    matches!(line.trim_ascii_start().first(), None | Some(b'#'))
+/// The first byte of `bytes` that is not blank (space, tab, CR, LF, form
+/// feed).
+fn first_non_blank(bytes: &[u8]) -> Option<u8> {
+    bytes.iter().copied().find(|b| !b.is_ascii_whitespace())
 }
 
-/// Writes `text` to `path` through a temporary file in the same directory
-/// and a rename; on failure the temporary file is removed and `path` is
-/// untouched.
+/// Whether a line whose first byte that is not blank is `first` is
+/// skipped: a blank line, or a `#` comment.
+fn skipped(first: Option<u8>) -> bool {
+    matches!(first, None | Some(b'#'))
+}
+
+/// The part of a temporary file's name before `PID-N.tmp`.
+fn temporary_prefix(name: &OsStr) -> OsString {
+    let mut prefix = OsString::from(".");
+    prefix.push(name);
+    prefix.push(".egress-");
+    prefix
+}
+
+/// Whether `file` is named as a save of the file whose temporaries start
+/// with `prefix` names its temporary file: `PID-N.tmp` after the prefix.
+fn is_temporary(file: &OsStr, prefix: &OsStr) -> bool {
+    let digits = |text: &[u8]| !text.is_empty() && text.iter().all(u8::is_ascii_digit);
+    file.as_encoded_bytes()
+        .strip_prefix(prefix.as_encoded_bytes())
+        .and_then(|rest| rest.strip_suffix(b".tmp"))
+        .and_then(|middle| {
+            let dash = middle.iter().position(|&b| b == b'-')?;
+            Some((&middle[..dash], &middle[dash + 1..]))
+        })
+        .is_some_and(|(pid, attempt)| digits(pid) && digits(attempt))
+}
+
+/// Removes the temporary files that saves of the file whose temporaries
+/// start with `prefix` left in `dir` when killed (regular files only).
+/// Best effort: one that cannot be removed is left.
+fn remove_temporaries(dir: &Path, prefix: &OsStr) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let regular = entry.file_type().is_ok_and(|t| t.is_file());
+        if regular && is_temporary(&entry.file_name(), prefix) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Writes `text` to `path` durably: through a temporary file in the same
+/// directory, synced, renamed over `path`, then the directory synced. On
+/// failure the temporary file is removed and `path` is untouched.
+/// Temporary files left by killed saves of `path` are removed first.
 fn save_atomically(path: &Path, text: &str) -> io::Result<()> {
     let target = fs::canonicalize(path)?;
     let dir = target.parent().unwrap_or(Path::new("."));
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let prefix = temporary_prefix(target.file_name().unwrap_or_default());
     let permissions = fs::metadata(&target)?.permissions();
+    remove_temporaries(dir, &prefix);
     let mut attempt = 0;
     let (temporary, mut file) = loop {
-        let candidate = dir.join(format!(
-            ".{name}.egress-{}-{attempt}.tmp",
-            std::process::id()
-        ));
+        let mut name = prefix.clone();
+        name.push(format!("{}-{attempt}.tmp", std::process::id()));
+        let candidate = dir.join(name);
         match fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -444,25 +673,13 @@ fn save_atomically(path: &Path, text: &str) -> io::Result<()> {
     Ok(())
 }
 
-fn run() -> Result<bool, Fatal> {
-    let options = parse_options(std::env::args_os().skip(1))?;
-    let state = load_state(options.state.as_deref())?;
-    let stdout = io::stdout();
-    let stderr = io::stderr();
+/// Answers every request (the arguments, else the lines of standard input).
+fn serve<O: Write, E: Write>(session: &mut Session<O, E>, options: &Options) -> Result<(), Fatal> {
     let mut parser = RequestParser::new();
-    let mut session = Session {
-        state,
-        format: options.format,
-        verbose: options.verbose,
-        count: 0,
-        failed: false,
-        out: BufWriter::with_capacity(64 * 1024, stdout.lock()),
-        err: BufWriter::new(stderr.lock()),
-    };
     if options.requests.is_empty() {
         let mut reader = BufReader::with_capacity(64 * 1024, io::stdin().lock());
         for_each_line(&mut reader, |line, drained| {
-            if !skipped(line) {
+            if let Some(line) = line {
                 session.answer(&mut parser, line).map_err(Fatal::Output)?;
             }
             if drained {
@@ -477,17 +694,54 @@ fn run() -> Result<bool, Fatal> {
                 .map_err(Fatal::Output)?;
         }
     }
-    session.flush().map_err(Fatal::Output)?;
-    if let (true, Some(path)) = (options.save, &options.state)
-        && session.state.sync() > 0
-    {
-        let mut text = String::new();
-        session
-            .state
-            .write_json(&mut text)
-            .map_err(|_| Fatal::Save(path.clone(), io::Error::other("cannot print the state")))?;
-        save_atomically(path, &text).map_err(|e| Fatal::Save(path.clone(), e))?;
+    session.flush().map_err(Fatal::Output)
+}
+
+/// Saves the state to `path` if requests changed it.
+fn save(state: &mut State, path: &Path) -> Result<(), Fatal> {
+    if state.sync() == 0 {
+        return Ok(());
     }
+    let mut text = String::new();
+    state
+        .write_json(&mut text)
+        .map_err(|_| Fatal::Save(path.into(), io::Error::other("cannot print the state")))?;
+    save_atomically(path, &text).map_err(|e| Fatal::Save(path.into(), e))
+}
+
+fn run() -> Result<bool, Fatal> {
+    let options = parse_options(std::env::args_os().skip(1))?;
+    let state = load_state(options.state.as_deref())?;
+    let lifecycle = Lifecycle {
+        rule_quota: options.rule_quota,
+        now: options.now.clone().unwrap_or_else(utc_now),
+    };
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    if let (true, Some(path)) = (options.save, &options.state) {
+        // The bodies and verbose lines wait for the save: when it fails,
+        // none is written.
+        let mut session = Session::new(state, &options, lifecycle, Vec::new(), Vec::new());
+        serve(&mut session, &options)?;
+        save(&mut session.state, path)?;
+        let mut out = stdout.lock();
+        out.write_all(&session.out)
+            .and_then(|()| out.flush())
+            .map_err(Fatal::Output)?;
+        let mut err = stderr.lock();
+        err.write_all(&session.err)
+            .and_then(|()| err.flush())
+            .map_err(Fatal::Output)?;
+        return Ok(session.failed);
+    }
+    let mut session = Session::new(
+        state,
+        &options,
+        lifecycle,
+        BufWriter::with_capacity(64 * 1024, stdout.lock()),
+        BufWriter::new(stderr.lock()),
+    );
+    serve(&mut session, &options)?;
     Ok(session.failed)
 }
 

@@ -590,3 +590,377 @@ fn a_long_mixed_stream_gets_one_answer_per_request() {
     assert!(body[expected - 1].contains(r#""Code":"InvalidParameter","Message":"The specified parameter \"QueryString\" is not valid."#));
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// The `InvalidParameter` body naming the query string (a line over the
+/// 64 KiB limit).
+fn query_string_json(n: u64) -> String {
+    error_json(
+        n,
+        "InvalidParameter",
+        "The specified parameter \"QueryString\" is not valid.",
+    )
+}
+
+#[test]
+fn blank_lines_are_skipped_however_long_they_are() {
+    const MIB: usize = 1024 * 1024;
+    let answered = format!("{WEB}&IpProtocol=tcp&PortRange=443/443&DestCidrIp=0.0.0.0/0");
+    let mut input = Vec::new();
+    // Blank: over the 1 MiB cut, over the 64 KiB read buffer, with tabs
+    // and a CRLF ending.
+    input.extend(std::iter::repeat_n(b' ', MIB + 100));
+    input.push(b'\n');
+    input.extend(std::iter::repeat_n(b"\t ".as_slice(), MIB).flatten());
+    input.extend_from_slice(b"\r\n");
+    // A comment after more than 1 MiB of blanks.
+    input.extend(std::iter::repeat_n(b' ', MIB + 7));
+    input.extend_from_slice(b"# comment\n");
+    input.extend_from_slice(format!("{answered}\n").as_bytes());
+    // A request after more than 1 MiB of blanks: one answer, the limit's.
+    input.extend(std::iter::repeat_n(b' ', MIB + 7));
+    input.extend_from_slice(format!("{answered}\n").as_bytes());
+    input.extend(std::iter::repeat_n(b' ', 70_000));
+    input.push(b'\n');
+    // The last line has no line break.
+    input.extend_from_slice(answered.as_bytes());
+    let out = run(
+        &[
+            "--state",
+            fixture("state.json").to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        Some(&input),
+    );
+    assert_eq!(
+        lines(&out.stdout),
+        [ok_json(1), query_string_json(2), ok_json(3)]
+    );
+    assert_eq!(out.status.code(), Some(1));
+    // A blank last line without a line break is skipped too.
+    let out = run(&["--format", "json"], Some(&vec![b' '; MIB + 1]));
+    assert!(out.stdout.is_empty());
+    assert_eq!(out.status.code(), Some(0));
+}
+
+/// A parameter given twice, its name holding CR, LF, tab, ESC and U+0085.
+const CONTROL_NAME: &str = "A%0Db%0A%09%1B%C2%85";
+
+#[test]
+fn bodies_escape_line_breaks_and_control_characters() {
+    let twice = format!("{WEB}&{CONTROL_NAME}=1&{CONTROL_NAME}=2");
+    let v6 = format!("{WEB}&IpProtocol=tcp&PortRange=1/1&Ipv6DestCidrIp=1.2.3.4%0A%09%1B");
+    let state = fixture("state.json");
+    let state = state.to_str().unwrap();
+    let json = run(&["--state", state, "--format", "json", &twice, &v6], None);
+    assert_eq!(
+        String::from_utf8(json.stdout).unwrap(),
+        format!(
+            "{{\"RequestId\":\"{}\",\"HostId\":\"ecs.aliyuncs.com\",\"Code\":\"InvalidParameter\",\
+             \"Message\":\"The specified parameter \\\"A\\rb\\n\\t\\u001b\u{85}\\\" is not valid.\"}}\n\
+             {{\"RequestId\":\"{}\",\"HostId\":\"ecs.aliyuncs.com\",\"Code\":\"InvalidParam.Ipv6DestCidrIp\",\
+             \"Message\":\"Ipv6DestCidrIp \\\"1.2.3.4\\n\\t\\u001b\\\" is not an IPv6 address or CIDR: not a valid address\"}}\n",
+            id(1),
+            id(2)
+        )
+    );
+    let xml = run(&["--state", state, &twice, &v6], None);
+    assert_eq!(
+        String::from_utf8(xml.stdout).unwrap(),
+        format!(
+            "<Error><RequestId>{}</RequestId><HostId>ecs.aliyuncs.com</HostId><Code>InvalidParameter</Code>\
+             <Message>The specified parameter &quot;A&#xD;b&#10;&#9;\u{fffd}\u{85}&quot; is not valid.</Message></Error>\n\
+             <Error><RequestId>{}</RequestId><HostId>ecs.aliyuncs.com</HostId><Code>InvalidParam.Ipv6DestCidrIp</Code>\
+             <Message>Ipv6DestCidrIp &quot;1.2.3.4&#10;&#9;\u{fffd}&quot; is not an IPv6 address or CIDR: not a valid address</Message></Error>\n",
+            id(1),
+            id(2)
+        )
+    );
+}
+
+#[test]
+fn verbose_escapes_every_control_character_it_echoes() {
+    let twice = format!("{WEB}&{CONTROL_NAME}=1&{CONTROL_NAME}=2");
+    let v6 = format!("{WEB}&IpProtocol=tcp&PortRange=1/1&Ipv6DestCidrIp=1.2.3.4%0A%09%1B[31m%7F");
+    let out = run(
+        &[
+            "--state",
+            fixture("state.json").to_str().unwrap(),
+            "-v",
+            &twice,
+            &v6,
+        ],
+        None,
+    );
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "400 InvalidParameter The specified parameter \"A\\rb\\n\\t\\x1b\\u{85}\" is not valid. \
+         [detail: parameter \"A\\rb\\n\\t\\x1b\\u{85}\" is given more than once]\n\
+         400 InvalidParam.Ipv6DestCidrIp Ipv6DestCidrIp \"1.2.3.4\\n\\t\\x1b[31m\\x7f\" is not an \
+         IPv6 address or CIDR: not a valid address\n"
+    );
+}
+
+/// Runs the example with the size of files it writes limited to 512 bytes
+/// (and the signal for crossing it ignored, so the write fails with
+/// `EFBIG`): a save that cannot be written, even by root.
+fn run_with_small_files(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 1 && exec \"$0\" \"$@\"")
+        .arg(binary())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.unwrap_or_default().to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    output
+}
+
+#[test]
+fn a_failed_save_prints_no_body() {
+    let dir = scratch(&["state.json"]);
+    let file = dir.join("state.json");
+    let before = std::fs::read(&file).unwrap();
+    let change = format!(
+        "{WEB}&IpProtocol=tcp&PortRange=443/443&DestCidrIp=0.0.0.0/0&Description=web%20out"
+    );
+    let file_arg = file.to_str().unwrap();
+    for stdin in [None, Some(format!("{change}\nRegionId=x\n"))] {
+        let args: &[&str] = match stdin {
+            None => &["--state", file_arg, "--save", "-v", &change, "RegionId=x"],
+            Some(_) => &["--state", file_arg, "--save", "-v"],
+        };
+        let out = run_with_small_files(args, stdin.as_deref().map(str::as_bytes));
+        assert_eq!(
+            String::from_utf8(out.stderr).unwrap(),
+            format!(
+                "egress: cannot save {}: File too large (os error 27) (the file is unchanged)\n",
+                file.display()
+            )
+        );
+        assert!(out.stdout.is_empty());
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(std::fs::read(&file).unwrap(), before);
+        assert_eq!(entries(&dir), ["state.json"]);
+    }
+    // The same run, files unlimited: the bodies and verbose lines, after
+    // the save.
+    let out = run(
+        &[
+            "--state",
+            file_arg,
+            "--save",
+            "-v",
+            "--format",
+            "json",
+            &change,
+            "RegionId=x",
+        ],
+        None,
+    );
+    assert_eq!(
+        lines(&out.stdout),
+        [
+            ok_json(1),
+            error_json(
+                2,
+                "MissingParameter",
+                "The input parameter \"SecurityGroupId\" that is mandatory for processing this request is not supplied."
+            )
+        ]
+    );
+    assert_eq!(
+        lines(&out.stderr),
+        [
+            "200 OK sg-web rule 1: description set",
+            "400 MissingParameter The input parameter \"SecurityGroupId\" that is mandatory for processing this request is not supplied. [detail: SecurityGroupId is required]"
+        ]
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let saved = String::from_utf8(std::fs::read(&file).unwrap()).unwrap();
+    assert_ne!(saved.as_bytes(), before);
+    assert!(saved.contains("\"Description\": \"web out\""));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn stale_temporary_files_are_never_read_and_the_next_save_removes_them() {
+    let dir = scratch(&["state.json"]);
+    let file = dir.join("state.json");
+    let before = std::fs::read(&file).unwrap();
+    // What killed saves leave: a partial file, and a whole one with other
+    // descriptions. Names that only look alike are not ours.
+    let stale = [
+        ".state.json.egress-4000000-0.tmp",
+        ".state.json.egress-12-3.tmp",
+    ];
+    std::fs::write(dir.join(stale[0]), &before[..100]).unwrap();
+    let other = String::from_utf8(before.clone())
+        .unwrap()
+        .replace("\"Priority\": \"1\"", "\"Priority\": \"2\"");
+    assert_ne!(other.as_bytes(), before);
+    std::fs::write(dir.join(stale[1]), &other).unwrap();
+    let kept = [
+        ".state.json.egress-x-0.tmp",
+        ".state.json.egress-1-0.tmp.bak",
+        ".other.json.egress-1-0.tmp",
+        "state.json.egress-1-0.tmp",
+    ];
+    for name in kept {
+        std::fs::write(dir.join(name), "x").unwrap();
+    }
+    std::fs::create_dir(dir.join(".state.json.egress-5-5.tmp")).unwrap();
+    let mut all: Vec<String> = ["state.json", ".state.json.egress-5-5.tmp"]
+        .iter()
+        .chain(&stale)
+        .chain(&kept)
+        .map(|s| s.to_string())
+        .collect();
+    all.sort();
+    assert_eq!(entries(&dir), all);
+
+    let file_arg = file.to_str().unwrap();
+    let priority_2 = format!(
+        "{WEB}&IpProtocol=tcp&PortRange=443/443&DestCidrIp=0.0.0.0/0&Priority=2&Description=x"
+    );
+    // Read from FILE, not from a temporary file; no change: nothing
+    // written, nothing removed.
+    let out = run(
+        &[
+            "--state",
+            file_arg,
+            "--save",
+            "--format",
+            "json",
+            &priority_2,
+        ],
+        None,
+    );
+    assert_eq!(
+        lines(&out.stdout),
+        [error_json(1, "SecurityGroupRule.NotFound", NOT_FOUND)]
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+    assert_eq!(entries(&dir), all);
+
+    let change = format!(
+        "{WEB}&IpProtocol=tcp&PortRange=443/443&DestCidrIp=0.0.0.0/0&Description=web%20out"
+    );
+    let out = run(
+        &["--state", file_arg, "--save", "--format", "json", &change],
+        None,
+    );
+    assert_eq!(lines(&out.stdout), [ok_json(1)]);
+    assert_eq!(out.status.code(), Some(0));
+    let mut left: Vec<String> = ["state.json", ".state.json.egress-5-5.tmp"]
+        .iter()
+        .chain(&kept)
+        .map(|s| s.to_string())
+        .collect();
+    left.sort();
+    assert_eq!(entries(&dir), left);
+    let saved = String::from_utf8(std::fs::read(&file).unwrap()).unwrap();
+    assert!(saved.contains("\"Description\": \"web out\""));
+    assert!(saved.contains("\"Priority\": \"1\""));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn rule_quota_and_now_are_checked() {
+    for (args, message) in [
+        (
+            &["--rule-quota", "x"][..],
+            "--rule-quota must be a whole number of rules, not \"x\"",
+        ),
+        (
+            &["--rule-quota=-1"][..],
+            "--rule-quota must be a whole number of rules, not \"-1\"",
+        ),
+        (
+            &["--rule-quota", "+5"][..],
+            "--rule-quota must be a whole number of rules, not \"+5\"",
+        ),
+        (
+            &["--rule-quota", " 5"][..],
+            "--rule-quota must be a whole number of rules, not \" 5\"",
+        ),
+        (
+            &["--rule-quota="][..],
+            "--rule-quota must be a whole number of rules, not \"\"",
+        ),
+        (
+            &["--rule-quota", "99999999999999999999999"][..],
+            "--rule-quota must be a whole number of rules, not \"99999999999999999999999\"",
+        ),
+        (&["--rule-quota"][..], "--rule-quota needs a value"),
+        (&["--now"][..], "--now needs a value"),
+        (
+            &["--now", "2024-02-30T00:00:00Z"][..],
+            "--now must be a UTC time as YYYY-MM-DDThh:mm:ssZ, not \"2024-02-30T00:00:00Z\"",
+        ),
+        (
+            &["--now", "2023-02-29T00:00:00Z"][..],
+            "--now must be a UTC time as YYYY-MM-DDThh:mm:ssZ, not \"2023-02-29T00:00:00Z\"",
+        ),
+        (
+            &["--now=2024-01-01T24:00:00Z"][..],
+            "--now must be a UTC time as YYYY-MM-DDThh:mm:ssZ, not \"2024-01-01T24:00:00Z\"",
+        ),
+        (
+            &["--now", "2024-01-01T00:00:60Z"][..],
+            "--now must be a UTC time as YYYY-MM-DDThh:mm:ssZ, not \"2024-01-01T00:00:60Z\"",
+        ),
+        (
+            &["--now", "2024-01-01 00:00:00Z"][..],
+            "--now must be a UTC time as YYYY-MM-DDThh:mm:ssZ, not \"2024-01-01 00:00:00Z\"",
+        ),
+        (
+            &["--now", "2024-01-01T00:00:00+08:00"][..],
+            "--now must be a UTC time as YYYY-MM-DDThh:mm:ssZ, not \"2024-01-01T00:00:00+08:00\"",
+        ),
+        (
+            &["--now", "2024-1-01T00:00:00Z"][..],
+            "--now must be a UTC time as YYYY-MM-DDThh:mm:ssZ, not \"2024-1-01T00:00:00Z\"",
+        ),
+        (
+            &["--now", "2024-01-01T00:00:00Z\n"][..],
+            "--now must be a UTC time as YYYY-MM-DDThh:mm:ssZ, not \"2024-01-01T00:00:00Z\\n\"",
+        ),
+    ] {
+        let out = run(args, Some(b"RegionId=x\n"));
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty());
+        assert_eq!(
+            String::from_utf8(out.stderr).unwrap(),
+            format!("egress: {message} (see --help)\n")
+        );
+    }
+    // Good values change no answer of a Modify.
+    for args in [
+        &["--rule-quota", "0", "--now", "2024-02-29T23:59:59Z"][..],
+        &["--rule-quota=200", "--now=2000-02-29T00:00:00Z"][..],
+        &["--rule-quota", "18446744073709551615"][..],
+    ] {
+        let mut all = args.to_vec();
+        all.extend(["--format", "json", "RegionId=x"]);
+        let out = run(&all, None);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(
+            lines(&out.stdout),
+            [error_json(
+                1,
+                "MissingParameter",
+                "The input parameter \"SecurityGroupId\" that is mandatory for processing this request is not supplied."
+            )]
+        );
+    }
+}
