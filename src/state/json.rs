@@ -139,6 +139,9 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Value, serde_json::Error> {
 pub(crate) struct Layout {
     /// The text as read; empty for a document read from no text.
     text: String,
+    /// Where each object and array of `text` starts and ends (see
+    /// [`container_ends`]).
+    ends: Vec<(usize, usize)>,
     /// One indentation step, or `None` for everything on one line.
     indent: Option<String>,
     /// `\n` or `\r\n`.
@@ -156,6 +159,7 @@ impl fmt::Debug for Layout {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Layout")
             .field("text_len", &self.text.len())
+            .field("containers", &self.ends.len())
             .field("indent", &self.indent)
             .field("newline", &self.newline)
             .field("colon", &self.colon)
@@ -170,6 +174,7 @@ impl Layout {
     /// form), with no text to keep.
     pub(crate) const COMPACT: Layout = Layout {
         text: String::new(),
+        ends: Vec::new(),
         indent: None,
         newline: "\n",
         colon: ":",
@@ -196,12 +201,15 @@ impl Layout {
             _ => "\n",
         };
         let tail = text.get(body.len()..).unwrap_or(&[]);
-        let (colon, comma_gap) = separators(text, indent.is_some());
+        // Text that is not UTF-8 never parses; then nothing is copied.
+        let text = core::str::from_utf8(text)
+            .map(String::from)
+            .unwrap_or_default();
+        let ends = container_ends(text.as_bytes());
+        let (colon, comma_gap) = separators(text.as_bytes(), &ends, indent.is_some());
         Layout {
-            // Text that is not UTF-8 never parses; then nothing is copied.
-            text: core::str::from_utf8(text)
-                .map(String::from)
-                .unwrap_or_default(),
+            text,
+            ends,
             indent,
             newline,
             colon,
@@ -217,7 +225,7 @@ impl Layout {
     pub(crate) fn write<W: fmt::Write + ?Sized>(&self, out: &mut W, value: &Value) -> fmt::Result {
         let t = self.text.as_bytes();
         let start = skip_blanks(t, 0);
-        match value_end(t, start) {
+        match value_end(t, &self.ends, start) {
             Some(end) => self.emit(out, value, start..end, "")?,
             None => self.fresh(out, value, "", 0)?,
         }
@@ -243,21 +251,22 @@ impl Layout {
         old: Range<usize>,
         base: &str,
     ) -> fmt::Result {
-        if self.same(new, old.clone()) {
-            return out.write_str(self.slice(old));
-        }
+        // A container is written member by member (which copies it whole
+        // when nothing in it changed), so that each level of a large file
+        // is walked once.
         let t = self.text.as_bytes();
         match (new, t.get(old.start)) {
             (Value::Object(map), Some(b'{')) => {
-                if let Some(slots) = Slots::read(t, old.start) {
+                if let Some(slots) = Slots::read(t, &self.ends, old.start) {
                     return self.emit_object(out, map, &slots, base);
                 }
             }
             (Value::Array(items), Some(b'[')) => {
-                if let Some(slots) = Slots::read(t, old.start) {
+                if let Some(slots) = Slots::read(t, &self.ends, old.start) {
                     return self.emit_array(out, items, &slots, base);
                 }
             }
+            _ if self.same(new, old.clone()) => return out.write_str(self.slice(old)),
             _ => {}
         }
         self.fresh(out, new, base, 0)
@@ -335,7 +344,11 @@ impl Layout {
                 next = pick.saturating_add(1);
                 let lead = self.slice(slot.lead.clone());
                 out.write_str(lead)?;
-                self.emit(out, item, slot.value.clone(), line_indent(lead, base))?;
+                if unchanged.is_some() {
+                    out.write_str(self.slice(slot.value.clone()))?;
+                } else {
+                    self.emit(out, item, slot.value.clone(), line_indent(lead, base))?;
+                }
                 if i + 1 < items.len() {
                     out.write_str(self.slice(slot.trail.clone()))?;
                 }
@@ -417,7 +430,7 @@ impl Layout {
             Value::String(text) => self.string_is(old, text),
             Value::Array(items) => {
                 t.get(old.start) == Some(&b'[')
-                    && Slots::read(t, old.start).is_some_and(|slots| {
+                    && Slots::read(t, &self.ends, old.start).is_some_and(|slots| {
                         slots.slots.len() == items.len()
                             && (slots.slots.iter().zip(items))
                                 .all(|(s, item)| self.same(item, s.value.clone()))
@@ -425,7 +438,7 @@ impl Layout {
             }
             Value::Object(map) => {
                 t.get(old.start) == Some(&b'{')
-                    && Slots::read(t, old.start).is_some_and(|slots| {
+                    && Slots::read(t, &self.ends, old.start).is_some_and(|slots| {
                         slots.slots.len() == map.len()
                             && slots.slots.iter().zip(map).all(|(s, (key, value))| {
                                 self.string_is(s.key.clone(), key)
@@ -523,11 +536,11 @@ fn line_indent<'a>(lead: &'a str, base: &'a str) -> &'a str {
 /// The text between a key and its value, and the blank after a comma on
 /// one line, from the first object of `text` that shows them (descending
 /// through first members and items).
-fn separators(text: &[u8], pretty: bool) -> (&'static str, &'static str) {
+fn separators(text: &[u8], ends: &[(usize, usize)], pretty: bool) -> (&'static str, &'static str) {
     let mut colon = None;
     let mut gap = None;
     let mut at = skip_blanks(text, 0);
-    while let Some(slots) = Slots::read(text, at) {
+    while let Some(slots) = Slots::read(text, ends, at) {
         let Some(first) = slots.slots.first() else {
             break;
         };
@@ -577,7 +590,7 @@ struct Slot {
 impl Slots {
     /// The members or items of the container opening at `open`; `None`
     /// when there is none there (or the text is not JSON).
-    fn read(text: &[u8], open: usize) -> Option<Slots> {
+    fn read(text: &[u8], ends: &[(usize, usize)], open: usize) -> Option<Slots> {
         let (object, closer) = match text.get(open)? {
             b'{' => (true, b'}'),
             b'[' => (false, b']'),
@@ -606,7 +619,7 @@ impl Slots {
             } else {
                 (lead_end..lead_end, lead_end)
             };
-            let value_end = value_end(text, value_start)?;
+            let value_end = value_end(text, ends, value_start)?;
             let trail_end = skip_blanks(text, value_end);
             let mut slot = Slot {
                 lead: at..lead_end,
@@ -654,30 +667,44 @@ fn string_end(text: &[u8], at: usize) -> usize {
     }
 }
 
+/// Where each object and array of `text` starts (its bracket) and ends
+/// (just past its closing bracket), in the order they start; found in one
+/// pass, so that finding the end of a value is a binary search, not a scan.
+fn container_ends(text: &[u8]) -> Vec<(usize, usize)> {
+    let mut ends = Vec::new();
+    let mut open = Vec::new();
+    let mut i = 0;
+    while let Some(&b) = text.get(i) {
+        match b {
+            b'"' => {
+                i = string_end(text, i);
+                continue;
+            }
+            b'{' | b'[' => {
+                open.push(ends.len());
+                ends.push((i, usize::MAX));
+            }
+            b'}' | b']' => {
+                if let Some(end) = open.pop().and_then(|k| ends.get_mut(k)) {
+                    end.1 = i + 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    ends
+}
+
 /// Just past the value starting at `at`; `None` when none starts there.
-fn value_end(text: &[u8], at: usize) -> Option<usize> {
+fn value_end(text: &[u8], ends: &[(usize, usize)], at: usize) -> Option<usize> {
     match text.get(at)? {
         b'"' => Some(string_end(text, at)),
         b'{' | b'[' => {
-            let mut depth = 0usize;
-            let mut i = at;
-            loop {
-                match text.get(i)? {
-                    b'"' => {
-                        i = string_end(text, i);
-                        continue;
-                    }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth = depth.checked_sub(1)?;
-                        if depth == 0 {
-                            return Some(i + 1);
-                        }
-                    }
-                    _ => {}
-                }
-                i += 1;
-            }
+            let k = ends.binary_search_by_key(&at, |&(start, _)| start).ok()?;
+            ends.get(k)
+                .map(|&(_, end)| end)
+                .filter(|&end| end <= text.len())
         }
         _ => {
             let rest = text.get(at..)?;
@@ -705,6 +732,7 @@ mod tests {
     fn without_text(layout: &Layout) -> Layout {
         Layout {
             text: String::new(),
+            ends: Vec::new(),
             ..layout.clone()
         }
     }
