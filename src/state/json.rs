@@ -838,6 +838,156 @@ mod tests {
         assert_eq!(out, "{\"x\":\"\\n\"}\n");
     }
 
+    /// A JSON value as text pieces, for the property below.
+    #[derive(Clone, Debug)]
+    enum Tree {
+        Leaf(&'static str),
+        Array(Vec<Tree>),
+        Object(Vec<Tree>),
+    }
+
+    const LEAVES: [&str; 16] = [
+        "0",
+        "-0",
+        "1",
+        "1.10",
+        "1e3",
+        "1E+2",
+        "-12.5e-3",
+        "123456789012345678901234567890",
+        "\"a\"",
+        "\"caf\\u00e9\"",
+        "\"\\/\"",
+        "\"x\\ny\"",
+        "\"\"",
+        "true",
+        "false",
+        "null",
+    ];
+
+    fn tree() -> impl proptest::strategy::Strategy<Value = Tree> {
+        use proptest::prelude::*;
+        let leaf = (0..LEAVES.len()).prop_map(|i| Tree::Leaf(LEAVES[i]));
+        leaf.prop_recursive(4, 40, 5, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(Tree::Array),
+                proptest::collection::vec(inner, 0..5).prop_map(Tree::Object),
+            ]
+        })
+    }
+
+    /// Prints `tree` with the given indentation step (`None`: one line),
+    /// line break, key separator and blank after a comma on one line.
+    fn print_tree(tree: &Tree, style: (Option<&str>, &str, &str, &str), depth: usize) -> String {
+        let (indent, newline, colon, gap) = style;
+        let line = |depth: usize| match indent {
+            Some(unit) => format!("{newline}{}", unit.repeat(depth)),
+            None => String::new(),
+        };
+        let items = |open: char, close: char, parts: Vec<String>| {
+            if parts.is_empty() {
+                return format!("{open}{close}");
+            }
+            let mut out = String::from(open);
+            for (i, part) in parts.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                    if indent.is_none() {
+                        out.push_str(gap);
+                    }
+                }
+                out.push_str(&line(depth + 1));
+                out.push_str(part);
+            }
+            out.push_str(&line(depth));
+            out.push(close);
+            out
+        };
+        match tree {
+            Tree::Leaf(text) => (*text).to_string(),
+            Tree::Array(trees) => {
+                let parts = trees.iter().map(|t| print_tree(t, style, depth + 1));
+                items('[', ']', parts.collect())
+            }
+            Tree::Object(trees) => {
+                let parts = trees
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| format!("\"k{i}\"{colon}{}", print_tree(t, style, depth + 1)));
+                items('{', '}', parts.collect())
+            }
+        }
+    }
+
+    /// Changes `value` somewhere along `path` (child positions, taken
+    /// modulo the children), as `how` says.
+    fn mutate(value: &mut Value, path: &[usize], how: usize) {
+        let child = match value {
+            Value::Array(items) if !items.is_empty() && !path.is_empty() => {
+                let n = items.len();
+                items.get_mut(path[0] % n)
+            }
+            Value::Object(map) if !map.is_empty() && !path.is_empty() => {
+                let n = map.len();
+                map.values_mut().nth(path[0] % n)
+            }
+            _ => None,
+        };
+        if let Some(child) = child {
+            return mutate(child, &path[1..], how);
+        }
+        match (value, how % 5) {
+            (Value::Array(items), 0) => items.push(serde_json::json!({"new": [1, "n"]})),
+            (Value::Array(items), 1) if !items.is_empty() => drop(items.remove(how % items.len())),
+            (Value::Object(map), 0) => drop(map.insert("added".into(), serde_json::json!([{}]))),
+            (Value::Object(map), 1) if !map.is_empty() => {
+                let key = map.keys().nth(how % map.len()).unwrap().clone();
+                map.shift_remove(&key);
+            }
+            (Value::Object(map), 2) => map.clear(),
+            (value, _) => *value = serde_json::json!("changed\n"),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn saves_are_exact_and_correct(
+            tree in tree(),
+            style in 0usize..6,
+            final_newline: bool,
+            path in proptest::collection::vec(0usize..8, 0..6),
+            how in 0usize..50,
+        ) {
+            let style = [
+                (None, "\n", ":", ""),
+                (None, "\n", ": ", " "),
+                (Some("  "), "\n", ": ", ""),
+                (Some("    "), "\r\n", ": ", ""),
+                (Some("\t"), "\n", " : ", ""),
+                (Some("\t"), "\r\n", ":", ""),
+            ][style];
+            let mut text = print_tree(&tree, style, 0);
+            if final_newline {
+                text.push_str(style.1);
+            }
+            let layout = Layout::detect(text.as_bytes());
+            let mut value = parse(text.as_bytes()).unwrap();
+            proptest::prop_assert_eq!(print(&layout, &value), text.clone());
+            mutate(&mut value, &path, how);
+            let saved = print(&layout, &value);
+            proptest::prop_assert_eq!(parse(saved.as_bytes()).unwrap(), value.clone(), "{}", saved);
+            // What is new is in the file's layout: printed afresh, the
+            // saved text reads as text in that layout.
+            if style.0.is_none() {
+                proptest::prop_assert!(!saved.trim_end().contains('\n'), "{}", saved);
+            }
+            if style.1 == "\r\n" {
+                proptest::prop_assert!(!saved.replace("\r\n", "").contains('\n'), "{}", saved);
+            }
+            proptest::prop_assert_eq!(saved.ends_with('\n'), final_newline);
+        }
+    }
+
     #[test]
     fn refuses_duplicate_keys_and_trailing_text() {
         let e = parse(br#"{"a": 1, "b": {"c": 1, "c": 2}}"#).unwrap_err();
