@@ -209,3 +209,55 @@ fn unchanged_state_saves_as_read() {
         assert_eq!(out, input, "{name}");
     }
 }
+
+#[test]
+fn numbers_the_state_models_are_still_read() {
+    use aliyun_sg_egress::store::{GroupHandle, GroupStore};
+    let state = State::from_json(DUMP).unwrap();
+    let info = state.store().groups().next().unwrap();
+    assert_eq!(
+        info.owner_id.as_ref().map(ToString::to_string).as_deref(),
+        Some("1234567890123456")
+    );
+    let priorities: Vec<u8> = (0..2)
+        .map(|i| state.rule(GroupHandle::new(0), i).unwrap().priority.get())
+        .collect();
+    assert_eq!(priorities, [1, 2]);
+    for (priority, message) in [
+        ("100", None),
+        ("101", Some("invalid Priority 101: priority is above 100")),
+        ("-0", Some("invalid Priority -0: priority is below 1")),
+        (
+            "1.0",
+            Some("Priority must be an integer or a decimal string, not 1.0"),
+        ),
+        (
+            "123456789012345678901234567890",
+            Some(
+                "Priority must be an integer or a decimal string, not 123456789012345678901234567890",
+            ),
+        ),
+    ] {
+        let text = DUMP.replace(
+            "\"Priority\": 1,\n                        \"Weight\"",
+            &format!("\"Priority\": {priority},\n                        \"Weight\""),
+        );
+        assert_ne!(text, DUMP);
+        let loaded = State::from_json(&text);
+        match message {
+            None => assert_eq!(
+                loaded
+                    .unwrap()
+                    .rule(GroupHandle::new(0), 0)
+                    .unwrap()
+                    .priority
+                    .get(),
+                100
+            ),
+            Some(message) => assert_eq!(
+                loaded.unwrap_err().to_string(),
+                format!("group sg-web, rule 1: {message}")
+            ),
+        }
+    }
+}
