@@ -46,9 +46,10 @@
 //!
 //! Output: one response body per request on standard output, one line
 //! each (line breaks and other control characters in a body are escaped),
-//! in request order. Lines read from standard input are answered as
-//! soon as no more input is waiting, so an interactive session sees each
-//! answer at once and a long batch is written in large blocks.
+//! in request order. Without `--save`, lines read from standard input are
+//! answered as soon as no more input is waiting, so an interactive session
+//! sees each answer at once and a long batch is written in large blocks
+//! (with `--save`, every answer waits for the save).
 //!
 //! Request ids are deterministic: the n-th request of a run (from 1) gets
 //! `RequestId::from_parts(0xEC5E_0000_0000_0000, n)`, that is
