@@ -833,7 +833,9 @@ fn stale_temporary_files_are_never_read_and_the_next_save_removes_them() {
         "{WEB}&IpProtocol=tcp&PortRange=443/443&DestCidrIp=0.0.0.0/0&Priority=2&Description=x"
     );
     // Read from FILE, not from a temporary file; no change: nothing
-    // written, nothing removed.
+    // written (not even the same bytes), nothing removed.
+    let modified = std::fs::metadata(&file).unwrap().modified().unwrap();
+    std::thread::sleep(Duration::from_millis(20));
     let out = run(
         &[
             "--state",
@@ -850,6 +852,10 @@ fn stale_temporary_files_are_never_read_and_the_next_save_removes_them() {
         [error_json(1, "SecurityGroupRule.NotFound", NOT_FOUND)]
     );
     assert_eq!(std::fs::read(&file).unwrap(), before);
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().modified().unwrap(),
+        modified
+    );
     assert_eq!(entries(&dir), all);
 
     let change = format!(
