@@ -210,54 +210,57 @@ fn unchanged_state_saves_as_read() {
     }
 }
 
+/// Whether `query` changes a description of the state read from `text`.
+fn changes(text: &str, query: &str) -> bool {
+    let mut state = State::from_json(text).unwrap();
+    let mut parser = RequestParser::new();
+    let request = parser.parse(query).unwrap();
+    modify(&mut state, &request).is_ok_and(|applied| applied.changed)
+}
+
 #[test]
 fn numbers_the_state_models_are_still_read() {
-    use aliyun_sg_egress::store::{GroupHandle, GroupStore};
     let state = State::from_json(DUMP).unwrap();
     let info = state.store().groups().next().unwrap();
     assert_eq!(
         info.owner_id.as_ref().map(ToString::to_string).as_deref(),
         Some("1234567890123456")
     );
-    let priorities: Vec<u8> = (0..2)
-        .map(|i| state.rule(GroupHandle::new(0), i).unwrap().priority.get())
-        .collect();
-    assert_eq!(priorities, [1, 2]);
+    // Priority 1 (a number) and "2" (a string) are read: a request with
+    // another priority finds no rule.
+    for (priority, found) in [("", true), ("&Priority=1", true), ("&Priority=2", false)] {
+        assert_eq!(
+            changes(DUMP, &format!("{SET}{priority}")),
+            found,
+            "{priority}"
+        );
+    }
+    let udp = "RegionId=cn-hangzhou&SecurityGroupId=sg-web&IpProtocol=udp&PortRange=53/53\
+               &DestCidrIp=100.100.2.136/32&Description=dns";
+    assert!(changes(DUMP, &format!("{udp}&Priority=2")));
+    assert!(!changes(DUMP, &format!("{udp}&Priority=1")));
+    let with = |priority: &str| {
+        DUMP.replace(
+            "\"Priority\": 1,\n                        \"Weight\"",
+            &format!("\"Priority\": {priority},\n                        \"Weight\""),
+        )
+    };
+    assert!(changes(&with("100"), &format!("{SET}&Priority=100")));
     for (priority, message) in [
-        ("100", None),
-        ("101", Some("invalid Priority 101: priority is above 100")),
-        ("-0", Some("invalid Priority -0: priority is below 1")),
+        ("101", "invalid Priority 101: priority is above 100"),
+        ("-0", "invalid Priority -0: priority is below 1"),
         (
             "1.0",
-            Some("Priority must be an integer or a decimal string, not 1.0"),
+            "Priority must be an integer or a decimal string, not 1.0",
         ),
         (
             "123456789012345678901234567890",
-            Some(
-                "Priority must be an integer or a decimal string, not 123456789012345678901234567890",
-            ),
+            "Priority must be an integer or a decimal string, not 123456789012345678901234567890",
         ),
     ] {
-        let text = DUMP.replace(
-            "\"Priority\": 1,\n                        \"Weight\"",
-            &format!("\"Priority\": {priority},\n                        \"Weight\""),
+        assert_eq!(
+            State::from_json(&with(priority)).unwrap_err().to_string(),
+            format!("group sg-web, rule 1: {message}")
         );
-        assert_ne!(text, DUMP);
-        let loaded = State::from_json(&text);
-        match message {
-            None => assert_eq!(
-                loaded
-                    .unwrap()
-                    .rule(GroupHandle::new(0), 0)
-                    .unwrap()
-                    .priority
-                    .get(),
-                100
-            ),
-            Some(message) => assert_eq!(
-                loaded.unwrap_err().to_string(),
-                format!("group sg-web, rule 1: {message}")
-            ),
-        }
     }
 }
