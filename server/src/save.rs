@@ -1,0 +1,143 @@
+//! `--save`: durable group commit (SPEC §9, §13).
+//!
+//! A change is applied under the state lock, and in the same critical
+//! section its request puts a waiter on the pending list. The committer
+//! task takes the whole list and a snapshot of the state (still under the
+//! lock, so the snapshot holds every change whose waiter it took), writes
+//! it (temporary file in the same directory, fsync, rename, fsync of the
+//! directory) off the async threads, and then answers every waiter at once:
+//! one file write for all the changes since the last one. A failed write
+//! answers its batch, and every change applied since, `false` (the request
+//! answers 500 `InternalError`), and puts the state back to the last
+//! durable text.
+//!
+//! A successful request that saw changes not yet durable (a Describe, or a
+//! Modify that found the description already set) waits too, so nothing
+//! is answered 200 on the strength of a state that could still be rolled
+//! back.
+
+use std::fs;
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+use crate::Shared;
+
+/// The committer's side of the shared state.
+pub struct Commit {
+    pub path: PathBuf,
+    pub notify: Notify,
+}
+
+/// The committer task: runs until the process ends.
+pub async fn committer(shared: Arc<Shared>) {
+    let Some(commit) = shared.commit.as_ref() else {
+        return;
+    };
+    let mut text = String::new();
+    loop {
+        commit.notify.notified().await;
+        let waiters = {
+            let mut inner = shared.lock();
+            if inner.pending.is_empty() {
+                continue;
+            }
+            inner.writing = true;
+            inner.engine.snapshot(&mut text);
+            std::mem::take(&mut inner.pending)
+        };
+        let path = commit.path.clone();
+        let written = tokio::task::spawn_blocking(move || {
+            let result = save_atomically(&path, &text);
+            (text, result)
+        })
+        .await;
+        let (ok, back) = match written {
+            Ok((back, Ok(()))) => (true, back),
+            Ok((back, Err(e))) => {
+                tracing::error!("cannot save {}: {e}", commit.path.display());
+                (false, back)
+            }
+            Err(e) => {
+                tracing::error!("the save task failed: {e}");
+                (false, String::new())
+            }
+        };
+        let mut failed = Vec::new();
+        {
+            let mut inner = shared.lock();
+            inner.writing = false;
+            if ok {
+                // The written text is the new durable one; the old
+                // buffer is reused for the next snapshot.
+                text = inner.durable.replace(back).unwrap_or_default();
+            } else {
+                text = back;
+                if let Some(durable) = inner.durable.take() {
+                    if let Err(e) = inner.engine.restore(&durable) {
+                        tracing::error!("cannot restore the last saved state: {e}");
+                    }
+                    inner.durable = Some(durable);
+                }
+                failed = std::mem::take(&mut inner.pending);
+            }
+        }
+        for waiter in waiters {
+            let _ = waiter.send(ok);
+        }
+        for waiter in failed {
+            let _ = waiter.send(false);
+        }
+    }
+}
+
+/// Writes `text` to `path` through a temporary file in the same directory
+/// and a rename; on failure the temporary file is removed and `path` is
+/// untouched. Temporary files are named `.NAME.server-PID-N.tmp`: never
+/// the state's own name.
+pub fn save_atomically(path: &Path, text: &str) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let permissions = fs::metadata(path).map(|m| m.permissions()).ok();
+    let mut attempt = 0;
+    let (temporary, mut file) = loop {
+        let candidate = dir.join(format!(
+            ".{name}.server-{}-{attempt}.tmp",
+            std::process::id()
+        ));
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
+            Ok(file) => break (candidate, file),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => {
+                // A leftover of a killed run of this pid: not the state.
+                let _ = fs::remove_file(&candidate);
+                attempt += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    let written = permissions
+        .map_or(Ok(()), |p| file.set_permissions(p))
+        .and_then(|()| file.write_all(text.as_bytes()))
+        .and_then(|()| file.sync_all())
+        .and_then(|()| {
+            drop(file);
+            fs::rename(&temporary, path)
+        });
+    if let Err(e) = written {
+        let _ = fs::remove_file(&temporary);
+        return Err(e);
+    }
+    fs::File::open(dir)?.sync_all()
+}
