@@ -411,7 +411,9 @@ async fn answer(
     let form = (is_form && !body.is_empty()).then_some(body.as_slice());
     let mut joined = query.to_vec();
     if let Some(form) = form {
-        joined.push(b'&');
+        if !joined.is_empty() {
+            joined.push(b'&');
+        }
         joined.extend_from_slice(form);
     }
     // 2. Decoding.
