@@ -359,6 +359,7 @@ pub fn rpc_signed(
 }
 
 /// ACS3-HMAC-SHA256 headers for a request to `/?query` with `body`.
+#[allow(clippy::too_many_arguments)]
 pub fn acs3_headers(
     method: &str,
     query: &str,
