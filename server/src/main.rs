@@ -27,6 +27,7 @@
 
 mod auth;
 mod engine;
+mod log;
 mod params;
 mod save;
 
@@ -118,12 +119,15 @@ impl Shared {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    let log = log::Log::new();
     tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(log.clone())
         .with_ansi(false)
         .with_target(false)
         .init();
-    match run(args) {
+    let result = run(args, &log);
+    log.flush();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("sg-egress-server: {message}");
@@ -132,7 +136,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: Args) -> Result<(), String> {
+fn run(args: Args, log: &log::Log) -> Result<(), String> {
     let text = match &args.state {
         Some(path) => {
             std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?
@@ -176,7 +180,17 @@ fn run(args: Args) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    runtime.block_on(serve(args.listen, shared))
+    let log = log.clone();
+    runtime.block_on(async move {
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_millis(100));
+            loop {
+                every.tick().await;
+                log.flush();
+            }
+        });
+        serve(args.listen, shared).await
+    })
 }
 
 async fn serve(listen: SocketAddr, shared: Arc<Shared>) -> Result<(), String> {
@@ -331,6 +345,7 @@ async fn handle(
         headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     tracing::info!(
+        target: log::REQUEST,
         "{method} action={} group={} status={} code={} us={}",
         escape(seen.action.as_deref().unwrap_or("-")),
         escape(seen.group.as_deref().unwrap_or("-")),
@@ -409,13 +424,11 @@ async fn answer(
         }
     }
     let form = (is_form && !body.is_empty()).then_some(body.as_slice());
-    let mut joined = query.to_vec();
-    if let Some(form) = form {
-        if !joined.is_empty() {
-            joined.push(b'&');
-        }
-        joined.extend_from_slice(form);
-    }
+    let joined: std::borrow::Cow<[u8]> = match form {
+        None => query.into(),
+        Some(form) if query.is_empty() => form.into(),
+        Some(form) => [query, b"&", form].concat().into(),
+    };
     // 2. Decoding.
     let Some(params) = Params::decode(query, form) else {
         let outcome = shared
@@ -562,18 +575,11 @@ fn accept_format(headers: &HeaderMap) -> Format {
     }
 }
 
-/// A random request id, in the API's shape.
+/// A random request id, in the API's shape: `rand`'s thread-local
+/// generator (a CSPRNG seeded, and reseeded, from the OS), one system call
+/// per thread rather than per request.
 fn random_request_id() -> RequestId {
-    let mut bytes = [0u8; 16];
-    // Without randomness (never on Linux), a time-based id still has the
-    // shape.
-    if getrandom::fill(&mut bytes).is_err() {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        return RequestId::from_u128(nanos);
-    }
-    RequestId::from_u128(u128::from_le_bytes(bytes))
+    RequestId::from_u128(rand::random())
 }
 
 /// A value for the log line: control characters, backslashes and spaces

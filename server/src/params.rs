@@ -5,18 +5,21 @@
 //! answer (`Engine::decoding_error`), so both agree on what is a fault:
 //! bad percent-encoding, bad UTF-8, a name given twice.
 
-/// Decoded `(name, value)` pairs, in the order given.
+use std::borrow::Cow;
+
+/// Decoded `(name, value)` pairs, in the order given (borrowed from the
+/// request when there was nothing to decode).
 #[derive(Debug, Default)]
-pub struct Params {
-    pairs: Vec<(String, String)>,
+pub struct Params<'a> {
+    pairs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
     /// How many of `pairs` came from the query (they come first).
     from_query: usize,
 }
 
-impl Params {
+impl<'a> Params<'a> {
     /// Decodes `query` and then `body` (a form body's pairs count as
     /// parameters too); `None` on any fault, a name in both included.
-    pub fn decode(query: &[u8], body: Option<&[u8]>) -> Option<Params> {
+    pub fn decode(query: &'a [u8], body: Option<&'a [u8]>) -> Option<Params<'a>> {
         let mut pairs = Vec::new();
         let mut from_query = 0;
         for (i, part) in [Some(query), body].into_iter().enumerate() {
@@ -38,7 +41,10 @@ impl Params {
         if body.is_none() {
             from_query = pairs.len();
         }
-        let mut names: Vec<&str> = pairs.iter().map(|(n, _)| n.as_str()).collect();
+        let mut names: Vec<&str> = pairs
+            .iter()
+            .map(|(n, _): &(Cow<str>, _)| n.as_ref())
+            .collect();
         names.sort_unstable();
         if names.windows(2).any(|w| w[0] == w[1]) {
             return None;
@@ -51,16 +57,16 @@ impl Params {
         self.pairs
             .iter()
             .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
     }
 
     /// Every pair.
-    pub fn pairs(&self) -> &[(String, String)] {
+    pub fn pairs(&self) -> &[(Cow<'a, str>, Cow<'a, str>)] {
         &self.pairs
     }
 
     /// The query's pairs (without the form body's).
-    pub fn query_pairs(&self) -> &[(String, String)] {
+    pub fn query_pairs(&self) -> &[(Cow<'a, str>, Cow<'a, str>)] {
         &self.pairs[..self.from_query]
     }
 }
@@ -75,7 +81,10 @@ fn hex_value(b: u8) -> Option<u8> {
 }
 
 /// Form decoding: `+` is a space, `%XY` a byte; the result must be UTF-8.
-pub fn decode(raw: &[u8]) -> Option<String> {
+pub fn decode(raw: &[u8]) -> Option<Cow<'_, str>> {
+    if !raw.iter().any(|&b| b == b'%' || b == b'+') {
+        return std::str::from_utf8(raw).ok().map(Cow::Borrowed);
+    }
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {
@@ -91,7 +100,7 @@ pub fn decode(raw: &[u8]) -> Option<String> {
         }
         i += 1;
     }
-    String::from_utf8(out).ok()
+    String::from_utf8(out).ok().map(Cow::Owned)
 }
 
 /// RFC 3986 encoding as the SDKs sign: `A-Za-z0-9-_.~` kept, every other
@@ -112,10 +121,10 @@ pub fn encode_into(text: &str, out: &mut String) {
 /// The pairs, minus those `skip` names, sorted by name (decoded, as the
 /// SDKs sort their maps: for the names the API uses, the same order as the
 /// encoded ones) and written `name=value` joined by `&`, each encoded.
-pub fn canonical(pairs: &[(String, String)], skip: &[&str]) -> String {
-    let mut sorted: Vec<&(String, String)> = pairs
+pub fn canonical(pairs: &[(Cow<'_, str>, Cow<'_, str>)], skip: &[&str]) -> String {
+    let mut sorted: Vec<&(Cow<str>, Cow<str>)> = pairs
         .iter()
-        .filter(|(n, _)| !skip.contains(&n.as_str()))
+        .filter(|(n, _)| !skip.contains(&n.as_ref()))
         .collect();
     sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut out = String::new();
@@ -155,9 +164,9 @@ mod tests {
         encode_into("a b*~/中", &mut out);
         assert_eq!(out, "a%20b%2A~%2F%E4%B8%AD");
         let pairs = vec![
-            ("b".to_string(), "2".to_string()),
-            ("a".to_string(), "x y".to_string()),
-            ("Signature".to_string(), "s".to_string()),
+            (Cow::from("b"), Cow::from("2")),
+            (Cow::from("a"), Cow::from("x y")),
+            (Cow::from("Signature"), Cow::from("s")),
         ];
         assert_eq!(canonical(&pairs, &["Signature"]), "a=x%20y&b=2");
     }

@@ -329,6 +329,6 @@ fn secrets_are_never_logged_and_order_is_signature_first() {
         .replace("Version=2014-05-26", "Version=2015-01-01"),
     );
     assert_eq!(r.code().as_deref(), Some("SignatureDoesNotMatch"));
-    std::thread::sleep(std::time::Duration::from_millis(100));
+    std::thread::sleep(std::time::Duration::from_millis(300));
     assert!(!server.log().contains(SECRET));
 }

@@ -327,7 +327,8 @@ fn malformed_http_is_never_5xx() {
         }
         assert!(server.alive());
     }
-    // The log line escapes what it echoes.
+    // The log line escapes what it echoes (the log is flushed every 100 ms).
+    std::thread::sleep(std::time::Duration::from_millis(300));
     let log = server.log();
     assert!(log.contains("group=sg-\\n\\x1b"), "{log}");
     assert!(log.lines().all(|l| l.len() < 2000));
