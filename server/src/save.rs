@@ -130,7 +130,9 @@ pub fn save_atomically(path: &Path, text: &str) -> io::Result<()> {
     let written = permissions
         .map_or(Ok(()), |p| file.set_permissions(p))
         .and_then(|()| file.write_all(text.as_bytes()))
-        .and_then(|()| file.sync_all())
+        // The data and the size (all a new file's reader needs); the
+        // directory's fsync below makes the name durable.
+        .and_then(|()| file.sync_data())
         .and_then(|()| {
             drop(file);
             fs::rename(&temporary, path)
