@@ -234,16 +234,23 @@ impl Engine {
         ))
     }
 
-    /// The whole state as the file's text (for a save).
+    /// The whole state as the file's text (for a save): what the next
+    /// [`Engine::committed`] or [`Engine::restore`] refers to.
+    // With the lifecycle: move the tokens remembered since the last
+    // snapshot to an "in flight" list here.
     pub fn snapshot(&mut self, out: &mut String) {
         out.clear();
         let _ = self.state.write_json(out);
     }
 
-    /// Puts back a state saved by [`Engine::snapshot`] (after a failed
-    /// save, or a panic).
+    /// The last snapshot is durable.
+    // With the lifecycle: clear the "in flight" tokens.
+    pub fn committed(&mut self) {}
+
+    /// Puts back the last durable state (after a failed save, or a panic).
     // With the lifecycle, the idempotency memory rolls back too: forget the
-    // tokens remembered since that snapshot.
+    // tokens remembered since the last durable snapshot (in flight and
+    // since).
     pub fn restore(&mut self, text: &str) -> Result<(), String> {
         self.state = State::from_json(text).map_err(|e| e.to_string())?;
         Ok(())

@@ -70,6 +70,7 @@ pub async fn committer(shared: Arc<Shared>) {
             let mut inner = shared.lock();
             inner.writing = false;
             if ok {
+                inner.engine.committed();
                 // The written text is the new durable one; the old
                 // buffer is reused for the next snapshot.
                 text = inner.durable.replace(back).unwrap_or_default();
