@@ -320,7 +320,20 @@ async fn handle(
     let id = random_request_id();
     let mut body = String::new();
     let mut seen = Seen::default();
-    let answer = answer(&shared, request, id, &mut body, &mut seen).await?;
+    let answer = match answer(&shared, request, id, &mut body, &mut seen).await {
+        Ok(answer) => answer,
+        Err(e) => {
+            tracing::info!(
+                target: log::REQUEST,
+                "{method} action={} group={} status=- code=closed({}) us={}",
+                escape(seen.action.as_deref().unwrap_or("-")),
+                escape(seen.group.as_deref().unwrap_or("-")),
+                escape(&e.to_string()),
+                start.elapsed().as_micros()
+            );
+            return Err(e);
+        }
+    };
     let mut response = Response::new(Full::new(Bytes::from(body)));
     *response.status_mut() =
         StatusCode::from_u16(answer.outcome.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -585,7 +598,13 @@ fn random_request_id() -> RequestId {
 /// A value for the log line: control characters, backslashes and spaces
 /// escaped (`\n`, `\x1b`, `\\`, `\x20`), so a value cannot split the line or
 /// drive the terminal.
-fn escape(value: &str) -> String {
+fn escape(value: &str) -> std::borrow::Cow<'_, str> {
+    if !value
+        .chars()
+        .any(|c| c.is_control() || c == ' ' || c == '\\')
+    {
+        return value.into();
+    }
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         match c {
@@ -599,5 +618,5 @@ fn escape(value: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+    out.into()
 }
