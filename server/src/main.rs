@@ -14,6 +14,11 @@
 //! - Headers over 16 KiB (names and values) are answered 431 with an empty
 //!   body and the connection closed; a request line and headers over the
 //!   read buffer (96 KiB) are hyper's 431.
+//! - hyper refuses a request target over 65,534 bytes itself, with 414 and
+//!   a close, before the server sees it: a query over 64 KiB gets that
+//!   HTTP-layer answer rather than the §2 `QueryString` error (a form body
+//!   over 64 KiB gets the `QueryString` error), and a query of the last
+//!   two bytes below 64 KiB cannot be sent in the URL (send it as a form).
 //! - A stall: 10 s without the request's headers complete (hyper's header
 //!   timeout, which also cuts an idle keep-alive connection), or 10 s
 //!   without a byte of the body, closes the connection.
