@@ -101,9 +101,9 @@ fn request_path_allocates_nothing() {
     // The requests exercised what they claim to.
     let statuses: Vec<u16> = outcomes.iter().map(|o| o.0).collect();
     assert_eq!(statuses, [200, 200, 200, 404, 400, 400, 400, 400, 404]);
-    assert_eq!(store.rule(g, 0).unwrap().description, "web servers ✓");
-    assert_eq!(store.rule(g, 1).unwrap().description, "");
-    assert_eq!(store.rule(g, 2).unwrap().description, "old");
+    assert_eq!(store.rule(g, 0).unwrap().description(), "web servers ✓");
+    assert_eq!(store.rule(g, 1).unwrap().description(), "");
+    assert_eq!(store.rule(g, 2).unwrap().description(), "old");
 
     // The counter does count: a heap allocation is seen.
     let (count, _) = allocations_in(|| std::hint::black_box(vec![1u8; 16]));

@@ -2,6 +2,7 @@
 //! refusals of states that break the crate's invariants.
 #![cfg(feature = "serde")]
 
+use aliyun_sg_egress::model::{RuleBody, RuleDestination};
 use aliyun_sg_egress::modify;
 use aliyun_sg_egress::request::{ModifyEgressRequest, RequestParser};
 use aliyun_sg_egress::state::{InvalidValue, Reason, State};
@@ -185,7 +186,14 @@ fn save_changes_only_the_descriptions_requests_changed() {
         Ok(true)
     );
 
-    assert_eq!(state.sync(), 3);
+    // The document followed each of the five changes (rule 5's two
+    // included, which end where they began).
+    let mut expected = parse(STATE);
+    rule_mut(&mut expected, "sg-web", 1)["Description"] = json!("web out");
+    rule_mut(&mut expected, "sg-web", 4)["Description"] = json!("ping6");
+    rule_mut(&mut expected, "sg-classic", 1)["Description"] = json!("");
+    assert_eq!(state.document(), &expected);
+    assert_eq!(state.sync(), 5);
     assert_eq!(state.sync(), 0);
     let out = saved(&mut state);
 
@@ -252,16 +260,21 @@ fn a_description_added_goes_last_in_its_rule() {
 fn fields_map_as_the_api_writes_them() {
     let state = State::from_json(STATE).unwrap();
     let web = state.find_group("sg-web").unwrap();
-    // Ingress and prefix-list rules are not in the store.
-    assert_eq!(state.store().rules(web).count(), 4);
+    // Ingress rules are not in the store; prefix-list rules are.
+    assert_eq!(state.store().rules(web).count(), 5);
     assert_eq!(
-        (0..4)
+        (0..5)
             .map(|i| state.permission_index(web, i).unwrap())
             .collect::<Vec<_>>(),
-        [1, 2, 4, 5]
+        [1, 2, 3, 4, 5]
     );
-    assert_eq!(state.permission_index(web, 4), None);
-    let rule = state.rule(web, 0).unwrap();
+    assert_eq!(state.permission_index(web, 5), None);
+    let found = state.rule(web, 0).unwrap();
+    assert_eq!(
+        (found.id, found.create_time),
+        ("sgr-1", "2024-01-01T00:00:00Z")
+    );
+    let rule = found.modelled().unwrap();
     assert_eq!(
         (
             rule.protocol,
@@ -271,7 +284,13 @@ fn fields_map_as_the_api_writes_them() {
         ),
         (IpProtocol::Tcp, Policy::Accept, 1, "https")
     );
-    let rule = state.rule(web, 2).unwrap();
+    let found = state.rule(web, 2).unwrap();
+    assert_eq!(
+        found.modelled().unwrap().destination,
+        RuleDestination::PrefixList("pl-1")
+    );
+    assert_eq!((found.id, found.create_time), ("", ""));
+    let rule = *state.rule(web, 3).unwrap().modelled().unwrap();
     assert_eq!(
         (
             rule.protocol,
@@ -293,8 +312,9 @@ fn fields_map_as_the_api_writes_them() {
     let classic = state.find_group("sg-classic").unwrap();
     assert!(!state.group_info(classic).unwrap().network.is_vpc());
     // NicType absent on a classic CIDR rule: internet.
-    assert_eq!(state.rule(classic, 0).unwrap().nic_type, NicType::Internet);
-    assert_eq!(state.rule(classic, 1).unwrap().nic_type, NicType::Intranet);
+    let nic = |i| state.rule(classic, i).unwrap().modelled().unwrap().nic_type;
+    assert_eq!(nic(0), NicType::Internet);
+    assert_eq!(nic(1), NicType::Intranet);
     let array = State::from_json(STATE_ARRAY).unwrap();
     let b = array.find_group("sg-b").unwrap();
     assert!(array.group_info(b).unwrap().network.classic_link());
@@ -390,7 +410,51 @@ fn refusals_name_the_group_the_rule_and_the_reason() {
         (group_with(json!([egress(json!({"DestCidrIp": null, "Ipv6DestCidrIp": "::/129"}))])), "group sg-1, rule 0: invalid Ipv6DestCidrIp \"::/129\": not a valid prefix length"),
         (group_with(json!([egress(json!({"DestGroupId": "sg-2"}))])), "group sg-1, rule 0: DestCidrIp and DestGroupId are both set"),
         (group_with(json!([egress(json!({"Ipv6DestCidrIp": "::/0"}))])), "group sg-1, rule 0: DestCidrIp and Ipv6DestCidrIp are both set"),
-        (group_with(json!([egress(json!({"DestCidrIp": null}))])), "group sg-1, rule 0: no destination (DestCidrIp, Ipv6DestCidrIp or DestGroupId)"),
+        (group_with(json!([egress(json!({"DestCidrIp": null}))])), "group sg-1, rule 0: no destination (DestCidrIp, Ipv6DestCidrIp, DestGroupId or DestPrefixListId)"),
+        (group_with(json!([egress(json!({"DestPrefixListId": "pl-1"}))])), "group sg-1, rule 0: DestCidrIp and DestPrefixListId are both set"),
+        (
+            json!({"SecurityGroupId": "sg-c", "RegionId": "r", "Permissions": {"Permission": [
+                egress(json!({"DestCidrIp": null, "DestPrefixListId": "pl-1"})),
+            ]}}).to_string(),
+            "group sg-c, rule 0: a prefix-list destination needs a VPC group",
+        ),
+        (
+            group_with(json!([egress(json!({"DestCidrIp": null, "DestPrefixListId": "pl-".to_string() + &"a".repeat(126)}))])),
+            "group sg-1, rule 0: destination prefix list id is empty or longer than 128 bytes",
+        ),
+        (
+            group_with(json!([
+                {"Direction": "ingress", "SecurityGroupRuleId": "sgr-a"},
+                egress(json!({"SecurityGroupRuleId": "sgr-a"})),
+            ])),
+            "group sg-1, rule 1: same SecurityGroupRuleId as rule 0 of group sg-1",
+        ),
+        (
+            json!({"SecurityGroups": [
+                {"SecurityGroupId": "sg-a", "RegionId": "r", "Permissions": {"Permission": [
+                    egress(json!({"SecurityGroupRuleId": "sgr-a"})),
+                ]}},
+                {"SecurityGroupId": "sg-b", "RegionId": "r", "Permissions": {"Permission": [
+                    {"Direction": "ingress", "SecurityGroupRuleId": "sgr-a"},
+                ]}},
+            ]}).to_string(),
+            "group sg-b, rule 0: same SecurityGroupRuleId as rule 0 of group sg-a",
+        ),
+        (group_with(json!([egress(json!({"SecurityGroupRuleId": 5}))])), "group sg-1, rule 0: SecurityGroupRuleId must be a string, not 5"),
+        (group_with(json!([egress(json!({"CreateTime": 5}))])), "group sg-1, rule 0: CreateTime must be a string, not 5"),
+        (
+            json!({"SecurityGroups": [], "PrefixLists": "pl-1"}).to_string(),
+            "PrefixLists must be an array of prefix list ids, not \"pl-1\"",
+        ),
+        (
+            json!({"SecurityGroups": [], "PrefixLists": ["pl-1", 2]}).to_string(),
+            "PrefixLists must be an array of prefix list ids, not [\"pl-1\",2]",
+        ),
+        (
+            group_with(json!([egress(json!({"IpProtocol": "6", "Description": "字".repeat(513)}))])),
+            "group sg-1, rule 0: description is longer than 512 characters",
+        ),
+        (group_with(json!([egress(json!({"IpProtocol": "256"}))])), "group sg-1, rule 0: invalid IpProtocol \"256\": ip protocol must be tcp, udp, icmp, gre, all or icmpv6"),
         (
             group_with(json!([egress(json!({"SourceCidrIp": "1.2.3.4", "Ipv6SourceCidrIp": "::1"}))])),
             "group sg-1, rule 0: SourceCidrIp and Ipv6SourceCidrIp are both set",
@@ -451,16 +515,37 @@ fn refusals_carry_their_parts() {
 }
 
 #[test]
-fn rules_not_matched_are_not_validated() {
-    // Ingress rules and prefix-list rules are carried, whatever they hold.
+fn ingress_rules_are_carried_unvalidated_and_unmodelled_rules_as_read() {
+    // Ingress rules are carried, whatever they hold; egress rules with a
+    // protocol number or a port range list are kept as opaque rules, their
+    // other fields unread.
     let text = group_with(json!([
         {"Direction": "ingress", "IpProtocol": "SCTP"},
-        {"Direction": "egress", "DestPrefixListId": "pl-1", "IpProtocol": 7},
+        {"Direction": "egress", "IpProtocol": "47", "PortRange": "", "Priority": 2, "X": [1], "Y": null},
+        {"Direction": "egress", "IpProtocol": "TCP", "PortRangeListId": "prl-1", "DestCidrIp": "no", "Description": "lists"},
         egress(json!({})),
     ]));
     let mut state = State::from_json(&text).unwrap();
     let g = state.find_group("sg-1").unwrap();
-    assert_eq!(state.store().rules(g).count(), 1);
+    assert_eq!(state.store().rules(g).count(), 3);
+    assert_eq!(state.counts(g).egress, 3);
+    let fields: Vec<(&str, &str)> = match state.rule(g, 0).unwrap().body {
+        RuleBody::Opaque(o) => o.fields().collect(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        fields,
+        [
+            ("Direction", "egress"),
+            ("IpProtocol", "47"),
+            ("PortRange", ""),
+            ("Priority", "2"),
+            ("X", "[1]"),
+            ("Y", "null")
+        ]
+    );
+    assert_eq!(state.rule(g, 1).unwrap().description(), "lists");
+    assert!(state.rule(g, 2).unwrap().modelled().is_some());
     assert_eq!(parse(&saved(&mut state)), parse(&text));
 }
 

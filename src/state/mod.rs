@@ -109,32 +109,119 @@ mod error;
 mod json;
 mod load;
 
+use alloc::collections::BTreeSet;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 pub use error::{InvalidValue, Reason, Shape, StateError};
 
-use crate::model::{EgressRule, GroupInfo, RuleKey};
-use crate::store::{GroupHandle, GroupStore, StoreError, VecStore};
+use crate::model::{EgressRule, GroupInfo, Rule, RuleBody, RuleDestination};
+use crate::policy::Policy;
+use crate::protocol::IpProtocol;
+use crate::request::Source;
+use crate::store::{Change, GroupHandle, GroupStore, RuleCounts, RuleRef, StoreError, VecStore};
 
 /// A loaded state: the document as read, and a [`VecStore`] of its groups
-/// and egress rules that the matcher works on.
+/// and egress rules that the matcher and the actions work on.
 ///
-/// It implements [`GroupStore`] over that store, so
-/// [`modify`](crate::matcher::modify) takes it directly; the only change a
-/// store allows is a description, which is what [`State::sync`] writes
-/// back.
+/// It implements [`GroupStore`] over that store, and the document follows
+/// every change (see the [module docs](self)).
 #[derive(Clone, Debug)]
 pub struct State {
     document: Value,
     layout: json::Layout,
     store: VecStore,
     /// For each group, at its position in the document (which is also its
-    /// handle in `store`), the `Permissions.Permission` index of each of its
-    /// egress rules, in store order.
-    egress: Vec<Vec<usize>>,
+    /// handle in `store`), the `Permissions.Permission` index of the egress
+    /// rule in each store slot.
+    positions: Vec<Vec<Option<usize>>>,
+    /// Ingress rules' ids, which egress rules may not take.
+    ingress_ids: BTreeSet<String>,
+    /// The top-level `PrefixLists`, when given.
+    prefix_lists: Option<BTreeSet<String>>,
+    /// Changes made to the document since [`State::sync`] last asked.
+    changes: usize,
+}
+
+/// The fields of a new rule in a group without an egress rule to copy
+/// them from: DescribeSecurityGroupAttribute's order (SPEC §12.9).
+const DESCRIBE_ORDER: [&str; 19] = [
+    "SecurityGroupRuleId",
+    "Direction",
+    "IpProtocol",
+    "PortRange",
+    "SourcePortRange",
+    "NicType",
+    "Policy",
+    "Priority",
+    "DestCidrIp",
+    "Ipv6DestCidrIp",
+    "DestGroupId",
+    "DestGroupOwnerAccount",
+    "DestGroupName",
+    "DestPrefixListId",
+    "DestPrefixListName",
+    "SourceCidrIp",
+    "Ipv6SourceCidrIp",
+    "Description",
+    "CreateTime",
+];
+
+/// `IpProtocol` as the API writes it.
+const fn api_protocol(protocol: IpProtocol) -> &'static str {
+    match protocol {
+        IpProtocol::Tcp => "TCP",
+        IpProtocol::Udp => "UDP",
+        IpProtocol::Icmp => "ICMP",
+        IpProtocol::Gre => "GRE",
+        IpProtocol::All => "ALL",
+        IpProtocol::Icmpv6 => "ICMPv6",
+    }
+}
+
+/// `Policy` as the API writes it.
+const fn api_policy(policy: Policy) -> &'static str {
+    match policy {
+        Policy::Accept => "Accept",
+        Policy::Drop => "Drop",
+    }
+}
+
+/// The text of a modelled rule's field, as a real dump writes it; empty
+/// for a field the rule does not have (or this crate does not know).
+fn field_text(name: &str, rule: &EgressRule<'_>) -> String {
+    let (destination, source) = (&rule.destination, &rule.source);
+    match (name, destination, source) {
+        ("Direction", ..) => "egress".into(),
+        ("IpProtocol", ..) => api_protocol(rule.protocol).into(),
+        ("PortRange", ..) => rule.port_range.to_string(),
+        ("SourcePortRange", ..) => rule
+            .source_port_range
+            .map(|r| r.to_string())
+            .unwrap_or_default(),
+        ("NicType", ..) => rule.nic_type.as_str().into(),
+        ("Policy", ..) => api_policy(rule.policy).into(),
+        ("Priority", ..) => rule.priority.to_string(),
+        ("DestCidrIp", RuleDestination::Ipv4(v4), _) => v4.to_string(),
+        ("Ipv6DestCidrIp", RuleDestination::Ipv6(v6), _) => v6.to_string(),
+        ("DestGroupId", RuleDestination::Group(id), _)
+        | ("DestPrefixListId", RuleDestination::PrefixList(id), _) => (*id).into(),
+        ("SourceCidrIp", _, Some(Source::Ipv4(v4))) => v4.to_string(),
+        ("Ipv6SourceCidrIp", _, Some(Source::Ipv6(v6))) => v6.to_string(),
+        ("Description", ..) => rule.description.into(),
+        _ => String::new(),
+    }
+}
+
+/// A field's new value: `Priority` a number when `number`, all else text.
+fn field_value(name: &str, text: String, number: bool) -> Value {
+    match text.parse::<u8>() {
+        Ok(priority) if number && name == "Priority" => Value::from(priority),
+        _ => Value::String(text),
+    }
 }
 
 impl State {
@@ -167,98 +254,259 @@ impl State {
     }
 
     fn build(document: Value, layout: json::Layout) -> Result<State, StateError> {
-        let (store, egress) = load::load(&document)?;
+        let loaded = load::load(&document)?;
         Ok(State {
             document,
             layout,
-            store,
-            egress,
+            store: loaded.store,
+            positions: loaded.positions,
+            ingress_ids: loaded.ingress_ids,
+            prefix_lists: loaded.prefix_lists,
+            changes: 0,
         })
     }
 
-    /// The store of groups and egress rules (with the descriptions as
-    /// requests left them).
+    /// The store of groups and egress rules.
     pub const fn store(&self) -> &VecStore {
         &self.store
     }
 
-    /// The document, as read plus what [`State::sync`] wrote into it.
+    /// The document, as read plus every change since.
     pub const fn document(&self) -> &Value {
         &self.document
+    }
+
+    /// The group with this id (the region is not checked).
+    pub fn find_group(&self, id: &str) -> Option<GroupHandle> {
+        self.store.group(id).map(|(handle, _)| handle)
+    }
+
+    /// The group's metadata.
+    pub fn group_info(&self, group: GroupHandle) -> Option<&GroupInfo> {
+        self.store.group_info(group)
     }
 
     /// The position of an egress rule in its group's
     /// `Permissions.Permission` array (store indexes skip ingress rules).
     pub fn permission_index(&self, group: GroupHandle, rule_index: usize) -> Option<usize> {
-        self.egress.get(group.index())?.get(rule_index).copied()
+        self.positions
+            .get(group.index())?
+            .get(rule_index)
+            .copied()
+            .flatten()
     }
 
     /// The group's position in the document's list of groups.
     pub fn group_position(&self, group: GroupHandle) -> Option<usize> {
-        (group.index() < self.egress.len()).then_some(group.index())
+        (group.index() < self.positions.len()).then_some(group.index())
     }
 
-    /// Writes into the document the description of every egress rule
-    /// whose description differs from it, and returns how many it wrote
-    /// (0 when nothing changed since the last call, or since loading).
+    /// Whether a prefix list exists: listed in the document's top-level
+    /// `PrefixLists`, or any id when the document has none.
+    pub fn prefix_list_exists(&self, id: &str) -> bool {
+        self.prefix_lists
+            .as_ref()
+            .is_none_or(|lists| lists.contains(id))
+    }
+
+    /// How many changes the document took since the last call (or since
+    /// loading, or the last [`State::write_json`]): 0 means there is
+    /// nothing new to save.
     pub fn sync(&mut self) -> usize {
-        let mut written = 0;
-        for (position, egress) in self.egress.iter().enumerate() {
-            let rules = self.store.rules(GroupHandle::new(position));
-            for (rule, &index) in rules.zip(egress) {
-                let found = load::rule_mut(&mut self.document, position, index);
-                let Some(object) = found else { continue };
-                let current = object.get("Description").and_then(Value::as_str);
-                if current.unwrap_or("") != rule.description {
-                    object.insert("Description".into(), Value::String(rule.description.into()));
-                    written += 1;
-                }
-            }
-        }
-        written
+        core::mem::take(&mut self.changes)
     }
 
-    /// Syncs (see [`State::sync`]), then writes the document in the layout
-    /// of the text it was read from.
+    /// Writes the document in the layout of the text it was read from
+    /// (and counts its changes as saved, see [`State::sync`]).
     ///
     /// # Errors
     ///
     /// Only those of the writer.
     pub fn write_json<W: fmt::Write + ?Sized>(&mut self, out: &mut W) -> fmt::Result {
-        self.sync();
+        self.changes = 0;
         self.layout.write(out, &self.document)
     }
 
-    /// Syncs (see [`State::sync`]) and gives up the document.
-    pub fn into_document(mut self) -> Value {
-        self.sync();
+    /// Gives up the document.
+    pub fn into_document(self) -> Value {
         self.document
+    }
+
+    /// The document's rule object for a store slot.
+    fn object_mut(&mut self, group: GroupHandle, slot: usize) -> Option<&mut Map<String, Value>> {
+        let index = self.permission_index(group, slot)?;
+        load::rule_mut(&mut self.document, group.index(), index)
+    }
+
+    /// The rule object a new rule gets: the fields of the group's first
+    /// egress rule, in its order (Priority as number or string as there),
+    /// or Describe's order; then any field the rule needs that those lack.
+    fn new_object(&mut self, group: GroupHandle, rule: &Rule<'_>) -> Map<String, Value> {
+        let first = self.store.next_rule(group, None);
+        let template = first.and_then(|slot| self.object_mut(group, slot));
+        let (names, number): (Vec<String>, bool) = match template {
+            Some(object) => (
+                object.keys().cloned().collect(),
+                object.get("Priority").is_some_and(Value::is_number),
+            ),
+            None => (DESCRIBE_ORDER.iter().map(|n| (*n).into()).collect(), false),
+        };
+        let mut object = Map::new();
+        let text = |name: &str| match (name, &rule.body) {
+            ("SecurityGroupRuleId", _) => rule.id.into(),
+            ("CreateTime", _) => rule.create_time.into(),
+            (_, RuleBody::Modelled(modelled)) => field_text(name, modelled),
+            (_, RuleBody::Opaque(opaque)) => opaque.get(name).unwrap_or("").into(),
+        };
+        if let RuleBody::Opaque(opaque) = &rule.body {
+            for (name, value) in opaque.fields() {
+                object.insert(name.into(), Value::String(value.into()));
+            }
+        } else {
+            for name in &names {
+                object.insert(name.clone(), field_value(name, text(name), number));
+            }
+        }
+        for name in DESCRIBE_ORDER {
+            let value = text(name);
+            if !value.is_empty() && !object.contains_key(name) {
+                object.insert(name.into(), field_value(name, value, number));
+            }
+        }
+        object
     }
 }
 
 impl GroupStore for State {
-    fn find_group(&self, id: &str) -> Option<GroupHandle> {
-        self.store.find_group(id)
+    fn group(&self, id: &str) -> Option<(GroupHandle, &GroupInfo)> {
+        self.store.group(id)
     }
 
-    fn group_info(&self, group: GroupHandle) -> Option<&GroupInfo> {
-        self.store.group_info(group)
+    fn find_rule(&self, group: GroupHandle, by: RuleRef<'_>) -> Option<usize> {
+        self.store.find_rule(group, by)
     }
 
-    fn find_rule(&self, group: GroupHandle, key: &RuleKey<'_>) -> Option<usize> {
-        self.store.find_rule(group, key)
-    }
-
-    fn rule(&self, group: GroupHandle, index: usize) -> Option<EgressRule<'_>> {
+    fn rule(&self, group: GroupHandle, index: usize) -> Option<Rule<'_>> {
         self.store.rule(group, index)
     }
 
-    fn set_description(
-        &mut self,
-        group: GroupHandle,
-        index: usize,
-        description: &str,
-    ) -> Result<bool, StoreError> {
-        self.store.set_description(group, index, description)
+    fn next_rule(&self, group: GroupHandle, after: Option<usize>) -> Option<usize> {
+        self.store.next_rule(group, after)
+    }
+
+    fn counts(&self, group: GroupHandle) -> RuleCounts {
+        self.store.counts(group)
+    }
+
+    /// Applies the change to the store, then to the document: an insert
+    /// appends a rule object to the group's `Permissions.Permission`, a
+    /// removal deletes it, a replacement or a description edits the values
+    /// that changed in place (a field the object lacks goes at its end).
+    fn change(&mut self, group: GroupHandle, change: Change<'_>) -> Result<usize, StoreError> {
+        match change {
+            Change::Insert(rule) => {
+                if self.ingress_ids.contains(rule.id) {
+                    return Err(StoreError::DuplicateRuleId);
+                }
+                let slot = self.store.change(group, change)?;
+                // The store put a VPC group's rule on the intranet NIC.
+                let mut stored = rule;
+                let vpc = self.group_info(group).is_some_and(|g| g.network.is_vpc());
+                if let (true, RuleBody::Modelled(modelled)) = (vpc, &mut stored.body) {
+                    modelled.nic_type = crate::nic::NicType::Intranet;
+                }
+                let object = self.new_object(group, &stored);
+                let rules = load::permissions_mut(&mut self.document, group.index());
+                if let Some(rules) = rules {
+                    rules.push(Value::Object(object));
+                    let index = rules.len() - 1;
+                    if let Some(positions) = self.positions.get_mut(group.index()) {
+                        if positions.len() <= slot {
+                            positions.resize(slot + 1, None);
+                        }
+                        if let Some(p) = positions.get_mut(slot) {
+                            *p = Some(index);
+                        }
+                    }
+                }
+                self.changes += 1;
+                Ok(slot)
+            }
+            Change::Remove(slot) => {
+                let removed = self.permission_index(group, slot);
+                self.store.change(group, change)?;
+                let positions = self.positions.get_mut(group.index());
+                if let (Some(index), Some(positions)) = (removed, positions) {
+                    for p in positions.iter_mut() {
+                        match *p {
+                            Some(i) if i == index => *p = None,
+                            Some(i) if i > index => *p = Some(i - 1),
+                            _ => {}
+                        }
+                    }
+                    let rules = load::permissions_mut(&mut self.document, group.index());
+                    if let Some(rules) = rules.filter(|r| index < r.len()) {
+                        rules.remove(index);
+                    }
+                }
+                self.changes += 1;
+                Ok(slot)
+            }
+            Change::Replace(slot, _) => {
+                let old = self
+                    .store
+                    .rule(group, slot)
+                    .and_then(|r| r.modelled().copied());
+                let edits: Vec<(&str, String)> = old
+                    .map(|old| {
+                        DESCRIBE_ORDER
+                            .iter()
+                            .map(|name| (*name, field_text(name, &old)))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                self.store.change(group, change)?;
+                let new = self
+                    .store
+                    .rule(group, slot)
+                    .and_then(|r| r.modelled().copied());
+                let new_texts: Vec<(&str, String)> = match new {
+                    Some(new) => edits
+                        .into_iter()
+                        .map(|(name, old)| (name, old, field_text(name, &new)))
+                        .filter(|(_, old, new)| old != new)
+                        .map(|(name, _, new)| (name, new))
+                        .collect(),
+                    None => Vec::new(),
+                };
+                if let Some(object) = self.object_mut(group, slot) {
+                    for (name, text) in new_texts {
+                        match object.get_mut(name) {
+                            Some(value) => {
+                                let number = value.is_number();
+                                *value = field_value(name, text, number);
+                            }
+                            None if !text.is_empty() => {
+                                object.insert(name.into(), Value::String(text));
+                            }
+                            None => {}
+                        }
+                    }
+                }
+                self.changes += 1;
+                Ok(slot)
+            }
+            Change::SetDescription(slot, description) => {
+                self.store.change(group, change)?;
+                if let Some(object) = self.object_mut(group, slot) {
+                    let current = object.get("Description").and_then(Value::as_str);
+                    if current.unwrap_or("") != description {
+                        object.insert("Description".into(), Value::String(description.into()));
+                    }
+                }
+                self.changes += 1;
+                Ok(slot)
+            }
+        }
     }
 }
