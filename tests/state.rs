@@ -2,12 +2,12 @@
 //! refusals of states that break the crate's invariants.
 #![cfg(feature = "serde")]
 
-use aliyun_sg_egress::model::{RuleBody, RuleDestination};
+use aliyun_sg_egress::model::{EgressRule, OpaqueRule, Rule, RuleBody, RuleDestination};
 use aliyun_sg_egress::modify;
 use aliyun_sg_egress::request::{ModifyEgressRequest, RequestParser};
 use aliyun_sg_egress::state::{InvalidValue, Reason, State};
-use aliyun_sg_egress::store::GroupStore;
-use aliyun_sg_egress::{IpProtocol, NicType, Policy};
+use aliyun_sg_egress::store::{Change, GroupStore, RuleCounts, RuleRef, StoreError};
+use aliyun_sg_egress::{IpProtocol, NicType, Policy, PortRange, Priority};
 use serde_json::{Value, json};
 
 const STATE: &str = include_str!("fixtures/state.json");
@@ -563,5 +563,225 @@ fn classic_rules_differing_only_in_nic_type_are_distinct() {
             .rules(state.find_group("sg-c").unwrap())
             .count(),
         2
+    );
+}
+
+/// A dump with an ingress rule, a modelled and an opaque egress rule, all
+/// with ids, and a group without rules.
+fn lifecycle_state() -> Value {
+    json!({"SecurityGroups": [
+        {"SecurityGroupId": "sg-1", "RegionId": "cn-hangzhou", "VpcId": "vpc-1", "Permissions": {"Permission": [
+            {"Direction": "ingress", "SecurityGroupRuleId": "sgr-in", "IpProtocol": "TCP", "PortRange": "22/22", "SourceCidrIp": "0.0.0.0/0"},
+            {"SecurityGroupRuleId": "sgr-a", "Direction": "egress", "IpProtocol": "TCP", "PortRange": "443/443",
+             "DestCidrIp": "10.0.0.0/8", "NicType": "", "Policy": "Accept", "Priority": 1, "Description": "https",
+             "CreateTime": "2024-01-01T00:00:00Z", "DestGroupName": ""},
+            {"SecurityGroupRuleId": "sgr-b", "Direction": "egress", "IpProtocol": "6", "PortRangeListId": "prl-1",
+             "Priority": 1, "Description": "opaque"},
+        ]}},
+        {"SecurityGroupId": "sg-2", "RegionId": "cn-hangzhou"},
+    ], "PrefixLists": ["pl-1"]})
+}
+
+fn rules(v: &mut Value) -> &mut Vec<Value> {
+    v["SecurityGroups"][0]["Permissions"]["Permission"]
+        .as_array_mut()
+        .unwrap()
+}
+
+#[test]
+fn the_document_follows_every_change() {
+    let mut state = State::from_json(&lifecycle_state().to_string()).unwrap();
+    let g = state.find_group("sg-1").unwrap();
+    assert_eq!(
+        state.counts(g),
+        RuleCounts {
+            egress: 2,
+            group_destinations: 0
+        }
+    );
+    assert!(state.prefix_list_exists("pl-1") && !state.prefix_list_exists("pl-2"));
+    assert_eq!(state.find_rule(g, RuleRef::Id("sgr-b")), Some(1));
+    // An ingress rule's id is found by no egress lookup, and taken.
+    assert_eq!(state.find_rule(g, RuleRef::Id("sgr-in")), None);
+    let dns = EgressRule {
+        protocol: IpProtocol::Udp,
+        port_range: PortRange::new_assert(53, 53),
+        source_port_range: None,
+        nic_type: NicType::Internet,
+        policy: Policy::Accept,
+        priority: Priority::new(5).unwrap(),
+        destination: RuleDestination::Ipv6("2001:DB8:0::/32".parse().unwrap()),
+        source: None,
+        description: "dns",
+    };
+    let new = |id| Rule {
+        id,
+        create_time: "2026-12-02T00:00:00Z",
+        body: RuleBody::Modelled(dns),
+    };
+    assert_eq!(
+        state.change(g, Change::Insert(new("sgr-in"))),
+        Err(StoreError::DuplicateRuleId)
+    );
+    assert_eq!(
+        state.change(g, Change::Insert(new("sgr-a"))),
+        Err(StoreError::DuplicateRuleId)
+    );
+    assert_eq!(state.document(), &lifecycle_state());
+    assert_eq!(state.sync(), 0);
+
+    // Insert: the first egress rule's fields, in its order, Priority a
+    // number as there; the fields it lacks that the rule needs, last.
+    assert_eq!(state.change(g, Change::Insert(new("sgr-new"))), Ok(2));
+    let mut expected = lifecycle_state();
+    rules(&mut expected).push(json!({
+        "SecurityGroupRuleId": "sgr-new", "Direction": "egress", "IpProtocol": "UDP", "PortRange": "53/53",
+        "DestCidrIp": "", "NicType": "intranet", "Policy": "Accept", "Priority": 5, "Description": "dns",
+        "CreateTime": "2026-12-02T00:00:00Z", "DestGroupName": "", "Ipv6DestCidrIp": "2001:db8::/32",
+    }));
+    assert_eq!(saved(&mut state), expected.to_string());
+    assert_eq!(state.permission_index(g, 2), Some(3));
+
+    // Replace: only the values that changed, in place, Priority still a
+    // number; NicType "" (read as intranet) stays as written.
+    let moved = EgressRule {
+        protocol: IpProtocol::Tcp,
+        port_range: PortRange::new_assert(8443, 8443),
+        nic_type: NicType::Intranet,
+        priority: Priority::new(2).unwrap(),
+        destination: RuleDestination::Ipv4("10.0.0.0/8".parse().unwrap()),
+        description: "https",
+        ..dns
+    };
+    assert_eq!(state.change(g, Change::Replace(0, moved)), Ok(0));
+    rules(&mut expected)[1]["PortRange"] = json!("8443/8443");
+    rules(&mut expected)[1]["Priority"] = json!(2);
+    assert_eq!(saved(&mut state), expected.to_string());
+
+    // A description on the opaque rule.
+    assert_eq!(state.change(g, Change::SetDescription(1, "changed")), Ok(1));
+    rules(&mut expected)[2]["Description"] = json!("changed");
+    assert_eq!(saved(&mut state), expected.to_string());
+    assert_eq!(state.rule(g, 1).unwrap().description(), "changed");
+
+    // Remove: the object goes; later rules' positions move up.
+    assert_eq!(state.change(g, Change::Remove(0)), Ok(0));
+    rules(&mut expected).remove(1);
+    assert_eq!(saved(&mut state), expected.to_string());
+    assert_eq!(
+        (
+            state.permission_index(g, 0),
+            state.permission_index(g, 1),
+            state.permission_index(g, 2)
+        ),
+        (None, Some(1), Some(2))
+    );
+    assert_eq!(state.change(g, Change::Remove(1)), Ok(1));
+    rules(&mut expected).remove(1);
+    assert_eq!(saved(&mut state), expected.to_string());
+    assert_eq!(
+        state.counts(g),
+        RuleCounts {
+            egress: 1,
+            group_destinations: 0
+        }
+    );
+    assert_eq!(state.find_rule(g, RuleRef::Id("sgr-b")), None);
+
+    // A group without egress rules: Describe's order, Priority a string,
+    // and a Permissions object made for it.
+    let g2 = state.find_group("sg-2").unwrap();
+    let to_group = EgressRule {
+        protocol: IpProtocol::All,
+        port_range: PortRange::ANY,
+        nic_type: NicType::Intranet,
+        policy: Policy::Drop,
+        priority: Priority::DEFAULT,
+        destination: RuleDestination::Group("sg-1"),
+        description: "",
+        ..dns
+    };
+    let rule = Rule {
+        id: "sgr-g",
+        create_time: "2026-12-02T00:00:01Z",
+        body: RuleBody::Modelled(to_group),
+    };
+    assert_eq!(state.change(g2, Change::Insert(rule)), Ok(0));
+    expected["SecurityGroups"][1]["Permissions"] = json!({"Permission": [{
+        "SecurityGroupRuleId": "sgr-g", "Direction": "egress", "IpProtocol": "ALL", "PortRange": "-1/-1",
+        "SourcePortRange": "", "NicType": "intranet", "Policy": "Drop", "Priority": "1", "DestCidrIp": "",
+        "Ipv6DestCidrIp": "", "DestGroupId": "sg-1", "DestGroupOwnerAccount": "", "DestGroupName": "",
+        "DestPrefixListId": "", "DestPrefixListName": "", "SourceCidrIp": "", "Ipv6SourceCidrIp": "",
+        "Description": "", "CreateTime": "2026-12-02T00:00:01Z",
+    }]});
+    assert_eq!(state.sync(), 1);
+    assert_eq!(saved(&mut state), expected.to_string());
+    assert_eq!(
+        state.counts(g2),
+        RuleCounts {
+            egress: 1,
+            group_destinations: 1
+        }
+    );
+
+    // The saved document loads again, to the same rules.
+    let again = State::from_json(&saved(&mut state)).unwrap();
+    for (h, slot) in [(g, 2), (g2, 0)] {
+        let (a, b) = (
+            state.rule(h, slot).unwrap(),
+            again
+                .rule(
+                    h,
+                    again
+                        .find_rule(h, RuleRef::Id(state.rule(h, slot).unwrap().id))
+                        .unwrap(),
+                )
+                .unwrap(),
+        );
+        assert_eq!(a, b);
+    }
+}
+
+#[test]
+fn opaque_rules_can_be_added_and_prefix_lists_are_optional() {
+    let mut state =
+        State::from_json(r#"{"SecurityGroupId": "sg-1", "RegionId": "r", "VpcId": "vpc-1"}"#)
+            .unwrap();
+    assert!(state.prefix_list_exists("pl-anything"));
+    let g = state.find_group("sg-1").unwrap();
+    let fields = [
+        ("IpProtocol", "47"),
+        ("PortRange", ""),
+        ("Description", "gre"),
+    ];
+    let rule = Rule {
+        id: "sgr-o",
+        create_time: "",
+        body: RuleBody::Opaque(OpaqueRule::new(&fields)),
+    };
+    assert_eq!(state.change(g, Change::Insert(rule)), Ok(0));
+    assert_eq!(
+        saved(&mut state),
+        r#"{"SecurityGroupId":"sg-1","RegionId":"r","VpcId":"vpc-1","Permissions":{"Permission":[{"IpProtocol":"47","PortRange":"","Description":"gre","SecurityGroupRuleId":"sgr-o"}]}}"#
+    );
+    assert_eq!(
+        state.change(
+            g,
+            Change::Replace(
+                0,
+                EgressRule {
+                    protocol: IpProtocol::Tcp,
+                    port_range: PortRange::new_assert(1, 1),
+                    source_port_range: None,
+                    nic_type: NicType::Intranet,
+                    policy: Policy::Accept,
+                    priority: Priority::DEFAULT,
+                    destination: RuleDestination::PrefixList("pl-1"),
+                    source: None,
+                    description: "",
+                }
+            )
+        ),
+        Err(StoreError::OpaqueRule)
     );
 }
