@@ -409,6 +409,23 @@ where
         Some(refs)
     }
 
+    /// Gives back the room of texts no rule references any more: a text
+    /// at the end of the arena is cut off (so inserting a rule and removing
+    /// it again, as Authorize then Revoke do, leaves no garbage), any other
+    /// is counted as garbage for the next compaction. Latest first, so that
+    /// a rule's texts, stored together, all come off the end.
+    fn release<const N: usize>(&mut self, mut refs: [TextRef; N]) {
+        refs.sort_unstable_by_key(|r| core::cmp::Reverse(r.start));
+        for r in refs.into_iter().filter(|r| r.len > 0) {
+            let end = r.start as usize + r.len as usize;
+            if end == self.text.len() {
+                self.text.try_resize(r.start as usize, 0);
+            } else {
+                self.garbage += r.len as usize;
+            }
+        }
+    }
+
     /// Drops the garbage from the text arena. A growable arena is copied
     /// into a new one, rule by rule (linear). A bounded one has no room for
     /// a second buffer: its live texts slide to the front in order of
@@ -612,11 +629,9 @@ where
             self.free = slot.next;
             *slot = stored;
         } else if !self.slots.try_extend(&[stored]) {
-            {
-                // The texts just stored are unreferenced: count them as garbage.
-                self.garbage += (description.len + text.len + meta.len) as usize;
-                return Err(StoreError::RulesFull);
-            }
+            // The texts just stored are unreferenced.
+            self.release([description, text, meta]);
+            return Err(StoreError::RulesFull);
         }
         // Order: append at the end.
         match (self.last as usize)
@@ -666,7 +681,7 @@ where
             Some(after) => after.before = s.before,
             None => self.last = s.before,
         }
-        self.garbage += (s.description.len + s.text.len + s.meta.len) as usize;
+        self.release([s.description, s.text, s.meta]);
         if let Some(slot) = self.slots.get_mut(index) {
             *slot = StoredRule {
                 next: self.free,
