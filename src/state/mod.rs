@@ -1,7 +1,8 @@
 //! The state file (SPEC §10, feature `serde`): security groups as
 //! `DescribeSecurityGroupAttribute` reports them, loaded into a
-//! [`VecStore`] for the matcher, and saved back with nothing changed but
-//! the descriptions that requests changed.
+//! [`VecStore`] for the matcher and the actions, with the document
+//! following every change so that saving writes back what was read plus
+//! exactly those changes.
 //!
 //! ```
 //! use aliyun_sg_egress::request::RequestParser;
@@ -58,25 +59,39 @@
 //!
 //! Rule fields, read as `DescribeSecurityGroupAttribute` writes them:
 //! - `Direction` (required; `egress` or `ingress`, any case). Ingress rules
-//!   stay in the document untouched and are never matched, and so do
-//!   egress rules with a `DestPrefixListId` (a destination this crate does
-//!   not model); neither kind is validated.
+//!   stay in the document untouched and are never matched nor validated
+//!   (but their ids are read, see below).
+//! - `SecurityGroupRuleId` and `CreateTime` (strings; absent, `null` or
+//!   `""`: none), on every rule. An id is unique in the whole state,
+//!   ingress rules included: a new egress rule cannot take an ingress
+//!   rule's id either.
+//! - An egress rule whose `IpProtocol` is a protocol number (a string of
+//!   one to three digits, 0 to 255) or that has a `PortRangeListId` is
+//!   *opaque* (SPEC §10): kept with all its fields as text pairs (a
+//!   non-string value as its JSON text), otherwise unread; it counts toward
+//!   the quota, shows in Describe, can be removed and can have its
+//!   description set, and is never matched by parameters.
 //! - `IpProtocol` (required; `TCP`, `ALL`, … any case) and `PortRange`
 //!   (required, checked against the protocol); `SourcePortRange`.
 //! - `NicType` (any case; absent: `intranet` in a VPC group and for a group
-//!   destination, `internet` for a classic group's CIDR rule; a VPC group's
-//!   rules are always `intranet`, as the API reports them).
+//!   or prefix-list destination, `internet` for a classic group's CIDR
+//!   rule; a VPC group's rules are always `intranet`, as the API reports
+//!   them).
 //! - `Policy` (`Accept`/`Drop`, any case; absent: accept).
 //! - `Priority`: a number or a decimal string, 1 to 100; absent: 1.
-//! - Exactly one destination: `DestCidrIp`, `Ipv6DestCidrIp` or
+//! - Exactly one destination: `DestCidrIp`, `Ipv6DestCidrIp`,
 //!   `DestGroupId` (whether that group exists is not checked: it may belong
-//!   to another account). At most one of `SourceCidrIp`,
-//!   `Ipv6SourceCidrIp`.
+//!   to another account) or `DestPrefixListId` (VPC groups only; compared
+//!   as written). At most one of `SourceCidrIp`, `Ipv6SourceCidrIp`.
 //! - `Description` (absent or `null`: empty).
 //!
 //! For optional fields, `null` and `""` mean absent (the API writes `""`
 //! for what a rule does not have). `DestGroupOwnerAccount` and every other
 //! field are carried, not read.
+//!
+//! At the top level of the `{"SecurityGroups": [...]}` form,
+//! `PrefixLists` (an array of ids) lists the prefix lists that exist
+//! ([`State::prefix_list_exists`]); absent, every id is taken to exist.
 //!
 //! # Refused states
 //!
@@ -84,19 +99,36 @@
 //! [`StateError`] naming the group, the rule and the reason: text that is
 //! not JSON, or has a key twice in one object (one of them would be lost
 //! on save); a field of the wrong JSON type; an invalid value (naming the
-//! field and the value); two destinations or sources; two egress rules of
-//! one group with the same key (SPEC §6; naming the other rule); two
-//! groups with one `SecurityGroupId`. Rules are numbered by their position
-//! in `Permissions.Permission`, from 0, ingress rules counted; groups by
-//! their position in the document's list (`#0` for a single group).
+//! field and the value); two destinations or sources; a prefix-list
+//! destination in a classic group; two egress rules of one group with the
+//! same key (SPEC §6; naming the other rule); two rules anywhere with one
+//! `SecurityGroupRuleId` (naming the other rule and its group); two groups
+//! with one `SecurityGroupId`. Rules are numbered by their position in
+//! `Permissions.Permission`, from 0, ingress rules counted; groups by their
+//! position in the document's list (`#0` for a single group).
 //!
-//! # Saving
+//! # Changes and saving
 //!
-//! [`State::sync`] writes into the document the `Description` of each
-//! egress rule whose description differs from the document's (an absent
-//! or `null` one counting as empty: a rule that never had one, and still
-//! has none, keeps no field). A new `Description` key goes at the end of
-//! the rule object; an existing one keeps its place. Nothing else changes.
+//! [`GroupStore::change`] changes the store, then the document:
+//! - an insert appends a rule object to the group's
+//!   `Permissions.Permission` (made when absent). Its fields are those of
+//!   the group's first egress rule, in that order, with `Priority` a number
+//!   or a string as there; in a group without egress rules, Describe's
+//!   order (SPEC §12.9) with `Priority` a string. Fields the rule does not
+//!   have, or this crate does not know, are `""`; a field the rule needs
+//!   that the first rule lacks goes last. Values as a real dump writes
+//!   them: `TCP`, `Accept`, ports `80/80`, IPv4 as written, IPv6
+//!   compressed in lower case. An opaque rule is written as its pairs
+//!   (values as strings), then its id and create time if not among them;
+//! - a removal deletes the rule's object;
+//! - a replacement writes, in place, the values of the fields whose text
+//!   changed (a `Priority` number stays a number); a field the object
+//!   lacks goes last, unless its new value is empty. Fields that did not
+//!   change keep their spelling (`tcp`, `NicType: ""`);
+//! - a description is written in place, or as a new `Description` key at
+//!   the end of the object when it had none (an absent or `null` one
+//!   counting as empty: clearing a description the rule never had adds
+//!   nothing).
 //!
 //! [`State::write_json`] prints the document as the file was laid out: on
 //! one line, or indented with the file's own indentation step and line
