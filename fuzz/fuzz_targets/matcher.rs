@@ -282,7 +282,11 @@ fn assert_invariants<S: Groups>(store: &S, snap: &Snapshot) {
             if info.network.is_vpc() {
                 assert_eq!(rule.nic_type, NicType::Intranet);
             }
-            assert_eq!(store.find_rule(h, RuleRef::Key(&view.key())), Some(i), "{rule:?}");
+            assert_eq!(
+                store.find_rule(h, RuleRef::Key(&view.key())),
+                Some(i),
+                "{rule:?}"
+            );
             for other in &rules[..i] {
                 assert_ne!(other.view().key(), view.key());
             }

@@ -74,7 +74,9 @@ fuzz_target!(|data: &[u8]| {
                 .change(h, Change::SetDescription(slots[i], &text))
                 .expect("a VecStore takes any description");
             let position = state.group_position(h).expect("group position");
-            let index = state.permission_index(h, slots[i]).expect("permission index");
+            let index = state
+                .permission_index(h, slots[i])
+                .expect("permission index");
             let Value::Object(object) = rule_mut(&mut expected_document, position, index) else {
                 panic!("egress rule {i} of group {g} is not an object");
             };
