@@ -71,10 +71,11 @@ impl StoredKey {
         }
     }
 
-    /// A key for a slot that holds no modelled rule.
-    const fn with(protocol: IpProtocol, destination: Destination) -> StoredKey {
+    /// The key of a slot that holds no modelled rule: only its
+    /// destination (`Opaque` or `Free`) means anything.
+    const fn unkeyed(destination: Destination) -> StoredKey {
         StoredKey {
-            protocol,
+            protocol: IpProtocol::All,
             port_range: PortRange::ANY,
             source_port_range: None,
             nic_type: NicType::Intranet,
@@ -112,7 +113,7 @@ pub(crate) struct StoredRule {
 
 impl StoredRule {
     const FREE: StoredRule = StoredRule {
-        key: StoredKey::with(IpProtocol::All, Destination::Free),
+        key: StoredKey::unkeyed(Destination::Free),
         text: TextRef { start: 0, len: 0 },
         description: TextRef { start: 0, len: 0 },
         meta: TextRef { start: 0, len: 0 },
@@ -262,6 +263,7 @@ where
                 Destination::Ipv4(v4) => RuleDestination::Ipv4(v4),
                 Destination::Ipv6(v6) => RuleDestination::Ipv6(v6),
                 Destination::PrefixList => RuleDestination::PrefixList(id),
+                // Only modelled rules are viewed so.
                 Destination::Group | Destination::Opaque | Destination::Free => {
                     RuleDestination::Group(id)
                 }
@@ -587,7 +589,7 @@ where
                 if crate::text::over_max_chars(opaque.description()) {
                     return Err(StoreError::InvalidRule(InvalidRule::Description));
                 }
-                let key = StoredKey::with(IpProtocol::All, Destination::Opaque);
+                let key = StoredKey::unkeyed(Destination::Opaque);
                 (key, 0, Piece::Fields(opaque), opaque.description())
             }
         };
