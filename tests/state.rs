@@ -6,7 +6,7 @@ use aliyun_sg_egress::model::{EgressRule, OpaqueRule, Rule, RuleBody, RuleDestin
 use aliyun_sg_egress::modify;
 use aliyun_sg_egress::request::{ModifyEgressRequest, RequestParser};
 use aliyun_sg_egress::state::{InvalidValue, Reason, State};
-use aliyun_sg_egress::store::{Change, GroupStore, RuleCounts, RuleRef, StoreError};
+use aliyun_sg_egress::store::{Change, GroupStore, RuleCounts, RuleRef, StoreError, rule_indexes};
 use aliyun_sg_egress::{IpProtocol, NicType, Policy, PortRange, Priority};
 use serde_json::{Value, json};
 
@@ -784,4 +784,62 @@ fn opaque_rules_can_be_added_and_prefix_lists_are_optional() {
         ),
         Err(StoreError::OpaqueRule)
     );
+}
+
+/// The rules of every group in store order, as owned text: what a reload
+/// of the saved document must give back.
+fn rules_text(state: &State) -> Vec<Vec<String>> {
+    state
+        .store()
+        .groups()
+        .map(|info| {
+            let g = state.find_group(&info.id).unwrap();
+            rule_indexes(state, g)
+                .map(|i| format!("{:?}", state.rule(g, i).unwrap()))
+                .collect()
+        })
+        .collect()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Any sequence of changes leaves a document that loads back to the
+    /// same rules, in the same order.
+    #[test]
+    fn saved_changes_load_back_the_same(ops in proptest::collection::vec((0u8..4, 0usize..3, proptest::prelude::any::<usize>(), 1u8..=100), 1..30)) {
+        let mut state = State::from_json(&lifecycle_state().to_string()).unwrap();
+        let mut text = State::from_json(STATE).unwrap();
+        let ids: Vec<String> = (0..40).map(|i| format!("sgr-p{i}")).collect();
+        for (n, (op, group, nth, priority)) in ops.into_iter().enumerate() {
+            let target = if group == 2 { &mut text } else { &mut state };
+            let Some(info) = target.store().groups().nth(group % 2).cloned() else { continue };
+            let g = target.find_group(&info.id).unwrap();
+            let slots: Vec<usize> = rule_indexes(&*target, g).collect();
+            let slot = (!slots.is_empty()).then(|| slots[nth % slots.len()]);
+            let rule = EgressRule {
+                protocol: IpProtocol::Tcp,
+                port_range: PortRange::new_assert(1000 + u16::from(priority), 1000 + u16::from(priority)),
+                source_port_range: None,
+                nic_type: NicType::Intranet,
+                policy: Policy::Drop,
+                priority: Priority::new(priority).unwrap(),
+                destination: RuleDestination::Ipv6("2001:db8::/48".parse().unwrap()),
+                source: None,
+                description: "p",
+            };
+            let change = match (op, slot) {
+                (0, _) => Change::Insert(Rule { id: &ids[n], create_time: "2026-12-02T00:00:00Z", body: RuleBody::Modelled(rule) }),
+                (1, Some(slot)) => Change::Remove(slot),
+                (2, Some(slot)) => Change::Replace(slot, rule),
+                (3, Some(slot)) => Change::SetDescription(slot, "changed"),
+                _ => continue,
+            };
+            let _ = target.change(g, change);
+            for state in [&mut state, &mut text] {
+                let reloaded = State::from_json(&saved(state)).unwrap();
+                proptest::prop_assert_eq!(rules_text(&reloaded), rules_text(state));
+            }
+        }
+    }
 }
