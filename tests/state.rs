@@ -641,6 +641,11 @@ fn the_document_follows_every_change() {
     }));
     assert_eq!(saved(&mut state), expected.to_string());
     assert_eq!(state.permission_index(g, 2), Some(3));
+    assert_eq!(
+        state.rule_object(g, 2).map(|o| Value::Object(o.clone())),
+        Some(rules(&mut expected)[3].clone())
+    );
+    assert_eq!(state.rule_object(g, 1).unwrap()["PortRangeListId"], "prl-1");
 
     // Replace: only the values that changed, in place, Priority still a
     // number; NicType "" (read as intranet) stays as written.

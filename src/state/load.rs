@@ -22,7 +22,7 @@ use crate::text::{AccountId, AccountName, Description, GroupId, RegionId, VpcId}
 
 /// The groups of the document: an array of them, `{"SecurityGroups":
 /// [...]}`, or the document itself.
-fn groups(document: &Value) -> Result<&[Value], StateError> {
+pub(crate) fn groups(document: &Value) -> Result<&[Value], StateError> {
     match document {
         Value::Array(items) => Ok(items.as_slice()),
         Value::Object(map) => match map.get("SecurityGroups") {

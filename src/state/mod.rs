@@ -328,6 +328,24 @@ impl State {
             .flatten()
     }
 
+    /// The document's object for an egress rule, every field as read (or
+    /// as the changes since wrote it): for showing a rule exactly as the
+    /// file has it.
+    pub fn rule_object(
+        &self,
+        group: GroupHandle,
+        rule_index: usize,
+    ) -> Option<&Map<String, Value>> {
+        let index = self.permission_index(group, rule_index)?;
+        load::groups(&self.document)
+            .ok()?
+            .get(group.index())?
+            .get("Permissions")?
+            .get("Permission")?
+            .get(index)?
+            .as_object()
+    }
+
     /// The group's position in the document's list of groups.
     pub fn group_position(&self, group: GroupHandle) -> Option<usize> {
         (group.index() < self.positions.len()).then_some(group.index())
