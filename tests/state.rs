@@ -767,7 +767,8 @@ fn opaque_rules_can_be_added_and_prefix_lists_are_optional() {
     assert_eq!(state.change(g, Change::Insert(rule)), Ok(0));
     assert_eq!(
         saved(&mut state),
-        r#"{"SecurityGroupId":"sg-1","RegionId":"r","VpcId":"vpc-1","Permissions":{"Permission":[{"IpProtocol":"47","PortRange":"","Description":"gre","SecurityGroupRuleId":"sgr-o"}]}}"#
+        // The file's separators (`": "`, `", "`) are kept for what is new.
+        r#"{"SecurityGroupId": "sg-1", "RegionId": "r", "VpcId": "vpc-1", "Permissions": {"Permission": [{"IpProtocol": "47", "PortRange": "", "Description": "gre", "SecurityGroupRuleId": "sgr-o"}]}}"#
     );
     assert_eq!(
         state.change(
