@@ -90,9 +90,9 @@ fn end_to_end(c: &mut Criterion) {
         let id = RequestId::from_u128(1);
         assert_eq!(handle(&mut store, &mut parser, q, id, &mut body), 200);
     }
-    let g = store.find_group("sg-bp67acfmxazb4ph1").unwrap();
+    let (g, _) = store.group("sg-bp67acfmxazb4ph1").unwrap();
     assert_eq!(
-        store.rule(g, 100).unwrap().description,
+        store.rule(g, 100).unwrap().description(),
         "web servers in 北京"
     );
 
@@ -113,7 +113,7 @@ fn end_to_end(c: &mut Criterion) {
         store
             .rule(g, 100)
             .unwrap()
-            .description
+            .description()
             .starts_with("web servers in ")
     );
 }

@@ -1,15 +1,16 @@
 //! Finding the rule a request names, in groups of 10 to 100,000 egress
 //! rules, beside a field-by-field linear scan over the same rules kept as
-//! owned values.
+//! owned values; and a store's insert + remove of one rule, which must not
+//! grow with the group.
 
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use aliyun_sg_egress::identify;
-use aliyun_sg_egress::model::{EgressRule, RuleDestination};
+use aliyun_sg_egress::model::{EgressRule, Rule, RuleBody, RuleDestination};
 use aliyun_sg_egress::model::{GroupInfo, Network};
 use aliyun_sg_egress::request::{Destination, ModifyEgressRequest, RequestParser, Source};
-use aliyun_sg_egress::store::{BoundedStore, VecStore};
+use aliyun_sg_egress::store::{BoundedStore, Change, GroupHandle, GroupStore, RuleRef, VecStore};
 use aliyun_sg_egress::text::{GroupId, RegionId, VpcId};
 use aliyun_sg_egress::{IpProtocol, Ipv4Cidr, Ipv6Cidr, NicType, Policy, PortRange, Priority};
 use criterion::{BenchmarkId, Criterion, black_box, criterion_group, criterion_main};
@@ -180,12 +181,54 @@ fn identify_rules(c: &mut Criterion) {
     group.finish();
 }
 
+/// Inserts one rule (with an id and a create time) after the group's
+/// `n` rules, and removes it again: what Authorize then Revoke ask of a
+/// store.
+fn insert_remove<S: GroupStore + ?Sized>(store: &mut S, g: GroupHandle, rule: &EgressRule<'_>) {
+    let new = Rule {
+        id: "sgr-bp1d0f5wdzgsnxyb4vse",
+        create_time: "2026-12-02T00:00:00Z",
+        body: RuleBody::Modelled(*rule),
+    };
+    let index = store.change(g, Change::Insert(new)).unwrap();
+    store.change(g, Change::Remove(index)).unwrap();
+}
+
+fn store_changes(c: &mut Criterion) {
+    let mut group = c.benchmark_group("insert_remove");
+    let extra = owned_rule(200_000);
+    for n in [1_000, 100_000] {
+        let mut store = VecStore::new();
+        let g = store.add_group(group_info()).unwrap();
+        for r in (0..n).map(owned_rule) {
+            store.add_rule(g, &view(&r)).unwrap();
+        }
+        insert_remove(&mut store, g, &view(&extra));
+        assert_eq!(
+            store.find_rule(g, RuleRef::Id("sgr-bp1d0f5wdzgsnxyb4vse")),
+            None
+        );
+        group.bench_function(BenchmarkId::new("vec_store", n), |b| {
+            b.iter(|| insert_remove(black_box(&mut store), g, black_box(&view(&extra))))
+        });
+    }
+    let mut store: Box<BoundedStore<1, 256, 8192>> = Box::default();
+    let g = store.add_group(group_info()).unwrap();
+    for r in (0..200).map(owned_rule) {
+        store.add_rule(g, &view(&r)).unwrap();
+    }
+    group.bench_function(BenchmarkId::new("bounded_store", 200), |b| {
+        b.iter(|| insert_remove(black_box(&mut *store), g, black_box(&view(&extra))))
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3))
         .sample_size(50);
-    targets = identify_rules
+    targets = identify_rules, store_changes
 }
 criterion_main!(benches);

@@ -76,7 +76,6 @@ use aliyun_sg_egress::error::ApiError;
 use aliyun_sg_egress::modify;
 use aliyun_sg_egress::request::{ModifyEgressRequest, RequestParser};
 use aliyun_sg_egress::state::State;
-use aliyun_sg_egress::store::GroupStore;
 use aliyun_sg_egress::{Format, RequestId, Response};
 
 /// The state used without `--state`.

@@ -106,14 +106,25 @@
 //!   the first rule differing in one field: no rule matched, so none
 //!   differs in none.
 //! - `modify` with an absent `Description`, or the text the rule already
-//!   has, succeeds and reports `changed: false`; the store writes nothing
-//!   ([`GroupStore::set_description`](store::GroupStore::set_description) says whether the text changed).
+//!   has, succeeds and reports `changed: false`; the store is not written
+//!   (the matcher compares the rule's description first).
 //! - [`GroupStore`](store::GroupStore) has only what an embedder's own
-//!   storage must answer (find a group, its metadata, find a rule by key,
-//!   read a rule, set a description); the matcher derives near misses and
-//!   the `Priority` filter from those. The crate's stores index rules by a
-//!   hash of their key, and find a group by a hash of its id (the growable
+//!   storage must answer (find a group; find a rule by key or by id; read
+//!   a rule; walk store order; counts; one `change` method for insert,
+//!   remove, replace and description); the matcher derives near misses and
+//!   the `Priority` filter from those. A rule's index is a stable slot, not
+//!   a position: removing a rule leaves the others' indexes as they were,
+//!   and the crate's stores give a freed slot to the next insert (last
+//!   freed first). The crate's stores index rules by a hash of their key
+//!   and of their id, and find a group by a hash of its id (the growable
 //!   store) or by comparing ids (the bounded one, for few groups).
+//! - Rule ids are unique in a whole store: the bounded store asks each
+//!   group's id index in turn (few groups), the growable one keeps one
+//!   more hash index of every id's group.
+//! - [`Tokens`](store::Tokens) forgets the oldest token *remembered*: a
+//!   ring in the order tokens were first remembered (a token remembered
+//!   again keeps its place), so a forgotten token's place is only reused
+//!   when the ring comes round.
 //! - A saved state keeps the file's line-break style, taken from its first
 //!   line break (the final one included), so saving twice gives the same
 //!   bytes.

@@ -45,7 +45,7 @@ impl NicType {
     /// # Ok::<(), aliyun_sg_egress::text::InvalidText>(())
     /// ```
     pub const fn default_for(network: &Network, destination: &RuleDestination<'_>) -> NicType {
-        if network.is_vpc() || destination.is_group() {
+        if network.is_vpc() || !destination.is_address() {
             NicType::Intranet
         } else {
             NicType::Internet

@@ -2,7 +2,7 @@
 
 use aliyun_sg_egress::model::{EgressRule, RuleDestination};
 use aliyun_sg_egress::model::{GroupInfo, Network};
-use aliyun_sg_egress::store::{BoundedStore, GroupHandle, GroupStore, StoreError};
+use aliyun_sg_egress::store::{BoundedStore, Change, GroupHandle, GroupStore, StoreError};
 use aliyun_sg_egress::text::{GroupId, RegionId};
 use aliyun_sg_egress::{IpProtocol, NicType, Policy, PortRange, Priority};
 
@@ -39,8 +39,8 @@ fn store_with_garbage(live: &str, garbage: usize) -> (Box<BoundedStore<1, 8, 64>
         )
         .unwrap();
     // Cleared first: a text that fits would be written over the old one.
-    store.set_description(g, 0, "").unwrap();
-    store.set_description(g, 0, live).unwrap();
+    store.change(g, Change::SetDescription(0, "")).unwrap();
+    store.change(g, Change::SetDescription(0, live)).unwrap();
     (store, g)
 }
 
@@ -55,9 +55,12 @@ fn insert_that_compacts_keeps_its_own_description() {
         .add_rule(g, &rule(RuleDestination::Group("sg-2"), &description))
         .unwrap();
     let stored = store.rule(g, index).unwrap();
-    assert_eq!(stored.description, description);
-    assert_eq!(stored.destination, RuleDestination::Group("sg-2"));
-    assert_eq!(store.rule(g, 0).unwrap().description, "b".repeat(30));
+    assert_eq!(stored.description(), description);
+    assert_eq!(
+        stored.modelled().unwrap().destination,
+        RuleDestination::Group("sg-2")
+    );
+    assert_eq!(store.rule(g, 0).unwrap().description(), "b".repeat(30));
 }
 
 /// matcher target: when the group id did not fit even after compacting,
@@ -74,15 +77,17 @@ fn refused_insert_leaves_the_arena_consistent() {
         Err(StoreError::TextFull)
     );
     assert_eq!(store.rules(g).count(), 1);
-    store.set_description(g, 0, &"d".repeat(64)).unwrap();
-    assert_eq!(store.rule(g, 0).unwrap().description, "d".repeat(64));
+    store
+        .change(g, Change::SetDescription(0, &"d".repeat(64)))
+        .unwrap();
+    assert_eq!(store.rule(g, 0).unwrap().description(), "d".repeat(64));
     let index = store
         .add_rule(
             g,
             &rule(RuleDestination::Ipv4("1.2.3.4".parse().unwrap()), ""),
         )
         .unwrap();
-    assert_eq!(store.rule(g, index).unwrap().description, "");
+    assert_eq!(store.rule(g, index).unwrap().description(), "");
 }
 
 /// Found by the state target: a file whose first line break is `\r\n`

@@ -279,7 +279,7 @@ proptest! {
                 Ok(applied) => {
                     prop_assert_eq!(Ok(applied.rule.rule_index), want);
                     let expected = format!("d{n}");
-                    prop_assert_eq!(vec_store.rule(g, applied.rule.rule_index).unwrap().description, expected.as_str());
+                    prop_assert_eq!(vec_store.rule(g, applied.rule.rule_index).unwrap().description(), expected.as_str());
                     prop_assert_eq!(outcome(identify(&vec_store, &r)), want);
                 }
                 Err(e) => {

@@ -7,6 +7,7 @@ mod common;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
+use aliyun_sg_egress::model::{OpaqueRule, Rule, RuleBody};
 use aliyun_sg_egress::request::*;
 use aliyun_sg_egress::store::*;
 use aliyun_sg_egress::*;
@@ -101,11 +102,66 @@ fn request_path_allocates_nothing() {
     // The requests exercised what they claim to.
     let statuses: Vec<u16> = outcomes.iter().map(|o| o.0).collect();
     assert_eq!(statuses, [200, 200, 200, 404, 400, 400, 400, 400, 404]);
-    assert_eq!(store.rule(g, 0).unwrap().description, "web servers ✓");
-    assert_eq!(store.rule(g, 1).unwrap().description, "");
-    assert_eq!(store.rule(g, 2).unwrap().description, "old");
+    assert_eq!(store.rule(g, 0).unwrap().description(), "web servers ✓");
+    assert_eq!(store.rule(g, 1).unwrap().description(), "");
+    assert_eq!(store.rule(g, 2).unwrap().description(), "old");
 
     // The counter does count: a heap allocation is seen.
     let (count, _) = allocations_in(|| std::hint::black_box(vec![1u8; 16]));
     assert_eq!(count, 1);
+}
+
+/// Every change on the bounded store (insert, with an id and a create
+/// time, modelled or opaque; replace; set description; remove, with slot
+/// reuse) and the token memory allocate nothing, also when the text arena
+/// compacts.
+#[test]
+fn store_changes_and_tokens_allocate_nothing() {
+    let mut store: Box<BoundedStore<2, 8, 256>> = Box::new(BoundedStore::new());
+    let info = group("sg-1", REGION, vpc("vpc-1", false));
+    let g = store.add_group(info.clone()).unwrap();
+    let r = req(
+        "sg-1",
+        "IpProtocol=tcp&PortRange=80/80&DestCidrIp=10.0.0.0/8",
+    );
+    let web = rule_of(&r, &info, 1, "web");
+    let r2 = req("sg-1", "IpProtocol=udp&PortRange=53/53&DestGroupId=sg-2");
+    let dns = rule_of(&r2, &info, 1, "dns");
+    let fields = [
+        ("IpProtocol", "47"),
+        ("PortRange", ""),
+        ("Description", "gre"),
+    ];
+    let mut tokens: Box<store::Tokens> = Box::default();
+    let (count, ()) = allocations_in(|| {
+        for round in 0..40u64 {
+            let a = Rule {
+                id: "sgr-a",
+                create_time: "2026-12-02T00:00:00Z",
+                body: RuleBody::Modelled(web),
+            };
+            let b = Rule {
+                id: "sgr-b",
+                create_time: "",
+                body: RuleBody::Opaque(OpaqueRule::new(&fields)),
+            };
+            let ia = store.change(g, Change::Insert(a)).unwrap();
+            let ib = store.change(g, Change::Insert(b)).unwrap();
+            store.change(g, Change::Replace(ia, dns)).unwrap();
+            store
+                .change(
+                    g,
+                    Change::SetDescription(ib, "a longer description than before"),
+                )
+                .unwrap();
+            assert_eq!(store.find_rule(g, RuleRef::Id("sgr-b")), Some(ib));
+            store.change(g, Change::Remove(ia)).unwrap();
+            store.change(g, Change::Remove(ib)).unwrap();
+            tokens.remember("123e4567-e89b-12d3", round);
+            assert_eq!(tokens.get("123e4567-e89b-12d3"), Some(round));
+            tokens.forget("123e4567-e89b-12d3");
+        }
+    });
+    assert_eq!(count, 0, "store changes allocated {count} times");
+    assert_eq!(store.counts(g), RuleCounts::default());
 }

@@ -27,12 +27,12 @@ use aliyun_sg_egress::model::{EgressRule, GroupInfo, Network, RuleDestination, R
 use aliyun_sg_egress::request::Param;
 use aliyun_sg_egress::request::{Destination, ModifyEgressRequest, RequestParser, Source};
 use aliyun_sg_egress::store::VecStore;
-use aliyun_sg_egress::store::{BoundedStore, GroupHandle, GroupStore, StoreError};
+use aliyun_sg_egress::store::{BoundedStore, GroupHandle, RuleRef, StoreError};
 use aliyun_sg_egress::text::{AccountId, AccountName, GroupId, RegionId, VpcId};
 use aliyun_sg_egress::{IpProtocol, NicType, Policy, PortRange, Priority};
 use aliyun_sg_egress::{identify, modify};
 use aliyun_sg_egress_fuzz::{
-    OwnedDestination, OwnedRule, Snapshot, assert_error_well_formed, snapshot,
+    Groups, OwnedDestination, OwnedRule, Snapshot, assert_error_well_formed, snapshot,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -272,17 +272,21 @@ impl RequestSpec {
 
 /// Keys are unique, each finds its own rule, and every stored rule is one
 /// a validated request could name.
-fn assert_invariants<S: GroupStore>(store: &S, snap: &Snapshot) {
+fn assert_invariants<S: Groups>(store: &S, snap: &Snapshot) {
     for (g, (info, rules)) in snap.iter().enumerate() {
         let h = GroupHandle::new(g);
-        assert_eq!(store.find_group(&info.id), Some(h));
+        assert_eq!(store.group(&info.id).map(|(h, _)| h), Some(h));
         for (i, rule) in rules.iter().enumerate() {
             let view = rule.view();
             assert_eq!(view.check(), Ok(()), "{rule:?}");
             if info.network.is_vpc() {
                 assert_eq!(rule.nic_type, NicType::Intranet);
             }
-            assert_eq!(store.find_rule(h, &view.key()), Some(i), "{rule:?}");
+            assert_eq!(
+                store.find_rule(h, RuleRef::Key(&view.key())),
+                Some(i),
+                "{rule:?}"
+            );
             for other in &rules[..i] {
                 assert_ne!(other.view().key(), view.key());
             }
@@ -291,7 +295,7 @@ fn assert_invariants<S: GroupStore>(store: &S, snap: &Snapshot) {
 }
 
 /// The stores under test, filled the same way.
-trait Fill: GroupStore {
+trait Fill: Groups {
     fn add_group(&mut self, info: GroupInfo) -> Result<GroupHandle, StoreError>;
     fn add_rule(&mut self, group: GroupHandle, rule: &EgressRule<'_>) -> Result<usize, StoreError>;
 }
@@ -465,7 +469,7 @@ fn reference_identify(snap: &Snapshot, req: &ModifyEgressRequest) -> Result<usiz
 
 /// Runs one request on a store, checking everything; returns what
 /// `identify` and `modify` said.
-fn run<S: GroupStore>(
+fn run<S: Groups>(
     store: &mut S,
     groups: usize,
     req: &ModifyEgressRequest,
@@ -489,7 +493,7 @@ fn run<S: GroupStore>(
                 assert!(near.rule_index < before[g].1.len());
                 // The error carries what the near-miss scan finds for the key.
                 let handle = GroupHandle::new(g);
-                let info = store.group_info(handle).expect("the group exists");
+                let info = store.info(handle).expect("the group exists");
                 let key = aliyun_sg_egress::request::request_key(req, info);
                 let generic =
                     aliyun_sg_egress::store::closest_rule(&*store, handle, &key, req.priority());

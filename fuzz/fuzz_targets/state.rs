@@ -5,8 +5,8 @@
 #![no_main]
 
 use aliyun_sg_egress::state::State;
-use aliyun_sg_egress::store::{GroupHandle, GroupStore};
-use aliyun_sg_egress_fuzz::snapshot;
+use aliyun_sg_egress::store::{Change, GroupHandle, GroupStore};
+use aliyun_sg_egress_fuzz::{modelled_slots, snapshot};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
@@ -67,13 +67,16 @@ fuzz_target!(|data: &[u8]| {
     let mut expected = before;
     for (g, (_, rules)) in expected.iter_mut().enumerate() {
         let h = GroupHandle::new(g);
+        let slots = modelled_slots(&state, h);
         for (i, rule) in rules.iter_mut().enumerate().step_by(2) {
             let text = new_description(data.len() + g + i);
             state
-                .set_description(h, i, &text)
+                .change(h, Change::SetDescription(slots[i], &text))
                 .expect("a VecStore takes any description");
             let position = state.group_position(h).expect("group position");
-            let index = state.permission_index(h, i).expect("permission index");
+            let index = state
+                .permission_index(h, slots[i])
+                .expect("permission index");
             let Value::Object(object) = rule_mut(&mut expected_document, position, index) else {
                 panic!("egress rule {i} of group {g} is not an object");
             };

@@ -5,7 +5,8 @@ use std::fmt::Debug;
 use aliyun_sg_egress::error::ApiError;
 use aliyun_sg_egress::model::{EgressRule, GroupInfo, RuleDestination};
 use aliyun_sg_egress::request::{ModifyEgressRequest, RequestParser, Source};
-use aliyun_sg_egress::store::{GroupHandle, GroupStore};
+use aliyun_sg_egress::state::State;
+use aliyun_sg_egress::store::{BoundedStore, GroupHandle, GroupStore, VecStore, rule_indexes};
 use aliyun_sg_egress::{Format, RequestId, Response};
 use aliyun_sg_egress::{IpProtocol, Ipv4Cidr, Ipv6Cidr, NicType, Policy, PortRange, Priority};
 
@@ -173,6 +174,7 @@ pub enum OwnedDestination {
     Ipv4(Ipv4Cidr),
     Ipv6(Ipv6Cidr),
     Group(String),
+    PrefixList(String),
 }
 
 /// A rule as a store hands it out, owned so that it outlives changes.
@@ -203,6 +205,7 @@ impl OwnedRule {
                 RuleDestination::Ipv4(v4) => OwnedDestination::Ipv4(v4),
                 RuleDestination::Ipv6(v6) => OwnedDestination::Ipv6(v6),
                 RuleDestination::Group(id) => OwnedDestination::Group(id.to_owned()),
+                RuleDestination::PrefixList(id) => OwnedDestination::PrefixList(id.to_owned()),
             },
             source: r.source,
             description: r.description.to_owned(),
@@ -222,6 +225,7 @@ impl OwnedRule {
                 OwnedDestination::Ipv4(v4) => RuleDestination::Ipv4(*v4),
                 OwnedDestination::Ipv6(v6) => RuleDestination::Ipv6(*v6),
                 OwnedDestination::Group(id) => RuleDestination::Group(id),
+                OwnedDestination::PrefixList(id) => RuleDestination::PrefixList(id),
             },
             source: self.source,
             description: &self.description,
@@ -232,15 +236,48 @@ impl OwnedRule {
 /// The groups and rules of a store, in order.
 pub type Snapshot = Vec<(GroupInfo, Vec<OwnedRule>)>;
 
-/// Copies the first `groups` groups of a store out.
-pub fn snapshot<S: GroupStore>(store: &S, groups: usize) -> Snapshot {
+/// A store whose groups can be read by handle (the trait finds them by
+/// id): the crate's stores and the state.
+pub trait Groups: GroupStore {
+    fn info(&self, group: GroupHandle) -> Option<&GroupInfo>;
+}
+
+impl Groups for VecStore {
+    fn info(&self, group: GroupHandle) -> Option<&GroupInfo> {
+        self.group_info(group)
+    }
+}
+
+impl<const G: usize, const R: usize, const T: usize> Groups for BoundedStore<G, R, T> {
+    fn info(&self, group: GroupHandle) -> Option<&GroupInfo> {
+        self.group_info(group)
+    }
+}
+
+impl Groups for State {
+    fn info(&self, group: GroupHandle) -> Option<&GroupInfo> {
+        self.group_info(group)
+    }
+}
+
+/// The slots of a group's modelled rules, in store order.
+pub fn modelled_slots<S: GroupStore>(store: &S, group: GroupHandle) -> Vec<usize> {
+    rule_indexes(store, group)
+        .filter(|&i| store.rule(group, i).is_some_and(|r| r.modelled().is_some()))
+        .collect()
+}
+
+/// Copies the first `groups` groups of a store out, with their modelled
+/// rules in store order.
+pub fn snapshot<S: Groups>(store: &S, groups: usize) -> Snapshot {
     (0..groups)
         .map(|g| {
             let h = GroupHandle::new(g);
-            let info = store.group_info(h).expect("group handle").clone();
-            let rules = (0..)
-                .map_while(|i| store.rule(h, i))
-                .map(|rule| OwnedRule::from_rule(&rule))
+            let info = store.info(h).expect("group handle").clone();
+            let rules = modelled_slots(store, h)
+                .into_iter()
+                .filter_map(|i| store.rule(h, i))
+                .filter_map(|rule| rule.modelled().map(OwnedRule::from_rule))
                 .collect();
             (info, rules)
         })

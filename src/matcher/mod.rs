@@ -7,7 +7,7 @@ use crate::error::{ApiError, Cause, Reason};
 use crate::model::{GroupInfo, Network, RuleDestination, RuleKey};
 use crate::nic::NicType;
 use crate::request::{Destination, GroupDestination, ModifyEgressRequest};
-use crate::store::{GroupHandle, GroupStore};
+use crate::store::{Change, GroupHandle, GroupStore, RuleRef};
 
 pub use near_miss::closest_rule;
 
@@ -88,10 +88,9 @@ fn check_destination_group<S: GroupStore + ?Sized>(
         ));
     }
     let found = store
-        .find_group(dest.id)
-        .and_then(|h| store.group_info(h))
-        .filter(|g| g.region == *request.region_id());
-    let Some(target) = found else {
+        .group(dest.id)
+        .filter(|(_, g)| g.region == *request.region_id());
+    let Some((_, target)) = found else {
         return Err(fail(
             Cause::InvalidDestGroupIdNotFound,
             Reason::NoSuchGroup,
@@ -161,8 +160,7 @@ fn find<S: GroupStore + ?Sized>(
     request: &ModifyEgressRequest,
 ) -> Result<Identified, ApiError> {
     let found = store
-        .find_group(request.security_group_id())
-        .and_then(|h| Some((h, store.group_info(h)?)))
+        .group(request.security_group_id())
         .filter(|(_, g)| g.region == *request.region_id());
     let Some((group, info)) = found else {
         return Err(fail(
@@ -174,7 +172,7 @@ fn find<S: GroupStore + ?Sized>(
     if let Destination::Group(dest) = request.destination() {
         check_destination_group(store, request, info, dest)?;
     }
-    let found = store.find_rule(group, &request_key(request, info));
+    let found = store.find_rule(group, RuleRef::Key(&request_key(request, info)));
     match found {
         Some(rule_index) if priority_matches(store, request, group, rule_index) => {
             Ok(Identified { group, rule_index })
@@ -189,7 +187,10 @@ fn priority_matches<S: GroupStore + ?Sized>(
     group: GroupHandle,
     index: usize,
 ) -> bool {
-    let is_rules = |p| store.rule(group, index).is_some_and(|r| r.priority == p);
+    let is_rules = |p| {
+        let rule = store.rule(group, index);
+        rule.is_some_and(|r| r.modelled().is_some_and(|r| r.priority == p))
+    };
     request.priority().is_none_or(is_rules)
 }
 
@@ -216,7 +217,7 @@ fn explain_miss<S: GroupStore + ?Sized>(
             ..*key
         };
         if store
-            .find_rule(group, &other)
+            .find_rule(group, RuleRef::Key(&other))
             .is_some_and(|i| priority_matches(store, request, group, i))
         {
             return fail(
@@ -286,7 +287,7 @@ fn explain_miss<S: GroupStore + ?Sized>(
 /// ).unwrap();
 /// let applied = modify(&mut store, &req).unwrap();
 /// assert!(applied.changed);
-/// assert_eq!(store.rule(g, 0).unwrap().description, "https");
+/// assert_eq!(store.rule(g, 0).unwrap().description(), "https");
 ///
 /// let miss = parser.parse(
 ///     "RegionId=cn-hangzhou&SecurityGroupId=sg-1&IpProtocol=tcp&PortRange=443/443&DestCidrIp=10.0.0.1/8",
@@ -301,11 +302,19 @@ pub fn modify<S: GroupStore + ?Sized>(
     request: &ModifyEgressRequest,
 ) -> Result<Applied, ApiError> {
     let rule = identify(store, request)?;
+    let current = store
+        .rule(rule.group, rule.rule_index)
+        .map(|r| r.description());
     let changed = match request.description() {
-        None => false,
-        Some(wanted) => store
-            .set_description(rule.group, rule.rule_index, wanted)
-            .map_err(|e| ApiError::from(e).with_hints(request.hints()))?,
+        // The same text is no change: the store is not written.
+        Some(wanted) if current != Some(wanted) => {
+            let change = Change::SetDescription(rule.rule_index, wanted);
+            store
+                .change(rule.group, change)
+                .map_err(|e| ApiError::from(e).with_hints(request.hints()))?;
+            true
+        }
+        _ => false,
     };
     Ok(Applied { rule, changed })
 }

@@ -4,7 +4,7 @@ use crate::error::{NearMiss, RuleField, RuleFields};
 use crate::model::{RuleDestination, RuleKey};
 use crate::priority::Priority;
 use crate::request::Source;
-use crate::store::{GroupHandle, GroupStore};
+use crate::store::{GroupHandle, GroupStore, rule_indexes};
 
 /// The fields in which a rule (its key and priority) differs from what
 /// the request names.
@@ -46,9 +46,10 @@ fn differences(
 
 /// The group's rule that differs from the request in the fewest fields
 /// (the first such rule on a tie), and those fields: SPEC §6's near miss.
-/// A scan over [`GroupStore::rule`]: it runs only when no rule matched, and
-/// ends at the first rule that differs in one field (with no rule
-/// matching, none differs in none).
+/// A scan in store order over the modelled rules (opaque ones have no key
+/// to compare): it runs only when no rule matched, and ends at the first
+/// rule that differs in one field (with no rule matching, none differs in
+/// none).
 pub fn closest_rule<S: GroupStore + ?Sized>(
     store: &S,
     group: GroupHandle,
@@ -56,7 +57,11 @@ pub fn closest_rule<S: GroupStore + ?Sized>(
     priority: Option<Priority>,
 ) -> Option<NearMiss> {
     let mut best: Option<NearMiss> = None;
-    for (rule_index, rule) in (0..).map_while(|i| store.rule(group, i)).enumerate() {
+    for rule_index in rule_indexes(store, group) {
+        let found = store.rule(group, rule_index);
+        let Some(rule) = found.as_ref().and_then(|r| r.modelled()) else {
+            continue;
+        };
         let differs = differences(&rule.key(), rule.priority, key, priority);
         if best.is_none_or(|b| differs.len() < b.differs.len()) {
             best = Some(NearMiss {

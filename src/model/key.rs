@@ -7,8 +7,9 @@ use crate::port::PortRange;
 use crate::protocol::IpProtocol;
 use crate::request::Source;
 
-/// A rule's destination, borrowing a group id: an IPv4 block, an IPv6
-/// block, or a security group (keyed by its id alone).
+/// A rule's destination, borrowing a group or prefix-list id: an IPv4
+/// block, an IPv6 block, a security group (keyed by its id alone), or a
+/// prefix list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RuleDestination<'a> {
     /// `DestCidrIp`, as written.
@@ -17,12 +18,21 @@ pub enum RuleDestination<'a> {
     Ipv6(Ipv6Cidr),
     /// `DestGroupId`.
     Group(&'a str),
+    /// `DestPrefixListId` (VPC groups only, on the intranet NIC), compared
+    /// as written.
+    PrefixList(&'a str),
 }
 
 impl RuleDestination<'_> {
     /// Whether the destination is a security group.
     pub const fn is_group(&self) -> bool {
         matches!(self, RuleDestination::Group(_))
+    }
+
+    /// Whether the destination is an address block (IPv4 or IPv6), not a
+    /// group or a prefix list.
+    pub const fn is_address(&self) -> bool {
+        matches!(self, RuleDestination::Ipv4(_) | RuleDestination::Ipv6(_))
     }
 }
 

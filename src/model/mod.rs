@@ -3,8 +3,10 @@
 
 mod group;
 mod key;
+mod opaque;
 mod rule;
 
 pub use group::{GroupInfo, Network};
 pub use key::{RuleDestination, RuleKey};
-pub use rule::{EgressRule, InvalidRule};
+pub use opaque::{OpaqueFields, OpaqueRule};
+pub use rule::{EgressRule, InvalidRule, Rule, RuleBody};

@@ -3,6 +3,7 @@
 use core::fmt;
 
 use super::key::{RuleDestination, RuleKey};
+use super::opaque::OpaqueRule;
 use crate::nic::NicType;
 use crate::policy::Policy;
 use crate::port::PortRange;
@@ -55,6 +56,12 @@ pub enum InvalidRule {
     Description,
     /// A group destination on the internet NIC.
     GroupOnInternet,
+    /// A destination prefix-list id that is empty or over 128 bytes.
+    PrefixListId,
+    /// A prefix-list destination on the internet NIC.
+    PrefixListOnInternet,
+    /// A `SecurityGroupRuleId` over 128 bytes.
+    RuleId,
 }
 
 impl fmt::Display for InvalidRule {
@@ -67,6 +74,13 @@ impl fmt::Display for InvalidRule {
             InvalidRule::GroupId => "destination group id is empty or longer than 128 bytes",
             InvalidRule::Description => "description is longer than 512 characters",
             InvalidRule::GroupOnInternet => "a group destination must be on the intranet NIC",
+            InvalidRule::PrefixListId => {
+                "destination prefix list id is empty or longer than 128 bytes"
+            }
+            InvalidRule::PrefixListOnInternet => {
+                "a prefix-list destination must be on the intranet NIC"
+            }
+            InvalidRule::RuleId => "rule id is longer than 128 bytes",
         })
     }
 }
@@ -112,17 +126,63 @@ impl<'a> EgressRule<'a> {
         if (dest_v4 && source_v6) || (dest_v6 && source_v4) {
             return Err(InvalidRule::AddressFamilies);
         }
-        if let RuleDestination::Group(id) = self.destination {
-            if id.is_empty() || id.len() > ID_MAX_BYTES {
-                return Err(InvalidRule::GroupId);
+        let bad_id = |id: &str| id.is_empty() || id.len() > ID_MAX_BYTES;
+        let internet = self.nic_type == NicType::Internet;
+        match self.destination {
+            RuleDestination::Group(id) if bad_id(id) => return Err(InvalidRule::GroupId),
+            RuleDestination::Group(_) if internet => return Err(InvalidRule::GroupOnInternet),
+            RuleDestination::PrefixList(id) if bad_id(id) => return Err(InvalidRule::PrefixListId),
+            RuleDestination::PrefixList(_) if internet => {
+                return Err(InvalidRule::PrefixListOnInternet);
             }
-            if self.nic_type == NicType::Internet {
-                return Err(InvalidRule::GroupOnInternet);
-            }
+            _ => {}
         }
         if self.description.chars().count() > DESCRIPTION_MAX_CHARS {
             return Err(InvalidRule::Description);
         }
         Ok(())
+    }
+}
+
+/// A rule as a store holds it: its `SecurityGroupRuleId` and `CreateTime`
+/// (each empty when the rule has none), and its fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rule<'a> {
+    /// `SecurityGroupRuleId`; empty for a rule without one (it cannot be
+    /// found by id). Unique in a store.
+    pub id: &'a str,
+    /// `CreateTime`, as given (`YYYY-MM-DDThh:mm:ssZ` for new rules).
+    pub create_time: &'a str,
+    /// The rule's fields.
+    pub body: RuleBody<'a>,
+}
+
+/// A rule's fields: modelled, or held as read (SPEC §10).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleBody<'a> {
+    /// A rule this crate models: it has a key and requests match it.
+    Modelled(EgressRule<'a>),
+    /// A rule the API can hold but this crate does not model (a protocol
+    /// number, a `PortRangeListId`): it has no key, is never matched by
+    /// parameters, counts toward the quota, and can be removed or given a
+    /// description.
+    Opaque(OpaqueRule<'a>),
+}
+
+impl<'a> Rule<'a> {
+    /// The modelled rule, if it is one.
+    pub const fn modelled(&self) -> Option<&EgressRule<'a>> {
+        match &self.body {
+            RuleBody::Modelled(rule) => Some(rule),
+            RuleBody::Opaque(_) => None,
+        }
+    }
+
+    /// The rule's `Description` (empty when it has none).
+    pub fn description(&self) -> &'a str {
+        match &self.body {
+            RuleBody::Modelled(rule) => rule.description,
+            RuleBody::Opaque(rule) => rule.description(),
+        }
     }
 }

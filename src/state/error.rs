@@ -84,8 +84,19 @@ pub enum Reason {
         other: &'static str,
     },
     /// An egress rule has no destination (`DestCidrIp`, `Ipv6DestCidrIp`,
-    /// `DestGroupId`).
+    /// `DestGroupId`, `DestPrefixListId`).
     NoDestination,
+    /// A rule of a classic group has a prefix-list destination (VPC
+    /// groups only).
+    ClassicPrefixList,
+    /// Another rule (ingress or egress, in any group) has the same
+    /// `SecurityGroupRuleId`.
+    DuplicateRuleId {
+        /// The other rule's group id.
+        group: String,
+        /// The other rule's position in its `Permissions.Permission`.
+        rule: usize,
+    },
     /// The rule breaks an invariant no single field shows (an `icmp` rule
     /// to an IPv6 block, a group destination on the internet NIC, …).
     Rule(InvalidRule),
@@ -197,9 +208,14 @@ impl fmt::Display for Reason {
                 error,
             } => write!(f, "invalid {field} {found}: {error}"),
             Reason::Conflict { field, other } => write!(f, "{field} and {other} are both set"),
-            Reason::NoDestination => {
-                f.write_str("no destination (DestCidrIp, Ipv6DestCidrIp or DestGroupId)")
-            }
+            Reason::NoDestination => f.write_str(
+                "no destination (DestCidrIp, Ipv6DestCidrIp, DestGroupId or DestPrefixListId)",
+            ),
+            Reason::ClassicPrefixList => f.write_str("a prefix-list destination needs a VPC group"),
+            Reason::DuplicateRuleId { group, rule } => write!(
+                f,
+                "same SecurityGroupRuleId as rule {rule} of group {group}"
+            ),
             Reason::Rule(e) => e.fmt(f),
             Reason::DuplicateRule { other } => write!(
                 f,

@@ -1,26 +1,28 @@
 //! Reading groups and egress rules out of a state document into a
 //! [`VecStore`], remembering where each egress rule lives in the document.
 
-use alloc::string::String;
+use alloc::borrow::Cow;
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use serde_json::{Map, Value};
 
 use super::error::{InvalidValue, Reason, Shape, StateError, quote};
 use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
-use crate::model::{EgressRule, GroupInfo, Network, RuleDestination};
+use crate::model::{EgressRule, GroupInfo, Network, OpaqueRule, Rule, RuleBody, RuleDestination};
 use crate::nic::NicType;
 use crate::policy::Policy;
 use crate::port::PortRange;
 use crate::priority::{InvalidPriority, Priority};
 use crate::protocol::IpProtocol;
 use crate::request::Source;
-use crate::store::{GroupHandle, GroupStore, StoreError, VecStore};
+use crate::store::{Change, GroupStore, StoreError, VecStore};
 use crate::text::{AccountId, AccountName, Description, GroupId, RegionId, VpcId};
 
 /// The groups of the document: an array of them, `{"SecurityGroups":
 /// [...]}`, or the document itself.
-fn groups(document: &Value) -> Result<&[Value], StateError> {
+pub(crate) fn groups(document: &Value) -> Result<&[Value], StateError> {
     match document {
         Value::Array(items) => Ok(items.as_slice()),
         Value::Object(map) => match map.get("SecurityGroups") {
@@ -33,14 +35,9 @@ fn groups(document: &Value) -> Result<&[Value], StateError> {
     }
 }
 
-/// The rule at `index` of `Permissions.Permission` in the group at
-/// `position` of a document that [`load`] accepted (its shape tells where
-/// the groups are, as in [`groups`]).
-pub(crate) fn rule_mut(
-    document: &mut Value,
-    position: usize,
-    index: usize,
-) -> Option<&mut Map<String, Value>> {
+/// The group object at `position` of a document that [`load`] accepted
+/// (its shape tells where the groups are, as in [`groups`]).
+pub(crate) fn group_mut(document: &mut Value, position: usize) -> Option<&mut Map<String, Value>> {
     let group = if document.is_array() {
         document.get_mut(position)?
     } else if document.get("SecurityGroups").is_some() {
@@ -48,24 +45,98 @@ pub(crate) fn rule_mut(
     } else {
         document
     };
-    group
+    group.as_object_mut()
+}
+
+/// The group's `Permissions.Permission` array, made when absent (or
+/// `null`: a group without rules).
+pub(crate) fn permissions_mut(document: &mut Value, position: usize) -> Option<&mut Vec<Value>> {
+    let group = group_mut(document, position)?;
+    let permissions = group
+        .entry("Permissions")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if permissions.is_null() {
+        *permissions = Value::Object(Map::new());
+    }
+    let rules = permissions
+        .as_object_mut()?
+        .entry("Permission")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if rules.is_null() {
+        *rules = Value::Array(Vec::new());
+    }
+    rules.as_array_mut()
+}
+
+/// The rule at `index` of `Permissions.Permission` in the group at
+/// `position`.
+pub(crate) fn rule_mut(
+    document: &mut Value,
+    position: usize,
+    index: usize,
+) -> Option<&mut Map<String, Value>> {
+    group_mut(document, position)?
         .get_mut("Permissions")?
         .get_mut("Permission")?
         .get_mut(index)?
         .as_object_mut()
 }
 
-/// Loads every group and egress rule of the document into a new store,
-/// with each group's egress rule positions (see `load_group`), in document
-/// order.
-pub(crate) fn load(document: &Value) -> Result<(VecStore, Vec<Vec<usize>>), StateError> {
+/// What [`load`] reads out of a document.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Loaded {
+    pub(crate) store: VecStore,
+    /// For each group, at its position in the document (its handle in
+    /// `store`), the `Permissions.Permission` index of the egress rule in
+    /// each store slot.
+    pub(crate) positions: Vec<Vec<Option<usize>>>,
+    /// The ids of ingress rules: no egress rule may take one.
+    pub(crate) ingress_ids: BTreeSet<String>,
+    /// The top-level `PrefixLists`, when given.
+    pub(crate) prefix_lists: Option<BTreeSet<String>>,
+}
+
+/// Where a rule id was first read: the group's id and the rule's index.
+type SeenIds = BTreeMap<String, (String, usize)>;
+
+/// Loads every group and egress rule of the document into a new store.
+pub(crate) fn load(document: &Value) -> Result<Loaded, StateError> {
     let groups = groups(document)?;
-    let mut store = VecStore::new();
-    let mut egress = Vec::with_capacity(groups.len());
+    let mut loaded = Loaded {
+        prefix_lists: prefix_lists(document)?,
+        ..Loaded::default()
+    };
+    let mut seen = SeenIds::new();
     for (position, group) in groups.iter().enumerate() {
-        egress.push(load_group(&mut store, position, group)?);
+        let positions = load_group(&mut loaded, &mut seen, position, group)?;
+        loaded.positions.push(positions);
     }
-    Ok((store, egress))
+    Ok(loaded)
+}
+
+/// The top-level `PrefixLists` of a `{"SecurityGroups": ...}` document.
+fn prefix_lists(document: &Value) -> Result<Option<BTreeSet<String>>, StateError> {
+    let expected = "an array of prefix list ids";
+    let Some(found) = document
+        .get("SecurityGroups")
+        .and(document.get("PrefixLists"))
+    else {
+        return Ok(None);
+    };
+    let Value::Array(items) = found else {
+        return match found {
+            Value::Null => Ok(None),
+            _ => wrong_type("PrefixLists", expected, found),
+        };
+    };
+    items
+        .iter()
+        .map(|item| match item {
+            Value::String(id) => Ok(id.clone()),
+            _ => wrong_type("PrefixLists", expected, found),
+        })
+        .collect::<Result<_, _>>()
+        .map(Some)
 }
 
 /// The error for a field of the wrong JSON type.
@@ -144,13 +215,14 @@ fn parse_optional<T, E: Into<InvalidValue>>(
 
 /// Adds the group at `position` of the document, and its egress rules, to
 /// the store, whose handle for it is that position (groups are added in
-/// order); returns each egress rule's index in `Permissions.Permission`, in
-/// store order.
+/// order); returns the `Permissions.Permission` index of the rule in each
+/// store slot.
 fn load_group(
-    store: &mut VecStore,
+    loaded: &mut Loaded,
+    seen: &mut SeenIds,
     position: usize,
     group: &Value,
-) -> Result<Vec<usize>, StateError> {
+) -> Result<Vec<Option<usize>>, StateError> {
     let Value::Object(object) = group else {
         return Err(StateError::new(Reason::Shape(Shape::Group)).in_group(position, None));
     };
@@ -159,36 +231,118 @@ fn load_group(
     let at_group = |reason| StateError::new(reason).in_group(position, Some(&id));
     let info = group_info(object, id.clone()).map_err(|e| e.in_group(position, Some(&id)))?;
     let network = info.network.clone();
+    let store = &mut loaded.store;
     let handle = match store.add_group(info) {
         Ok(handle) => handle,
         Err(StoreError::DuplicateGroup) => {
-            let first = store.find_group(&id).map_or(0, GroupHandle::index);
+            let first = store.group(&id).map_or(0, |(h, _)| h.index());
             let second = position;
             return Err(at_group(Reason::DuplicateGroup { first, second }));
         }
         Err(e) => return Err(at_group(Reason::Store(e))),
     };
-    let mut egress = Vec::new();
+    let mut positions: Vec<Option<usize>> = Vec::new();
     let rules = permissions(object).map_err(|e| e.in_group(position, Some(&id)))?;
     for (index, rule) in rules.iter().enumerate() {
         let at_rule = |e: StateError| e.in_group(position, Some(&id)).in_rule(index);
-        let Some(rule) = egress_rule(rule, &network).map_err(at_rule)? else {
-            continue;
+        let Value::Object(fields) = rule else {
+            return Err(at_rule(StateError::new(Reason::Shape(Shape::Rule))));
         };
-        let reason = match store.add_rule(handle, &rule) {
-            Ok(_) => {
-                egress.push(index);
+        let (ingress, rule_id, create_time) = rule_head(fields).map_err(at_rule)?;
+        if !rule_id.is_empty() {
+            if let Some((group, rule)) = seen.get(rule_id) {
+                let (group, rule) = (group.clone(), *rule);
+                return Err(at_rule(StateError::new(Reason::DuplicateRuleId {
+                    group,
+                    rule,
+                })));
+            }
+            seen.insert(rule_id.into(), (id.to_string(), index));
+        }
+        if ingress {
+            if !rule_id.is_empty() {
+                loaded.ingress_ids.insert(rule_id.into());
+            }
+            continue;
+        }
+        let opaque = opaque_fields(fields).map_err(at_rule)?;
+        let pairs: Vec<(&str, &str)> = opaque
+            .iter()
+            .flatten()
+            .map(|(n, v)| (*n, v.as_ref()))
+            .collect();
+        let body = match opaque {
+            Some(_) => RuleBody::Opaque(OpaqueRule::new(&pairs)),
+            None => RuleBody::Modelled(egress_rule(fields, &network).map_err(at_rule)?),
+        };
+        let change = Change::Insert(Rule {
+            id: rule_id,
+            create_time,
+            body,
+        });
+        let reason = match store.change(handle, change) {
+            Ok(slot) => {
+                if positions.len() <= slot {
+                    positions.resize(slot + 1, None);
+                }
+                if let Some(p) = positions.get_mut(slot) {
+                    *p = Some(index);
+                }
                 continue;
             }
             Err(StoreError::DuplicateRule(other)) => Reason::DuplicateRule {
-                other: egress.get(other).copied().unwrap_or(other),
+                other: positions.get(other).copied().flatten().unwrap_or(other),
             },
             Err(StoreError::InvalidRule(e)) => Reason::Rule(e),
             Err(e) => Reason::Store(e),
         };
         return Err(at_rule(StateError::new(reason)));
     }
-    Ok(egress)
+    Ok(positions)
+}
+
+/// A rule's direction (`true` for ingress), `SecurityGroupRuleId` and
+/// `CreateTime` (empty when absent, `null` or `""`).
+fn rule_head(object: &Object) -> Result<(bool, &str, &str), StateError> {
+    let ingress = parse(
+        "Direction",
+        required(object, "Direction")?,
+        |text| match text {
+            _ if text.eq_ignore_ascii_case("egress") => Ok(false),
+            _ if text.eq_ignore_ascii_case("ingress") => Ok(true),
+            _ => Err(InvalidValue::Direction),
+        },
+    )?;
+    let id = optional(object, "SecurityGroupRuleId")?.unwrap_or("");
+    let create_time = optional(object, "CreateTime")?.unwrap_or("");
+    Ok((ingress, id, create_time))
+}
+
+/// An egress rule the API can hold but this crate does not model (SPEC
+/// §10): a protocol number (`"6"`, 0 to 255) as `IpProtocol`, or a
+/// `PortRangeListId`. Its fields as text pairs, or `None` for a rule to
+/// model.
+#[allow(clippy::type_complexity)]
+fn opaque_fields(object: &Object) -> Result<Option<Vec<(&str, Cow<'_, str>)>>, StateError> {
+    let protocol_number = match object.get("IpProtocol") {
+        Some(Value::String(text)) => {
+            (1..=3).contains(&text.len())
+                && text.bytes().all(|b| b.is_ascii_digit())
+                && text.parse::<u16>().is_ok_and(|n| n <= 255)
+        }
+        _ => false,
+    };
+    if !protocol_number && optional(object, "PortRangeListId")?.is_none() {
+        return Ok(None);
+    }
+    let pairs = object.iter().map(|(name, value)| {
+        let text = match value {
+            Value::String(text) => Cow::Borrowed(text.as_str()),
+            other => Cow::Owned(other.to_string()),
+        };
+        (name.as_str(), text)
+    });
+    Ok(Some(pairs.collect()))
 }
 
 fn group_info(object: &Object, id: GroupId) -> Result<GroupInfo, StateError> {
@@ -229,27 +383,8 @@ fn permissions(object: &Object) -> Result<&[Value], StateError> {
     }
 }
 
-/// The egress rule a permission describes, or `None` for an ingress rule
-/// or a rule to a prefix list (kept in the document, never matched).
-fn egress_rule<'v>(
-    rule: &'v Value,
-    network: &Network,
-) -> Result<Option<EgressRule<'v>>, StateError> {
-    let Value::Object(object) = rule else {
-        return Err(StateError::new(Reason::Shape(Shape::Rule)));
-    };
-    let ingress = parse(
-        "Direction",
-        required(object, "Direction")?,
-        |text| match text {
-            _ if text.eq_ignore_ascii_case("egress") => Ok(false),
-            _ if text.eq_ignore_ascii_case("ingress") => Ok(true),
-            _ => Err(InvalidValue::Direction),
-        },
-    )?;
-    if ingress || optional(object, "DestPrefixListId")?.is_some() {
-        return Ok(None);
-    }
+/// The modelled egress rule a permission describes.
+fn egress_rule<'v>(object: &'v Object, network: &Network) -> Result<EgressRule<'v>, StateError> {
     let protocol = parse_required(object, "IpProtocol", IpProtocol::parse)?;
     let ports = |text: &str| PortRange::parse_for(text, protocol);
     let port_range = parse_required(object, "PortRange", ports)?;
@@ -260,8 +395,11 @@ fn egress_rule<'v>(
     let description = string(object, "Description")?.unwrap_or("");
     parse("Description", description, Description::check)?;
     let destination = destination(object)?;
+    if matches!(destination, RuleDestination::PrefixList(_)) && !network.is_vpc() {
+        return Err(StateError::new(Reason::ClassicPrefixList));
+    }
     let source = source(object)?;
-    Ok(Some(EgressRule {
+    Ok(EgressRule {
         protocol,
         port_range,
         source_port_range,
@@ -271,7 +409,7 @@ fn egress_rule<'v>(
         destination,
         source,
         description,
-    }))
+    })
 }
 
 /// `Priority`: a number or a decimal string; 1 when absent.
@@ -291,24 +429,36 @@ fn priority(object: &Object) -> Result<Priority, StateError> {
     value.map_err(|e| value_error("Priority", found, e.into()))
 }
 
+/// The one destination, in the precedence order of SPEC §12.2 (two given
+/// is a conflict: a real dump writes `""` for the others).
 fn destination(object: &Object) -> Result<RuleDestination<'_>, StateError> {
-    let v4 = optional(object, "DestCidrIp")?;
-    let v6 = optional(object, "Ipv6DestCidrIp")?;
-    let group = optional(object, "DestGroupId")?;
-    match (v4, v6, group) {
-        (Some(_), Some(_), _) => Err(conflict("DestCidrIp", "Ipv6DestCidrIp")),
-        (Some(_), None, Some(_)) => Err(conflict("DestCidrIp", "DestGroupId")),
-        (None, Some(_), Some(_)) => Err(conflict("Ipv6DestCidrIp", "DestGroupId")),
-        (Some(text), None, None) => {
+    const FIELDS: [&str; 4] = [
+        "DestCidrIp",
+        "Ipv6DestCidrIp",
+        "DestGroupId",
+        "DestPrefixListId",
+    ];
+    let mut given = None;
+    for field in FIELDS {
+        if let Some(text) = optional(object, field)? {
+            if let Some((first, _)) = given {
+                return Err(conflict(first, field));
+            }
+            given = Some((field, text));
+        }
+    }
+    match given {
+        Some(("DestCidrIp", text)) => {
             parse("DestCidrIp", text, Ipv4Cidr::parse).map(RuleDestination::Ipv4)
         }
-        (None, Some(text), None) => {
+        Some(("Ipv6DestCidrIp", text)) => {
             parse("Ipv6DestCidrIp", text, Ipv6Cidr::parse).map(RuleDestination::Ipv6)
         }
-        (None, None, Some(text)) => {
+        Some(("DestGroupId", text)) => {
             parse("DestGroupId", text, GroupId::check).map(|()| RuleDestination::Group(text))
         }
-        (None, None, None) => Err(StateError::new(Reason::NoDestination)),
+        Some((_, text)) => Ok(RuleDestination::PrefixList(text)),
+        None => Err(StateError::new(Reason::NoDestination)),
     }
 }
 

@@ -3,14 +3,15 @@
 use heapless::Vec;
 
 use super::table::{RuleTable, StoredRule};
-use super::{GroupHandle, GroupStore, StoreError, StoredGroup};
-use crate::model::{EgressRule, GroupInfo, RuleKey};
+use super::{Change, GroupHandle, GroupStore, RuleCounts, RuleRef, StoreError, StoredGroup};
+use crate::model::{EgressRule, GroupInfo, Rule, RuleBody};
 
 type Table<const RULES: usize, const TEXT: usize> =
     RuleTable<Vec<StoredRule, RULES>, Vec<u32, RULES>, Vec<u8, TEXT>>;
 
 /// Up to `GROUPS` groups of up to `RULES` egress rules each, with `TEXT`
-/// bytes of text per group; no heap.
+/// bytes of text per group (ids, create times, descriptions, destination
+/// ids, opaque rules' fields); no heap.
 ///
 /// `RULES` is the group's rule quota: adding one more is refused with
 /// [`StoreError::RulesFull`], which the API reports as
@@ -18,7 +19,7 @@ type Table<const RULES: usize, const TEXT: usize> =
 /// `GROUPS` small (a gateway's working set); large numbers of rules per
 /// group cost nothing at lookup time.
 ///
-/// The store is large (about `GROUPS × (RULES × (STORED_RULE_BYTES + 4) +
+/// The store is large (about `GROUPS × (RULES × (STORED_RULE_BYTES + 8) +
 /// TEXT)` bytes, see [`STORED_RULE_BYTES`](super::STORED_RULE_BYTES)):
 /// give it a `static`, a `Box`, or a big enough stack.
 ///
@@ -29,7 +30,7 @@ type Table<const RULES: usize, const TEXT: usize> =
 /// let mut store: BoundedStore<4, 64, 4096> = BoundedStore::new();
 /// let info = GroupInfo::new(GroupId::parse("sg-1")?, RegionId::parse("cn-hangzhou")?, Network::Classic);
 /// let g = store.add_group(info).unwrap();
-/// assert_eq!(store.find_group("sg-1"), Some(g));
+/// assert_eq!(store.group("sg-1").map(|(h, _)| h), Some(g));
 /// # Ok::<(), aliyun_sg_egress::text::InvalidText>(())
 /// ```
 #[derive(Clone, Debug, Default)]
@@ -49,7 +50,7 @@ impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> BoundedStore<GR
     ///
     /// [`StoreError::DuplicateGroup`] or [`StoreError::GroupsFull`].
     pub fn add_group(&mut self, info: GroupInfo) -> Result<GroupHandle, StoreError> {
-        if self.find_group(&info.id).is_some() {
+        if self.find_id(&info.id).is_some() {
             return Err(StoreError::DuplicateGroup);
         }
         let egress = RuleTable::new(RULES);
@@ -64,6 +65,15 @@ impl<const GROUPS: usize, const RULES: usize, const TEXT: usize> BoundedStore<GR
     fn find_id(&self, id: &str) -> Option<usize> {
         self.groups.iter().position(|g| g.info.id.as_str() == id)
     }
+
+    /// Whether a rule of any group has this id: one hash lookup a group,
+    /// for the few groups a fixed store holds.
+    fn rule_id_in_use(&self, id: &str) -> bool {
+        self.groups.iter().any(|g| g.egress.find_id(id).is_some())
+    }
+
+    /// The groups' own indexes are all there is.
+    fn index_rule_id(&mut self, _group: GroupHandle, _id: &str, _added: bool) {}
 }
 
 group_store_methods!(impl[const GROUPS: usize, const RULES: usize, const TEXT: usize]
