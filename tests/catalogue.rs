@@ -293,5 +293,14 @@ fn catalogue_order_is_the_page_order_then_the_common_codes() {
         .map(|r| (r.status, r.code.as_str(), r.message.as_str()))
         .collect();
     assert_eq!(&listed[..36], &expected[..]);
-    assert_eq!(Cause::ALL.len(), 39);
+    // Then the common codes, then the lifecycle's and the gateway's
+    // (tests/request_lifecycle.rs walks those rows).
+    let groups: Vec<CauseGroup> = Cause::ALL[36..].iter().map(|c| c.group()).collect();
+    let order = [(CauseGroup::Common, 3), (CauseGroup::Lifecycle, 16), (CauseGroup::Gateway, 6)];
+    let expected: Vec<CauseGroup> = order
+        .iter()
+        .flat_map(|&(g, n)| std::iter::repeat_n(g, n))
+        .collect();
+    assert_eq!(groups, expected);
+    assert_eq!(Cause::ALL.len(), 39 + 16 + 6);
 }

@@ -119,6 +119,7 @@ fn dest_text(d: &Destination) -> String {
         Destination::Ipv4(v4) => format!("v4 {v4}"),
         Destination::Ipv6(v6) => format!("v6 {v6}"),
         Destination::Group(g) => format!("group {}", g.id),
+        Destination::PrefixList(id) => format!("prefix list {id}"),
     }
 }
 

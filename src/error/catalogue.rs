@@ -5,9 +5,13 @@
 //! (misspellings such as `InvalidParamter` and `Discription` included).
 //! Where the page lists one code with two statuses or messages, each is a
 //! cause of its own. The three gateway-wide codes that every Alibaba Cloud
-//! API shares follow in their own group ([`CauseGroup::Common`]).
+//! API shares follow in their own group ([`CauseGroup::Common`]), then the
+//! codes of the rest of the egress-rule lifecycle (SPEC §12,
+//! [`CauseGroup::Lifecycle`]) and of the HTTP gateway in front of it
+//! (§12.9, §13, [`CauseGroup::Gateway`]), with the texts SPEC quotes.
 //!
-//! Messages containing `%s` are filled with a detail; messages containing
+//! Messages starting with `%s` are filled with a detail (a text after it,
+//! such as `RuleDuplicate`'s `.`, follows the detail); messages containing
 //! `<name>` are filled with the parameter name (see [`crate::error::ApiError`]).
 
 /// Which list a cause comes from.
@@ -17,13 +21,19 @@ pub enum CauseGroup {
     Page,
     /// A gateway-wide code shared by every API (not on the page).
     Common,
+    /// A code of the other egress-rule actions (Authorize, Revoke, Modify
+    /// by rule id, Describe) or of `ClientToken` idempotency (SPEC §12).
+    Lifecycle,
+    /// A code the API gateway answers before any action runs: the API
+    /// version and the request signature (SPEC §12.9, §13).
+    Gateway,
 }
 
 /// A message as the error fills it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Parts {
-    /// `%s`: the detail is the message.
-    Detail,
+    /// `%s` then fixed text (usually none): the detail is the message.
+    Detail(&'static str),
     /// Fixed text.
     Text(&'static str),
     /// Text with the parameter name between the two parts.
@@ -34,8 +44,8 @@ impl Parts {
     /// Splits `message` at its `<name>`, if it has one (at compile time:
     /// the catalogue is ASCII, so every byte is a character boundary).
     const fn of(message: &'static str) -> Parts {
-        if matches!(message.as_bytes(), b"%s") {
-            return Parts::Detail;
+        if let [b'%', b's', ..] = message.as_bytes() {
+            return Parts::Detail(message.split_at(2).1);
         }
         let mut rest = message.as_bytes();
         let mut at = 0;
@@ -223,6 +233,78 @@ catalogue! {
         InvalidActionNotFound = 404, "InvalidAction.NotFound",
             "Specified api is not found, please check your url and method.";
     }
+    Lifecycle {
+        /// `Permissions.N` beside the flat rule fields, an `N` outside
+        /// 1..=100, or rule ids beside permissions.
+        InvalidParamPermissions = 400, "InvalidParam.Permissions",
+            "The specified parameter Permissions cannot coexist with other parameters.";
+        /// Two permissions of one request have the same key.
+        InvalidParamDuplicatePermissions = 400, "InvalidParam.DuplicatePermissions",
+            "There are duplicate permissions in the specified parameter Permissions.";
+        /// A prefix-list destination in a classic group.
+        NotSupportedClassicNetworkPrefixList = 400, "NotSupported.ClassicNetworkPrefixList",
+            "The prefix list is not supported when the network type of security group is classic.";
+        /// A prefix list the state does not list.
+        InvalidPrefixListIdNotFound = 404, "InvalidPrefixListId.NotFound",
+            "The specified prefix list was not found.";
+        /// More than 20 egress rules with a group destination (Authorize).
+        AuthorizedGroupRuleLimitExceed = 400, "AuthorizedGroupRule.LimitExceed",
+            "You have reached the limit on the number of group authorization rules that you can add to a security group.When authorization object of rule is security group, the limit is 20.";
+        /// A `SecurityGroupRuleId` not of the `sgr-` shape, or a bad `N`.
+        InvalidParamSecurityGroupRuleId = 400, "InvalidParam.SecurityGroupRuleId",
+            "The specified parameter SecurityGroupRuleId is not valid.";
+        /// The same rule id twice in one request.
+        InvalidParamSecurityGroupRuleIdRepeated = 400, "InvalidParam.SecurityGroupRuleIdRepeated",
+            "The specified parameter SecurityGroupRuleId is repeated.";
+        /// A rule id that is no egress rule of the group.
+        InvalidSecurityGroupRuleIdNotFound = 404, "InvalidSecurityGroupRuleId.NotFound",
+            "The specified SecurityGroupRuleId is not exists.";
+        /// Revoke by permissions: a permission that finds no rule.
+        InvalidSecurityGroupRuleRuleNotExist = 400, "InvalidSecurityGroupRule.RuleNotExist",
+            "The specified rule does not exist.";
+        /// Modify by rule id: a destination or source of another kind.
+        InvalidOperationModifySgRuleEntityType = 400, "InvalidOperation.ModifySgRuleEntityType",
+            "The source or destination type of the rules cannot be modified.";
+        /// Modify by rule id: a `NicType` other than the rule's.
+        InvalidOperationModifyNicType = 400, "InvalidOperation.ModifyNicType",
+            "NicType is not allowed to modify.";
+        /// Modify by rule id: the changed rule equals another rule.
+        InvalidOperationRuleDuplicate = 400, "InvalidOperation.RuleDuplicate", "%s.";
+        /// Modify by rule id: a field other than `Description` of a rule
+        /// this crate does not model.
+        InvalidParamInvalidModifyRuleRequest = 400, "InvalidParam.InvalidModifyRuleRequest",
+            "The request parameters are illegal.";
+        /// Describe without `RegionId` (the Describe page's own row).
+        MissingParameterRegionId = 400, "MissingParameter.RegionId",
+            "The parameter RegionId is missing.";
+        /// Describe: a bad `Direction`, `MaxResults` or `NextToken` (the
+        /// Describe page's row, misspelling included).
+        InvalidParamterDescribe = 400, "InvalidParamter",
+            "Invalid Parameter.";
+        /// A `ClientToken` used before with other parameters.
+        IdempotentParameterMismatch = 400, "IdempotentParameterMismatch",
+            "The request is retried with updated parameters.";
+    }
+    Gateway {
+        /// `Version` is not `2014-05-26`.
+        InvalidVersion = 400, "InvalidVersion",
+            "Specified parameter Version is not valid.";
+        /// No signature, or one that cannot be parsed.
+        IncompleteSignature = 400, "IncompleteSignature",
+            "The request signature does not conform to Aliyun standards.";
+        /// The access key is not one of the endpoint's.
+        InvalidAccessKeyIdNotFound = 404, "InvalidAccessKeyId.NotFound",
+            "Specified access key is not found.";
+        /// The signature is wrong.
+        SignatureDoesNotMatch = 400, "SignatureDoesNotMatch",
+            "Specified signature is not matched with our calculation.";
+        /// The signature nonce was seen in the last 15 minutes.
+        SignatureNonceUsed = 400, "SignatureNonceUsed",
+            "Specified signature nonce was used already.";
+        /// The timestamp is more than 15 minutes off.
+        InvalidTimeStampExpired = 400, "InvalidTimeStamp.Expired",
+            "Specified time stamp or date value is expired.";
+    }
 }
 
 #[cfg(test)]
@@ -241,20 +323,26 @@ mod tests {
             .filter(|c| c.group() == CauseGroup::Common)
             .count();
         assert_eq!((page, common), (36, 3));
+        let count = |group| Cause::ALL.iter().filter(|c| c.group() == group).count();
+        assert_eq!(
+            (count(CauseGroup::Lifecycle), count(CauseGroup::Gateway)),
+            (16, 6)
+        );
     }
 
     #[test]
     fn parts_split_the_message_at_its_placeholder() {
         for &c in Cause::ALL {
             let joined = match c.parts() {
-                Parts::Detail => "%s".to_string(),
+                Parts::Detail(after) => format!("%s{after}"),
                 Parts::Text(text) => text.to_string(),
                 Parts::Name(before, after) => format!("{before}<name>{after}"),
             };
             assert_eq!(joined, c.message(), "{c:?}");
         }
         assert!(matches!(Cause::MissingParameter.parts(), Parts::Name(..)));
-        assert_eq!(Cause::IllegalIpv6Cidr.parts(), Parts::Detail);
+        assert_eq!(Cause::IllegalIpv6Cidr.parts(), Parts::Detail(""));
+        assert_eq!(Cause::InvalidOperationRuleDuplicate.parts(), Parts::Detail("."));
     }
 
     #[test]

@@ -30,11 +30,32 @@ impl Echo {
     /// Copies `texts` (only the first [`PIECES`]), each cut to its share.
     pub(crate) fn new(texts: &[&str]) -> Echo {
         let texts = texts.get(..PIECES).unwrap_or(texts);
-        let budgets = shares(texts);
+        let budgets = shares(texts, ECHO_BYTES);
         let mut echo = Echo::EMPTY;
         let mut at = 0;
         for (i, end) in echo.ends.iter_mut().enumerate() {
             if let (Some(text), Some(&budget)) = (texts.get(i), budgets.get(i)) {
+                let mut piece = Piece::new(&mut echo.bytes, at, budget);
+                piece.push(text);
+                at = piece.finish();
+            }
+            *end = at as u8;
+        }
+        echo
+    }
+
+    /// Copies `name` whole (it must fit [`ECHO_BYTES`]) as text 0, then
+    /// `texts` (the first three) as texts 1 and on, sharing what is left.
+    pub(crate) fn named(name: &str, texts: &[&str]) -> Echo {
+        let texts = texts.get(..PIECES - 1).unwrap_or(texts);
+        let mut echo = Echo::EMPTY;
+        let mut piece = Piece::new(&mut echo.bytes, 0, ECHO_BYTES);
+        piece.push(name);
+        let mut at = piece.finish();
+        echo.ends = [at as u8; PIECES];
+        let budgets = shares(texts, ECHO_BYTES - at);
+        for (i, end) in echo.ends.iter_mut().enumerate().skip(1) {
+            if let (Some(text), Some(&budget)) = (texts.get(i - 1), budgets.get(i - 1)) {
                 let mut piece = Piece::new(&mut echo.bytes, at, budget);
                 piece.push(text);
                 at = piece.finish();
@@ -74,17 +95,17 @@ impl Echo {
     }
 }
 
-/// Each text's share of [`ECHO_BYTES`]: all of it when everything fits;
+/// Each text's share of `room` bytes: all of it when everything fits;
 /// else an equal share each, with what short texts leave over going to
 /// the long ones in order.
-fn shares(texts: &[&str]) -> [usize; PIECES] {
+fn shares(texts: &[&str], room: usize) -> [usize; PIECES] {
     let total: usize = texts.iter().map(|t| t.len()).sum();
-    if total <= ECHO_BYTES {
-        return [ECHO_BYTES; PIECES];
+    if total <= room {
+        return [room; PIECES];
     }
     let mut budgets = [0; PIECES];
-    let fair = ECHO_BYTES / texts.len().max(1);
-    let mut left = ECHO_BYTES;
+    let fair = room / texts.len().max(1);
+    let mut left = room;
     for (budget, text) in budgets.iter_mut().zip(texts) {
         *budget = text.len().min(fair);
         left -= *budget;
@@ -195,6 +216,17 @@ mod tests {
         assert!(used <= ECHO_BYTES);
         // The short texts' unused share goes to the long ones.
         assert!(echo.get(1).len() > ECHO_BYTES / 4);
+    }
+
+    #[test]
+    fn a_name_is_kept_whole_and_the_texts_share_the_rest() {
+        let name = "Permissions.100.DestGroupOwnerAccount";
+        let echo = Echo::named(name, &["abcdef"]);
+        assert_eq!(echo.get(0), name);
+        assert!(echo.get(1).ends_with('…'), "{}", echo.get(1));
+        assert_eq!(echo.get(2), "");
+        let echo = Echo::named("Permissions.1.Policy", &["allow"]);
+        assert_eq!((echo.get(0), echo.get(1)), ("Permissions.1.Policy", "allow"));
     }
 
     #[test]

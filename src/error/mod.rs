@@ -10,7 +10,7 @@ mod hints;
 mod near_miss;
 mod reason;
 
-use core::fmt;
+use core::fmt::{self, Write as _};
 
 use catalogue::Parts;
 pub use catalogue::{Cause, CauseGroup};
@@ -27,7 +27,7 @@ pub use crate::protocol::InvalidIpProtocol;
 pub use crate::response::{InvalidFormat, InvalidRequestId};
 pub(crate) use reason::{DecodeFault, Reason};
 
-use crate::request::{Param, QUERY_STRING};
+use crate::request::{Param, PermissionName, QUERY_STRING};
 
 /// The most bytes of the texts an error quotes (an unknown parameter's
 /// name, the value at fault, ids), together: longer ones are cut at a
@@ -45,6 +45,10 @@ enum Name {
     QueryString,
     /// Another name: the first quoted text.
     Quoted,
+    /// A parameter of the table inside a list (`Permissions.N.<field>`,
+    /// `SecurityGroupRuleId.N`): the first quoted text is the whole name,
+    /// and the texts the reason quotes follow it.
+    Indexed(Param),
 }
 
 /// An error as the API reports it: HTTP status, `Code` and `Message`, plus
@@ -119,6 +123,52 @@ impl ApiError {
         self
     }
 
+    /// Names the parameter inside permission `at`: an error naming a
+    /// parameter of the table (`IpProtocol`) names it as the permission's
+    /// field (`Permissions.3.IpProtocol`) in [`ApiError::parameter`], the
+    /// detail, and a message with a name slot. The flat form, and an error
+    /// naming no parameter of the table, are left as they are. Quoted
+    /// values make room for the name (cut with `…`).
+    ///
+    /// ```
+    /// use aliyun_sg_egress::error::{ApiError, Cause};
+    /// use aliyun_sg_egress::request::{Param, PermissionName};
+    /// let e = ApiError::new(Cause::InvalidParameter)
+    ///     .with_parameter(Param::DestGroupOwnerId)
+    ///     .in_permission(PermissionName::Numbered(3));
+    /// assert_eq!(e.parameter(), Some("Permissions.3.DestGroupOwnerId"));
+    /// assert_eq!(e.to_string(), "The specified parameter \"Permissions.3.DestGroupOwnerId\" is not valid.");
+    /// ```
+    #[must_use]
+    pub fn in_permission(self, at: PermissionName) -> ApiError {
+        match (self.name, at) {
+            (Name::Param(param), PermissionName::Numbered(n)) => {
+                let mut name = NameBuffer::new();
+                // 37 bytes at most (`Permissions.100.DestGroupOwnerAccount`).
+                let _ = write!(name, "Permissions.{n}.{param}");
+                self.indexed(param, name.as_str())
+            }
+            _ => self,
+        }
+    }
+
+    /// Names `SecurityGroupRuleId.N`.
+    #[must_use]
+    pub(crate) fn on_rule_id(self, n: u8) -> ApiError {
+        let mut name = NameBuffer::new();
+        let _ = write!(name, "SecurityGroupRuleId.{n}");
+        self.indexed(Param::SecurityGroupRuleId, name.as_str())
+    }
+
+    /// Names `name` (a table parameter inside a list), keeping the texts
+    /// quoted so far after it.
+    fn indexed(mut self, param: Param, name: &str) -> ApiError {
+        let old = self.echo;
+        self.echo = Echo::named(name, &[old.get(0), old.get(1), old.get(2)]);
+        self.name = Name::Indexed(param);
+        self
+    }
+
     /// Adds hints.
     #[must_use]
     pub const fn with_hints(mut self, hints: Hints) -> ApiError {
@@ -152,7 +202,11 @@ impl ApiError {
     /// order the reason writes them.
     #[must_use]
     pub(crate) fn quoting(mut self, texts: &[&str]) -> ApiError {
-        self.echo = Echo::new(texts);
+        let old = self.echo;
+        self.echo = match self.name {
+            Name::Indexed(_) => Echo::named(old.get(0), texts),
+            _ => Echo::new(texts),
+        };
         self
     }
 
@@ -177,7 +231,16 @@ impl ApiError {
             Name::None => None,
             Name::Param(param) => Some(param.name()),
             Name::QueryString => Some(QUERY_STRING),
-            Name::Quoted => Some(self.echo.get(0)),
+            Name::Quoted | Name::Indexed(_) => Some(self.echo.get(0)),
+        }
+    }
+
+    /// Quoted text `i` of the reason (after the name, when the name is
+    /// among the quoted texts).
+    fn quoted(&self, i: usize) -> &str {
+        match self.name {
+            Name::Indexed(_) => self.echo.get(i + 1),
+            _ => self.echo.get(i),
         }
     }
 
@@ -197,8 +260,11 @@ impl ApiError {
     /// write it through their escapers, a few `write_str`s for most codes.
     pub(crate) fn write_message<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
         match self.cause.parts() {
-            Parts::Detail if self.detail().is_empty() => out.write_str(self.code()),
-            Parts::Detail => write!(out, "{}", self.detail()),
+            Parts::Detail(after) if self.detail().is_empty() => {
+                out.write_str(self.code())?;
+                out.write_str(after)
+            }
+            Parts::Detail(after) => write!(out, "{}{after}", self.detail()),
             Parts::Text(text) => out.write_str(text),
             Parts::Name(before, after) => {
                 out.write_str(before)?;
@@ -217,6 +283,36 @@ impl ApiError {
             }),
             _ => None,
         }
+    }
+}
+
+/// Room for an indexed parameter name (`Permissions.100.DestGroupOwnerAccount`).
+struct NameBuffer {
+    bytes: [u8; echo::ECHO_BYTES],
+    len: usize,
+}
+
+impl NameBuffer {
+    const fn new() -> Self {
+        NameBuffer {
+            bytes: [0; echo::ECHO_BYTES],
+            len: 0,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        let bytes = self.bytes.get(..self.len).unwrap_or(&[]);
+        core::str::from_utf8(bytes).unwrap_or("")
+    }
+}
+
+impl fmt::Write for NameBuffer {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        let slot = self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 

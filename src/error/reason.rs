@@ -9,7 +9,10 @@ use crate::nic::NicType;
 use crate::port::InvalidPortRange;
 use crate::priority::InvalidPriority;
 use crate::protocol::IpProtocol;
-use crate::request::{ACTION, MAX_UNKNOWN_PARAMETERS, QUERY_MAX_BYTES, VALUE_MAX_BYTES};
+use crate::request::{
+    ACTION, API_VERSION, Action, MAX_UNKNOWN_PARAMETERS, PermissionName, QUERY_MAX_BYTES,
+    VALUE_MAX_BYTES,
+};
 use crate::store::StoreError;
 use crate::text::InvalidText;
 
@@ -73,6 +76,25 @@ pub(crate) enum Reason {
     NoDestination,
     OwnerId,
 
+    // The lifecycle's own parameters (§12); most quote the value at fault.
+    ActionNotFound,
+    ActionDiffers(Action),
+    Version,
+    MixedForms,
+    BadIndex,
+    IdsWithPermissions,
+    RuleIdShape,
+    RuleIdRepeated,
+    NoSuchRuleId,
+    PrefixListId,
+    DuplicatePermissions {
+        first: PermissionName,
+        second: PermissionName,
+    },
+    Direction,
+    MaxResults,
+    NextToken,
+
     // Finding the rule (§5, §6); the ids are quoted.
     GroupNeedsIntranet,
     SameGroup,
@@ -123,7 +145,7 @@ pub(crate) fn write_detail(e: &ApiError, f: &mut fmt::Formatter<'_>) -> fmt::Res
         super::Name::QueryString => "",
         _ => e.parameter().unwrap_or(""),
     };
-    let [q0, q1, q2, q3] = [0, 1, 2, 3].map(|i| e.echo.get(i));
+    let [q0, q1, q2, q3] = [0, 1, 2, 3].map(|i| e.quoted(i));
     match e.reason {
         Reason::None => Ok(()),
         Reason::QueryTooLong { bytes } => {
@@ -165,7 +187,12 @@ pub(crate) fn write_detail(e: &ApiError, f: &mut fmt::Formatter<'_>) -> fmt::Res
         Reason::DescriptionTooLong { chars } => {
             write!(f, "{name} has {chars} characters, more than 512")
         }
-        Reason::BothFamilies => write!(f, "{name} and Ipv6{name} are both given; give one"),
+        Reason::BothFamilies => {
+            // `Permissions.1.DestCidrIp` pairs with `Permissions.1.Ipv6DestCidrIp`.
+            let (list, field) = name.rsplit_once('.').map_or(("", name), |(l, f)| (l, f));
+            let dot = if list.is_empty() { "" } else { "." };
+            write!(f, "{name} and {list}{dot}Ipv6{field} are both given; give one")
+        }
         Reason::DestCidr(error) => write!(f, "{name} \"{q0}\": {error}"),
         Reason::SourceCidr(error) => {
             write!(f, "{name} \"{q0}\" is not an IPv4 address or CIDR: {error}")
@@ -187,10 +214,48 @@ pub(crate) fn write_detail(e: &ApiError, f: &mut fmt::Formatter<'_>) -> fmt::Res
         Reason::Ipv6DestIpv4Source => {
             f.write_str("Ipv6DestCidrIp is IPv6 but SourceCidrIp is IPv4")
         }
-        Reason::NoDestination => {
-            f.write_str("none of DestCidrIp, Ipv6DestCidrIp, DestGroupId is given")
-        }
+        Reason::NoDestination => f.write_str(
+            "none of DestCidrIp, Ipv6DestCidrIp, DestGroupId, DestPrefixListId is given",
+        ),
         Reason::OwnerId => write!(f, "{name} \"{q0}\" is not a decimal account id"),
+        Reason::ActionNotFound => write!(f, "{name} \"{q0}\" is not an action of this API"),
+        Reason::ActionDiffers(given) => write!(
+            f,
+            "{name} \"{q0}\" differs from the action given beside the parameters, {given}"
+        ),
+        Reason::Version => write!(f, "{name} \"{q0}\" is not {API_VERSION}"),
+        Reason::MixedForms => f.write_str(
+            "Permissions.N parameters and the flat rule fields are both given; give one form",
+        ),
+        Reason::BadIndex => write!(
+            f,
+            "\"{q0}\": N must be a decimal from 1 to 100 without leading zeros"
+        ),
+        Reason::IdsWithPermissions => f.write_str(
+            "SecurityGroupRuleId.N and permissions are both given; revoke by one or the other",
+        ),
+        Reason::RuleIdShape => write!(
+            f,
+            "{name} \"{q0}\" is not sgr- followed by 1 to 64 letters or digits"
+        ),
+        Reason::RuleIdRepeated => write!(f, "{name} \"{q0}\" is given twice"),
+        Reason::NoSuchRuleId => write!(f, "{name} \"{q0}\" is no egress rule of the group"),
+        Reason::PrefixListId => write!(
+            f,
+            "{name} \"{q0}\" is not pl- followed by 1 to 64 letters or digits"
+        ),
+        Reason::DuplicatePermissions { first, second } => {
+            write!(f, "{first} and {second} have the same key")
+        }
+        Reason::Direction => write!(f, "{name} \"{q0}\" is not egress, ingress or all"),
+        Reason::MaxResults => write!(
+            f,
+            "{name} \"{q0}\" is not an integer from 10 to 1000"
+        ),
+        Reason::NextToken => write!(
+            f,
+            "{name} \"{q0}\" was not given by a previous page of this group and these filters"
+        ),
         Reason::GroupNeedsIntranet => {
             f.write_str("a group destination needs NicType intranet, not internet")
         }

@@ -47,6 +47,7 @@ pub fn request_key<'r>(request: &ModifyEgressRequest<'r>, group: &GroupInfo) -> 
         Destination::Ipv4(v4) => RuleDestination::Ipv4(*v4),
         Destination::Ipv6(v6) => RuleDestination::Ipv6(*v6),
         Destination::Group(g) => RuleDestination::Group(g.id),
+        Destination::PrefixList(id) => RuleDestination::PrefixList(id),
     };
     let nic_type = if group.network.is_vpc() {
         NicType::Intranet
@@ -171,6 +172,17 @@ fn find<S: GroupStore + ?Sized>(
     };
     if let Destination::Group(dest) = request.destination() {
         check_destination_group(store, request, info, dest)?;
+    }
+    // SPEC §12.2: a prefix list is for VPC groups only. Whether the state
+    // lists it is the caller's to check (`State::prefix_list_exists`).
+    if let Destination::PrefixList(_) = request.destination()
+        && !info.network.is_vpc()
+    {
+        return Err(fail(
+            Cause::NotSupportedClassicNetworkPrefixList,
+            Reason::None,
+            &[],
+        ));
     }
     let found = store.find_rule(group, RuleRef::Key(&request_key(request, info)));
     match found {

@@ -83,6 +83,7 @@ impl ModifyEgressRequest<'_> {
                     write!(out, "&DestGroupOwnerId={id}")?;
                 }
             }
+            Destination::PrefixList(id) => write!(out, "&DestPrefixListId={}", Encoded(id))?,
         }
         match self.source() {
             Some(Source::Ipv4(v4)) => write!(out, "&SourceCidrIp={}", Encoded(&v4))?,

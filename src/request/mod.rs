@@ -1,7 +1,44 @@
 //! Requests: decoding (step 1), validation (step 2), and the typed
-//! [`ModifyEgressRequest`] they produce.
+//! requests they produce: [`ModifyEgressRequest`] from
+//! [`RequestParser::parse`], and every action of the egress-rule lifecycle
+//! (SPEC §12) as a [`Request`] from [`RequestParser::parse_request`].
+//!
+//! # Decisions beyond SPEC
+//!
+//! - Storage: a parser holds a decode buffer as large as the longest query
+//!   (64 KiB) and the table of the list forms (`Permissions.N`,
+//!   `SecurityGroupRuleId.N`), about 90 KiB in all: make one and reuse it
+//!   (on a small target, as a `static`). Decoding never lengthens text, so
+//!   every decoded text one request keeps (up to 100 permissions with
+//!   descriptions and ids) fits the buffer, and no request ever fails for
+//!   lack of room. The list requests hold the query and the parser's
+//!   tables by reference and hand out each permission or rule id as it is
+//!   read, so they stay a few words whatever the number of permissions.
+//! - A parameter whose name starts with `Permissions.` or
+//!   `SecurityGroupRuleId.` and whose `N` is valid is not one of the 128
+//!   unknown parameters a request may carry (SPEC §2's duplicate check
+//!   reaches it through the table); an unknown field inside a permission
+//!   (`Permissions.1.Foo`) is. Modify and Describe ignore the list forms
+//!   (their names are read and checked for duplicates like any other).
+//! - `Permissions.N.<field>` names inside the flat action's forms: a bad
+//!   `N` (`Permissions.01.IpProtocol`, `Permissions.x`) is reported with
+//!   the first such name; `Permissions.1` with no field is an unknown
+//!   parameter with a valid `N`.
+//! - Revoke counts as "by ids" when any `SecurityGroupRuleId.*` name is
+//!   given non-empty, or with a bad `N`; a flat `SecurityGroupRuleId` is
+//!   Modify's and is ignored by Revoke.
+//! - Duplicate permissions (SPEC §12.2 step 6) need each permission's key,
+//!   whose `NicType` depends on the group's network (§5): the executor
+//!   checks them once it has the group, with
+//!   [`PermissionsRequest::first_duplicate`].
+//! - Modify by rule id checks `PortRange` and `SourcePortRange` against
+//!   `IpProtocol` when the request gives the protocol, else for their
+//!   grammar only; the executor checks the merged rule (§12.5).
 
+mod action;
 mod encode;
+mod forms;
+mod lifecycle;
 mod param;
 mod query;
 mod validate;
@@ -16,14 +53,23 @@ use crate::protocol::IpProtocol;
 use crate::text::{AccountId, CLIENT_TOKEN_MAX, DESCRIPTION_MAX_BYTES, ID_MAX_BYTES};
 
 pub use crate::matcher::request_key;
+pub use action::Action;
+pub use forms::{
+    DescribeRequest, check_families, Direction, ModifyByIdRequest, NicTypeFilter, PermissionName,
+    PermissionPatch, Permissions, PermissionsRequest, Request, RevokeRequest, RuleIds,
+    RuleIdsRequest,
+};
 pub use param::Param;
 pub use query::{MAX_UNKNOWN_PARAMETERS, QUERY_MAX_BYTES, QUERY_STRING, VALUE_MAX_BYTES};
 
-/// The `Action` this crate implements.
+/// The `Action` [`RequestParser::parse`] reads.
 pub const ACTION: &str = "ModifySecurityGroupEgressRule";
 
-/// Where an egress rule sends traffic: an IPv4 block, an IPv6 block, or
-/// another security group.
+/// The only `Version` the API answers (SPEC §12.9).
+pub const API_VERSION: &str = "2014-05-26";
+
+/// Where an egress rule sends traffic: an IPv4 block, an IPv6 block,
+/// another security group, or a prefix list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Destination<'a> {
     /// `DestCidrIp`.
@@ -32,6 +78,8 @@ pub enum Destination<'a> {
     Ipv6(Ipv6Cidr),
     /// `DestGroupId`, with the owner fields that serve the ownership check.
     Group(GroupDestination<'a>),
+    /// `DestPrefixListId` (`pl-` and 1 to 64 letters or digits), as written.
+    PrefixList(&'a str),
 }
 
 /// A security group named as a destination.
@@ -57,20 +105,29 @@ pub enum Source {
 
 /// One rule's fields as a request gives them (SPEC §12.2's *permission*):
 /// every value typed, `Policy` defaulted to accept, optional fields left
-/// out (or given empty) as `None`. Read by one function
-/// (`validate::read_permission`) from a lookup of its fields, so that the
-/// flat form of Modify and the `Permissions.N.<field>` form share it.
+/// out (or given empty) as `None`. Read by one function from a lookup of
+/// its fields, so that the flat form and the `Permissions.N.<field>` form
+/// share it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Permission<'a> {
-    pub(crate) protocol: IpProtocol,
-    pub(crate) port_range: PortRange,
-    pub(crate) source_port_range: Option<PortRange>,
-    pub(crate) nic_type: Option<NicType>,
-    pub(crate) policy: Policy,
-    pub(crate) priority: Option<Priority>,
-    pub(crate) description: Option<&'a str>,
-    pub(crate) destination: Destination<'a>,
-    pub(crate) source: Option<Source>,
+pub struct Permission<'a> {
+    /// `IpProtocol`.
+    pub protocol: IpProtocol,
+    /// `PortRange`, valid for the protocol.
+    pub port_range: PortRange,
+    /// `SourcePortRange`, if given.
+    pub source_port_range: Option<PortRange>,
+    /// `NicType` as written, if given (the group decides the default).
+    pub nic_type: Option<NicType>,
+    /// `Policy`, `accept` when left out.
+    pub policy: Policy,
+    /// `Priority`, if given.
+    pub priority: Option<Priority>,
+    /// `Description`: `None` when left out, empty to clear.
+    pub description: Option<&'a str>,
+    /// The destination, after SPEC §12.2's precedence.
+    pub destination: Destination<'a>,
+    /// The source address, if given.
+    pub source: Option<Source>,
 }
 
 /// A validated `ModifySecurityGroupEgressRule` request: `RegionId`,
@@ -109,14 +166,18 @@ pub struct ModifyEgressRequest<'a> {
     hints: Hints,
 }
 
-// The texts a request keeps fit the parser's buffer once the checks are
-// done with it.
+// The texts a Modify request keeps fit the parser's buffer beside the
+// longest value checked.
 const _: () = assert!(
-    4 * ID_MAX_BYTES + CLIENT_TOKEN_MAX + DESCRIPTION_MAX_BYTES <= RequestParser::BUFFER_BYTES
+    4 * ID_MAX_BYTES + CLIENT_TOKEN_MAX + DESCRIPTION_MAX_BYTES + VALUE_MAX_BYTES
+        <= RequestParser::BUFFER_BYTES
 );
-// Small enough to return by value, and a parser that is its buffer.
+// Small enough to return by value; a parser that is its buffer and the
+// list tables (`lifecycle::Lists`, about 24 KiB).
 const _: () = assert!(core::mem::size_of::<ModifyEgressRequest<'_>>() <= 320);
-const _: () = assert!(core::mem::size_of::<RequestParser>() <= 1024 + RequestParser::BUFFER_BYTES);
+const _: () = assert!(core::mem::size_of::<Request<'_>>() <= 320);
+const _: () =
+    assert!(core::mem::size_of::<RequestParser>() <= 32 * 1024 + RequestParser::BUFFER_BYTES);
 
 impl<'a> ModifyEgressRequest<'a> {
     /// Validates already decoded `(name, value)` pairs, as a web framework
@@ -205,7 +266,8 @@ impl<'a> ModifyEgressRequest<'a> {
     }
 
     /// The destination: `DestCidrIp`, else `Ipv6DestCidrIp`, else
-    /// `DestGroupId` (a group given beside a CIDR is ignored).
+    /// `DestGroupId`, else `DestPrefixListId` (the others given beside one
+    /// are ignored).
     pub const fn destination(&self) -> &Destination<'a> {
         &self.permission.destination
     }
@@ -220,12 +282,18 @@ impl<'a> ModifyEgressRequest<'a> {
     pub const fn hints(&self) -> Hints {
         self.hints
     }
+
+    /// The rule's fields.
+    pub const fn permission(&self) -> &Permission<'a> {
+        &self.permission
+    }
 }
 
-/// Parses query strings into [`ModifyEgressRequest`]s, decoding
-/// percent-encoded text into a buffer it owns
-/// ([`BUFFER_BYTES`](Self::BUFFER_BYTES)): make one and reuse it. A
-/// request borrows the query and the parser until it is dropped.
+/// Parses query strings into requests, decoding percent-encoded text into
+/// a buffer it owns ([`BUFFER_BYTES`](Self::BUFFER_BYTES)) beside the
+/// tables of the list forms: make one and reuse it (it is about 90 KiB;
+/// on a small target, a `static`). A request borrows the query and the
+/// parser until it is dropped.
 ///
 /// ```
 /// use aliyun_sg_egress::request::RequestParser;
@@ -243,6 +311,7 @@ impl<'a> ModifyEgressRequest<'a> {
 #[derive(Clone)]
 pub struct RequestParser {
     buffer: [u8; RequestParser::BUFFER_BYTES],
+    lists: lifecycle::Lists,
 }
 
 impl Default for RequestParser {
@@ -253,29 +322,31 @@ impl Default for RequestParser {
 
 impl core::fmt::Debug for RequestParser {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        // The buffer holds nothing of use between requests.
+        // The buffer and tables hold nothing of use between requests.
         f.debug_struct("RequestParser").finish_non_exhaustive()
     }
 }
 
 impl RequestParser {
-    /// The size of the decode buffer: the longest decoded value (4 KiB),
-    /// looked at while checking, which also holds every decoded text a
-    /// request keeps (ids, token and description: 2,624 bytes at most),
-    /// decoded again once every check has passed.
-    pub const BUFFER_BYTES: usize = VALUE_MAX_BYTES;
+    /// The size of the decode buffer: the longest query (64 KiB). A value
+    /// looked at while checking is at most 4 KiB; the decoded text one
+    /// request keeps is never longer than the query it came from, so it
+    /// always fits, however many permissions the request carries.
+    pub const BUFFER_BYTES: usize = QUERY_MAX_BYTES;
 
     /// A parser with an empty buffer.
     pub const fn new() -> RequestParser {
         RequestParser {
             buffer: [0; RequestParser::BUFFER_BYTES],
+            lists: lifecycle::Lists::new(),
         }
     }
 
-    /// Decodes and validates an RPC query string, as text or bytes (SPEC
-    /// §2–§4, in the order of §6 steps 1–2). An `https://ecs.aliyuncs.com/?`
-    /// prefix and the API page's `&<公共请求参数>` placeholder are
-    /// tolerated.
+    /// Decodes and validates a `ModifySecurityGroupEgressRule` request
+    /// naming its rule by parameters, as text or bytes (SPEC §2–§4, in the
+    /// order of §6 steps 1–2). An `https://ecs.aliyuncs.com/?` prefix and
+    /// the API page's `&<公共请求参数>` placeholder are tolerated. `Action`
+    /// must be that action, or absent.
     ///
     /// # Errors
     ///
@@ -288,5 +359,47 @@ impl RequestParser {
         let mut collected = query::Collected::new();
         query::collect_query(query.as_ref(), &mut scratch, &mut collected)?;
         validate::validate(&collected, scratch)
+    }
+
+    /// Decodes and validates a request of any action of the egress-rule
+    /// lifecycle (SPEC §12), as far as the parameters alone can tell
+    /// (§12.2 steps 1–3; §12.6 and §12.9 for the other actions' orders).
+    /// `action` is the action given beside the parameters (such as an
+    /// `x-acs-action` header): an `Action` parameter naming no action is
+    /// `InvalidAction.NotFound`, one naming another action than `action`
+    /// is `InvalidParameter` naming `Action`, and with neither the action
+    /// is Modify. `Version`, when given, must be `2014-05-26`.
+    ///
+    /// ```
+    /// use aliyun_sg_egress::request::{Action, Request, RequestParser};
+    /// let mut parser = RequestParser::new();
+    /// let query = "RegionId=cn-hangzhou&SecurityGroupId=sg-1\
+    ///     &Permissions.2.IpProtocol=udp&Permissions.2.PortRange=53/53&Permissions.2.DestCidrIp=10.0.0.2\
+    ///     &Permissions.1.IpProtocol=tcp&Permissions.1.PortRange=22/22&Permissions.1.DestCidrIp=10.0.0.1";
+    /// let Request::Authorize(req) = parser.parse_request(Some(Action::Authorize), query)? else {
+    ///     unreachable!()
+    /// };
+    /// let ports: Vec<_> = req.permissions().map(|(_, p)| p.port_range.start()).collect();
+    /// assert_eq!(ports, [Some(22), Some(53)]);
+    ///
+    /// let err = parser
+    ///     .parse_request(Some(Action::Authorize), "RegionId=r&SecurityGroupId=sg-1&Permissions.1.IpProtocol=tcp&IpProtocol=tcp")
+    ///     .unwrap_err();
+    /// assert_eq!((err.status(), err.code()), (400, "InvalidParam.Permissions"));
+    /// # Ok::<(), aliyun_sg_egress::error::ApiError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The API error for the first fault in SPEC order.
+    pub fn parse_request<'a, Q>(
+        &'a mut self,
+        action: Option<Action>,
+        query: &'a Q,
+    ) -> Result<Request<'a>, ApiError>
+    where
+        Q: AsRef<[u8]> + ?Sized,
+    {
+        lifecycle::parse(action, query.as_ref(), &mut self.buffer, &mut self.lists)
     }
 }

@@ -4,7 +4,8 @@ macro_rules! params {
     ($( $(#[$meta:meta])* $variant:ident = $name:literal, )+) => {
         /// A request parameter this crate reads, in validation order
         /// (SPEC §6 step 2: the parameter table, then the addresses, then
-        /// the destination group).
+        /// the destination, §12.9's `DestPrefixListId` last among them),
+        /// then Describe's own parameters (§12.6).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[repr(u8)]
         pub enum Param {
@@ -44,10 +45,15 @@ macro_rules! params {
 params! {
     /// `Action`.
     Action = b"Action",
+    /// `Version`.
+    Version = b"Version",
     /// `RegionId`.
     RegionId = b"RegionId",
     /// `SecurityGroupId`.
     SecurityGroupId = b"SecurityGroupId",
+    /// `SecurityGroupRuleId` (Modify by rule id; Revoke's
+    /// `SecurityGroupRuleId.N` are named after it).
+    SecurityGroupRuleId = b"SecurityGroupRuleId",
     /// `IpProtocol`.
     IpProtocol = b"IpProtocol",
     /// `PortRange`.
@@ -78,6 +84,14 @@ params! {
     DestGroupOwnerAccount = b"DestGroupOwnerAccount",
     /// `DestGroupOwnerId`.
     DestGroupOwnerId = b"DestGroupOwnerId",
+    /// `DestPrefixListId`.
+    DestPrefixListId = b"DestPrefixListId",
+    /// `Direction` (Describe).
+    Direction = b"Direction",
+    /// `MaxResults` (Describe).
+    MaxResults = b"MaxResults",
+    /// `NextToken` (Describe).
+    NextToken = b"NextToken",
 }
 
 impl core::fmt::Display for Param {
@@ -100,7 +114,7 @@ mod tests {
                 None
             );
         }
-        assert_eq!(Param::COUNT, 18);
+        assert_eq!(Param::COUNT, 24);
     }
 
     /// The reference: the first parameter whose name is these bytes.
@@ -139,6 +153,6 @@ mod tests {
             let bytes = std::vec![b'x'; len];
             assert_eq!(Param::from_name(&bytes), None);
         }
-        assert!(tried > 18 * 8 * 10);
+        assert!(tried > 24 * 8 * 10);
     }
 }

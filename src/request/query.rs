@@ -38,7 +38,11 @@ impl<'b> Scratch<'b> {
 
     /// Decodes `raw` into the free part, for a look.
     fn decode(&mut self, raw: &[u8]) -> Result<&[u8], DecodeFault> {
-        let len = decode_into(raw, self.free)?;
+        // The buffer may be larger (it holds kept text of many values);
+        // one value never decodes to more than the limit.
+        let room = self.free.len().min(VALUE_MAX_BYTES);
+        let out = self.free.get_mut(..room).unwrap_or(&mut []);
+        let len = decode_into(raw, out)?;
         Ok(self.free.get(..len).unwrap_or(&[]))
     }
 
@@ -185,10 +189,18 @@ impl<'a> Collected<'a> {
         self.values.get(param as usize).copied().flatten()
     }
 
+    /// Sets a known parameter's text (a permission's fields, read back
+    /// from the list table).
+    pub(crate) fn put(&mut self, param: Param, value: Text<'a>) {
+        if let Some(slot) = self.values.get_mut(param as usize) {
+            *slot = Some(value);
+        }
+    }
+
     /// Records a pair by its decoded name: a known name once; any other
     /// name (after noting the hint an ingress-only name earns) once, as
     /// `named_earlier` tells, and at most [`MAX_UNKNOWN_PARAMETERS`] of them.
-    fn add(
+    pub(crate) fn add(
         &mut self,
         name: &str,
         value: Text<'a>,
@@ -223,6 +235,55 @@ impl<'a> Collected<'a> {
                 .with_parameter(param)
                 .because(Reason::Duplicate)),
         }
+    }
+}
+
+/// Where the pairs of a query go: [`Collected`] for the flat parameters,
+/// or a wrapper that also files the list forms (`Permissions.N.<field>`).
+pub(crate) trait Sink<'a> {
+    /// Records the value of a known parameter, refusing a second one.
+    fn set(&mut self, param: Param, value: Text<'a>) -> Result<(), ApiError>;
+
+    /// Records any other pair by its decoded name; `start` is where the
+    /// pair starts in the (prefix-stripped) query.
+    fn add(
+        &mut self,
+        name: &str,
+        value: Text<'a>,
+        start: usize,
+        named_earlier: impl FnOnce() -> bool,
+    ) -> Result<(), ApiError>;
+}
+
+impl<'a> Sink<'a> for Collected<'a> {
+    #[inline(always)]
+    fn set(&mut self, param: Param, value: Text<'a>) -> Result<(), ApiError> {
+        Collected::set(self, param, value)
+    }
+
+    fn add(
+        &mut self,
+        name: &str,
+        value: Text<'a>,
+        _start: usize,
+        named_earlier: impl FnOnce() -> bool,
+    ) -> Result<(), ApiError> {
+        Collected::add(self, name, value, named_earlier)
+    }
+}
+
+/// The text of the value of the pair starting at `start` (one the query
+/// was collected with, so it is known to decode).
+pub(crate) fn value_at(query: &[u8], start: usize) -> Text<'_> {
+    let rest = query.get(start..).unwrap_or(&[]);
+    let Some(span) = Pairs::new(rest).next() else {
+        return Text::Plain("");
+    };
+    let raw = span.value(rest);
+    if span.value_encoded {
+        Text::Encoded(raw)
+    } else {
+        Text::Plain(str::from_utf8(raw).unwrap_or(""))
     }
 }
 
@@ -430,7 +491,7 @@ fn add_other_pair<'a>(
     text: Option<&'a str>,
     span: Span,
     scratch: &mut Scratch<'_>,
-    collected: &mut Collected<'a>,
+    collected: &mut impl Sink<'a>,
 ) -> Result<(), ApiError> {
     // A name is decoded into a buffer of its own (the value is checked in
     // `scratch` while the name is still needed); only an encoded name
@@ -459,7 +520,7 @@ fn add_other_pair<'a>(
     })?;
     let value = check_value(query, text, span, scratch)
         .map_err(|fault| invalid(decoded_name, Reason::BadValue(fault)))?;
-    collected.add(decoded_name, value, || {
+    collected.add(decoded_name, value, span.start, || {
         named_earlier(query, span.start, raw_name)
     })
 }
@@ -471,12 +532,13 @@ fn add_other_pair<'a>(
 /// pairs and the page's `<公共请求参数>` placeholder are skipped; a pair
 /// without `=` has an empty value. Fills `collected` (fresh from
 /// [`Collected::new`]) in place: it is a few hundred bytes, worth not
-/// moving on every request.
+/// moving on every request. Returns the query without its URL prefix,
+/// which pair offsets count from.
 pub(crate) fn collect_query<'a>(
     query: &'a [u8],
     scratch: &mut Scratch<'_>,
-    collected: &mut Collected<'a>,
-) -> Result<(), ApiError> {
+    collected: &mut impl Sink<'a>,
+) -> Result<&'a [u8], ApiError> {
     if query.len() > QUERY_MAX_BYTES {
         return Err(ApiError::new(Cause::InvalidParameter)
             .on_query_string()
@@ -504,7 +566,7 @@ pub(crate) fn collect_query<'a>(
         }
         add_other_pair(query, text, span, scratch, collected)?;
     }
-    Ok(())
+    Ok(query)
 }
 
 /// Collects already decoded `(name, value)` pairs (SPEC §6 step 1 without
@@ -539,7 +601,7 @@ mod tests {
             &mut Scratch::new(&mut buffer),
             &mut collected,
         )
-        .map(|()| collected)
+        .map(|_| collected)
     }
 
     #[test]
