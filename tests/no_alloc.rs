@@ -165,3 +165,90 @@ fn store_changes_and_tokens_allocate_nothing() {
     assert_eq!(count, 0, "store changes allocated {count} times");
     assert_eq!(store.counts(g), RuleCounts::default());
 }
+
+/// `parse_request` for every action, accepted and refused, allocates
+/// nothing (the store side of the lifecycle is the executor's test).
+#[test]
+fn parse_request_allocates_nothing() {
+    const G: &str = "RegionId=cn-hangzhou&SecurityGroupId=sg-1";
+    let cases: &[(Option<Action>, String, bool)] = &[
+        (
+            Some(Action::Authorize),
+            format!(
+                "{G}&Permissions.2.IpProtocol=udp&Permissions.2.PortRange=53%2F53&Permissions.2.DestGroupId=sg-2\
+                 &Permissions.2.Description=dns%20%E2%9C%93&Permissions.1.IpProtocol=tcp&Permissions.1.PortRange=22/22\
+                 &Permissions.1.DestPrefixListId=pl-1&ClientToken=t"
+            ),
+            true,
+        ),
+        (
+            None,
+            format!("Action=AuthorizeSecurityGroupEgress&{G}&IpProtocol=tcp&PortRange=22/22&DestCidrIp=10.0.0.1"),
+            true,
+        ),
+        (
+            Some(Action::Authorize),
+            format!("{G}&Permissions.1.IpProtocol=tcp&IpProtocol=tcp"),
+            false,
+        ),
+        (
+            Some(Action::Authorize),
+            format!("{G}&Permissions.3.IpProtocol=tcp&Permissions.3.PortRange=1/2&Permissions.3.Policy=allow"),
+            false,
+        ),
+        (
+            Some(Action::Revoke),
+            format!("{G}&SecurityGroupRuleId.2=sgr-b&SecurityGroupRuleId.1=sgr%2Da"),
+            true,
+        ),
+        (
+            Some(Action::Revoke),
+            format!("{G}&SecurityGroupRuleId.1=sgr-a&SecurityGroupRuleId.2=sgr-a"),
+            false,
+        ),
+        (
+            Some(Action::Revoke),
+            format!("{G}&IpProtocol=tcp&PortRange=22/22&DestCidrIp=10.0.0.1"),
+            true,
+        ),
+        (
+            None,
+            format!("{G}&SecurityGroupRuleId=sgr-1&Description=new%20text&PortRange=1%2F2"),
+            true,
+        ),
+        (None, format!("{G}&SecurityGroupRuleId=bad"), false),
+        (
+            None,
+            format!("{G}&IpProtocol=tcp&PortRange=22/22&DestCidrIp=10.0.0.1&Version=2014-05-26"),
+            true,
+        ),
+        (
+            Some(Action::Describe),
+            format!("{G}&Direction=egress&NicType=&MaxResults=100&NextToken=abc%3D"),
+            true,
+        ),
+        (Some(Action::Describe), "SecurityGroupId=sg-1".to_string(), false),
+        (Some(Action::Describe), format!("Action=Nope&{G}"), false),
+    ];
+    let mut parser = RequestParser::new();
+    for (action, query, accepted) in cases {
+        let (count, outcome) = allocations_in(|| {
+            let mut body: heapless::String<1024> = heapless::String::new();
+            let result = parser.parse_request(*action, query.as_str());
+            let walked = match &result {
+                Ok(Request::Authorize(r)) => r.permissions().count() + r.first_duplicate(true).map_or(0, |()| 1),
+                Ok(Request::Revoke(RevokeRequest::ByIds(r))) => r.ids().count(),
+                Ok(Request::Revoke(RevokeRequest::ByPermissions(r))) => r.permissions().count(),
+                Ok(_) => 1,
+                Err(e) => {
+                    let id = RequestId::from_u128(1);
+                    Response::error(Format::Xml, id, e).write_body(&mut body).unwrap();
+                    0
+                }
+            };
+            (result.is_ok(), walked)
+        });
+        assert_eq!(count, 0, "{query} allocated {count} times");
+        assert_eq!(outcome.0, *accepted, "{query}");
+    }
+}

@@ -702,3 +702,45 @@ fn read_list<'a>(
         hints,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_indexes_are_decimals_from_1_to_100_without_leading_zeros() {
+        for (text, n) in [("1", Some(1)), ("9", Some(9)), ("10", Some(10)), ("100", Some(100))] {
+            assert_eq!(list_index(text), n, "{text}");
+        }
+        for text in ["", "0", "01", "101", "255", "256", "1000", "+1", "-1", "1 ", "x", "1.5"] {
+            assert_eq!(list_index(text), None, "{text}");
+        }
+        assert_eq!((1..=255).filter(|n| list_index(&std::format!("{n}")).is_some()).count(), 100);
+    }
+
+    #[test]
+    fn kept_texts_are_found_again_where_they_lie() {
+        let query = b"a=hello&b=x";
+        let mut buffer = [0u8; 16];
+        buffer[3..6].copy_from_slice(b"abc");
+        let bases = Bases::new(query, &buffer);
+        let in_query = bases.locate(core::str::from_utf8(&query[2..7]).unwrap());
+        let in_buffer = bases.locate(core::str::from_utf8(&buffer[3..6]).unwrap());
+        let elsewhere = bases.locate("static");
+        let empty = bases.locate("");
+        let texts = Texts {
+            query,
+            buffer: &buffer,
+        };
+        assert_eq!(texts.get(in_query), "hello");
+        assert_eq!(texts.get(in_buffer), "abc");
+        assert_eq!((texts.get(elsewhere), texts.get(empty)), ("", ""));
+    }
+
+    #[test]
+    fn the_tables_stay_small_beside_the_buffer() {
+        // 136-byte slots: a parser is about 85 KiB, a list request a few words.
+        assert!(core::mem::size_of::<Lists>() <= 24 * 1024);
+        assert!(core::mem::size_of::<PermissionsRequest<'_>>() <= 96);
+    }
+}

@@ -7,7 +7,7 @@
 //!
 //! - Storage: a parser holds a decode buffer as large as the longest query
 //!   (64 KiB) and the table of the list forms (`Permissions.N`,
-//!   `SecurityGroupRuleId.N`), about 90 KiB in all: make one and reuse it
+//!   `SecurityGroupRuleId.N`), about 85 KiB in all: make one and reuse it
 //!   (on a small target, as a `static`). Decoding never lengthens text, so
 //!   every decoded text one request keeps (up to 100 permissions with
 //!   descriptions and ids) fits the buffer, and no request ever fails for
@@ -291,7 +291,7 @@ impl<'a> ModifyEgressRequest<'a> {
 
 /// Parses query strings into requests, decoding percent-encoded text into
 /// a buffer it owns ([`BUFFER_BYTES`](Self::BUFFER_BYTES)) beside the
-/// tables of the list forms: make one and reuse it (it is about 90 KiB;
+/// tables of the list forms: make one and reuse it (it is about 85 KiB;
 /// on a small target, a `static`). A request borrows the query and the
 /// parser until it is dropped.
 ///
