@@ -296,7 +296,11 @@ fn catalogue_order_is_the_page_order_then_the_common_codes() {
     // Then the common codes, then the lifecycle's and the gateway's
     // (tests/request_lifecycle.rs walks those rows).
     let groups: Vec<CauseGroup> = Cause::ALL[36..].iter().map(|c| c.group()).collect();
-    let order = [(CauseGroup::Common, 3), (CauseGroup::Lifecycle, 16), (CauseGroup::Gateway, 6)];
+    let order = [
+        (CauseGroup::Common, 3),
+        (CauseGroup::Lifecycle, 16),
+        (CauseGroup::Gateway, 6),
+    ];
     let expected: Vec<CauseGroup> = order
         .iter()
         .flat_map(|&(g, n)| std::iter::repeat_n(g, n))

@@ -183,7 +183,9 @@ fn parse_request_allocates_nothing() {
         ),
         (
             None,
-            format!("Action=AuthorizeSecurityGroupEgress&{G}&IpProtocol=tcp&PortRange=22/22&DestCidrIp=10.0.0.1"),
+            format!(
+                "Action=AuthorizeSecurityGroupEgress&{G}&IpProtocol=tcp&PortRange=22/22&DestCidrIp=10.0.0.1"
+            ),
             true,
         ),
         (
@@ -193,7 +195,9 @@ fn parse_request_allocates_nothing() {
         ),
         (
             Some(Action::Authorize),
-            format!("{G}&Permissions.3.IpProtocol=tcp&Permissions.3.PortRange=1/2&Permissions.3.Policy=allow"),
+            format!(
+                "{G}&Permissions.3.IpProtocol=tcp&Permissions.3.PortRange=1/2&Permissions.3.Policy=allow"
+            ),
             false,
         ),
         (
@@ -227,7 +231,11 @@ fn parse_request_allocates_nothing() {
             format!("{G}&Direction=egress&NicType=&MaxResults=100&NextToken=abc%3D"),
             true,
         ),
-        (Some(Action::Describe), "SecurityGroupId=sg-1".to_string(), false),
+        (
+            Some(Action::Describe),
+            "SecurityGroupId=sg-1".to_string(),
+            false,
+        ),
         (Some(Action::Describe), format!("Action=Nope&{G}"), false),
     ];
     let mut parser = RequestParser::new();
@@ -236,13 +244,17 @@ fn parse_request_allocates_nothing() {
             let mut body: heapless::String<1024> = heapless::String::new();
             let result = parser.parse_request(*action, query.as_str());
             let walked = match &result {
-                Ok(Request::Authorize(r)) => r.permissions().count() + r.first_duplicate(true).map_or(0, |()| 1),
+                Ok(Request::Authorize(r)) => {
+                    r.permissions().count() + r.first_duplicate(true).map_or(0, |()| 1)
+                }
                 Ok(Request::Revoke(RevokeRequest::ByIds(r))) => r.ids().count(),
                 Ok(Request::Revoke(RevokeRequest::ByPermissions(r))) => r.permissions().count(),
                 Ok(_) => 1,
                 Err(e) => {
                     let id = RequestId::from_u128(1);
-                    Response::error(Format::Xml, id, e).write_body(&mut body).unwrap();
+                    Response::error(Format::Xml, id, e)
+                        .write_body(&mut body)
+                        .unwrap();
                     0
                 }
             };

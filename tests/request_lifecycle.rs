@@ -88,7 +88,12 @@ fn missing(name: &str) -> String {
 #[test]
 fn the_lifecycle_and_gateway_rows_have_specs_texts() {
     let rows: &[(Cause, u16, &str, &str)] = &[
-        (Cause::InvalidParamPermissions, 400, "InvalidParam.Permissions", MIXED),
+        (
+            Cause::InvalidParamPermissions,
+            400,
+            "InvalidParam.Permissions",
+            MIXED,
+        ),
         (
             Cause::InvalidParamDuplicatePermissions,
             400,
@@ -268,12 +273,21 @@ fn actions_have_their_api_names() {
 fn the_action_comes_from_the_parameter_or_beside_it() {
     let flat = format!("{G}&IpProtocol=tcp&PortRange=22/22&DestCidrIp=10.0.0.1");
     assert!(matches!(ok(None, &flat), Request::Modify(_)));
-    assert!(matches!(ok(Some(Action::Authorize), &flat), Request::Authorize(_)));
+    assert!(matches!(
+        ok(Some(Action::Authorize), &flat),
+        Request::Authorize(_)
+    ));
     let named = format!("Action=AuthorizeSecurityGroupEgress&{flat}");
     assert!(matches!(ok(None, &named), Request::Authorize(_)));
-    assert!(matches!(ok(Some(Action::Authorize), &named), Request::Authorize(_)));
+    assert!(matches!(
+        ok(Some(Action::Authorize), &named),
+        Request::Authorize(_)
+    ));
     // Empty is absent.
-    assert!(matches!(ok(Some(Action::Revoke), &format!("Action=&{flat}")), Request::Revoke(_)));
+    assert!(matches!(
+        ok(Some(Action::Revoke), &format!("Action=&{flat}")),
+        Request::Revoke(_)
+    ));
     assert_eq!(ok(None, &named).action(), Action::Authorize);
 
     refused(
@@ -311,8 +325,17 @@ fn version_is_checked_right_after_the_action() {
     let flat = format!("{G}&IpProtocol=tcp&PortRange=22/22&DestCidrIp=10.0.0.1");
     ok(None, &format!("Version=2014-05-26&{flat}"));
     ok(None, &format!("Version=&{flat}"));
-    let bad = (400, "InvalidVersion", "Specified parameter Version is not valid.");
-    refused(None, &format!("Version=2016-04-28&{flat}"), bad, Some("Version"));
+    let bad = (
+        400,
+        "InvalidVersion",
+        "Specified parameter Version is not valid.",
+    );
+    refused(
+        None,
+        &format!("Version=2016-04-28&{flat}"),
+        bad,
+        Some("Version"),
+    );
     // Before everything but the action.
     refused(Some(Action::Describe), "Version=1", bad, Some("Version"));
     refused(
@@ -334,14 +357,18 @@ fn version_is_checked_right_after_the_action() {
 
 // --------------------------------------------------------- Permissions.N
 
-const P1: &str = "Permissions.1.IpProtocol=tcp&Permissions.1.PortRange=22/22&Permissions.1.DestCidrIp=10.0.0.1";
+const P1: &str =
+    "Permissions.1.IpProtocol=tcp&Permissions.1.PortRange=22/22&Permissions.1.DestCidrIp=10.0.0.1";
 
 #[test]
 fn the_flat_form_is_one_permission() {
     let r = authorize(&format!(
         "{G}&IpProtocol=TCP&PortRange=80/80&DestCidrIp=10.0.0.0/8&Priority=5&Description=web&ClientToken=tok"
     ));
-    assert_eq!((r.region_id(), r.security_group_id()), ("cn-hangzhou", "sg-1"));
+    assert_eq!(
+        (r.region_id(), r.security_group_id()),
+        ("cn-hangzhou", "sg-1")
+    );
     assert_eq!(r.client_token(), Some("tok"));
     let all: Vec<_> = r.permissions().collect();
     assert_eq!(all.len(), 1);
@@ -352,7 +379,10 @@ fn the_flat_form_is_one_permission() {
     assert_eq!(p.priority, Some(Priority::new(5).unwrap()));
     assert_eq!(p.policy, Policy::Accept);
     assert_eq!(p.description, Some("web"));
-    assert_eq!(p.destination, Destination::Ipv4("10.0.0.0/8".parse().unwrap()));
+    assert_eq!(
+        p.destination,
+        Destination::Ipv4("10.0.0.0/8".parse().unwrap())
+    );
 }
 
 #[test]
@@ -406,15 +436,28 @@ fn a_hundred_permissions_with_encoded_text_all_fit() {
         let Destination::Group(g) = p.destination else {
             panic!()
         };
-        assert_eq!((g.id, g.owner_account), (format!("sg-{n}").as_str(), Some("a@b")));
+        assert_eq!(
+            (g.id, g.owner_account),
+            (format!("sg-{n}").as_str(), Some("a@b"))
+        );
     }
 }
 
 #[test]
 fn mixing_the_forms_is_refused_but_empty_flat_fields_are_absent() {
     let perms = (400, "InvalidParam.Permissions", MIXED);
-    refused(Some(Action::Authorize), &format!("{G}&{P1}&IpProtocol=tcp"), perms, None);
-    refused(Some(Action::Revoke), &format!("{G}&{P1}&Description=x"), perms, None);
+    refused(
+        Some(Action::Authorize),
+        &format!("{G}&{P1}&IpProtocol=tcp"),
+        perms,
+        None,
+    );
+    refused(
+        Some(Action::Revoke),
+        &format!("{G}&{P1}&Description=x"),
+        perms,
+        None,
+    );
     // Empty flat fields are absent (Terraform sends them).
     let r = authorize(&format!("{G}&{P1}&IpProtocol=&DestGroupId=&Description="));
     assert_eq!(r.len(), 1);
@@ -454,13 +497,19 @@ fn n_must_be_a_decimal_from_1_to_100_without_leading_zeros() {
         );
     }
     // `Permissions.1` with no field, and `Permissions` bare, are unknown.
-    authorize(&format!("{G}&{P1}&Permissions.1=x&Permissions=y&Permissions.1.=z"));
+    authorize(&format!(
+        "{G}&{P1}&Permissions.1=x&Permissions=y&Permissions.1.=z"
+    ));
     // Names are case-sensitive: a lower-case field is unknown, so this
     // permission does not exist and the request has none.
     refused(
         Some(Action::Authorize),
         &format!("{G}&Permissions.1.ipprotocol=tcp"),
-        (400, "InvalidIpProtocol.ValueNotSupported", NOT_SUPPORTED_PROTOCOL),
+        (
+            400,
+            "InvalidIpProtocol.ValueNotSupported",
+            NOT_SUPPORTED_PROTOCOL,
+        ),
         Some("IpProtocol"),
     );
     // Modify and Describe ignore the list forms.
@@ -477,7 +526,11 @@ fn a_request_without_permissions_is_a_flat_one_without_a_protocol() {
         refused(
             Some(action),
             G,
-            (400, "InvalidIpProtocol.ValueNotSupported", NOT_SUPPORTED_PROTOCOL),
+            (
+                400,
+                "InvalidIpProtocol.ValueNotSupported",
+                NOT_SUPPORTED_PROTOCOL,
+            ),
             Some("IpProtocol"),
         );
     }
@@ -485,11 +538,17 @@ fn a_request_without_permissions_is_a_flat_one_without_a_protocol() {
 
 #[test]
 fn errors_inside_permission_n_name_its_field() {
-    let q = format!("{G}&{P1}&Permissions.3.IpProtocol=tcp&Permissions.3.PortRange=1/2&Permissions.3.DestCidrIp=1.2.3.4&Permissions.3.DestGroupOwnerId=abc");
+    let q = format!(
+        "{G}&{P1}&Permissions.3.IpProtocol=tcp&Permissions.3.PortRange=1/2&Permissions.3.DestCidrIp=1.2.3.4&Permissions.3.DestGroupOwnerId=abc"
+    );
     let e = refused(
         Some(Action::Authorize),
         &q,
-        (400, "InvalidParameter", &invalid("Permissions.3.DestGroupOwnerId")),
+        (
+            400,
+            "InvalidParameter",
+            &invalid("Permissions.3.DestGroupOwnerId"),
+        ),
         Some("Permissions.3.DestGroupOwnerId"),
     );
     assert_eq!(
@@ -499,8 +558,14 @@ fn errors_inside_permission_n_name_its_field() {
     // A fixed message stays verbatim; the name is the error's parameter.
     let e = refused(
         Some(Action::Authorize),
-        &format!("{G}&{P1}&Permissions.2.IpProtocol=tcp&Permissions.2.PortRange=1/2&Permissions.2.DestCidrIp=1.2.3.4&Permissions.2.Policy=allow"),
-        (400, "InvalidPolicy.Malformed", "The specified parameter \"Policy\" is not valid."),
+        &format!(
+            "{G}&{P1}&Permissions.2.IpProtocol=tcp&Permissions.2.PortRange=1/2&Permissions.2.DestCidrIp=1.2.3.4&Permissions.2.Policy=allow"
+        ),
+        (
+            400,
+            "InvalidPolicy.Malformed",
+            "The specified parameter \"Policy\" is not valid.",
+        ),
         Some("Permissions.2.Policy"),
     );
     assert!(e.hints().contains(Hint::PolicyAllow));
@@ -521,14 +586,26 @@ fn errors_inside_permission_n_name_its_field() {
     );
     refused(
         Some(Action::Revoke),
-        &format!("{G}&Permissions.4.IpProtocol=tcp&Permissions.4.PortRange=1/2&Permissions.4.NicType="),
-        (400, "InvalidNicType.ValueNotSupported", "The specified NicType is not valid."),
+        &format!(
+            "{G}&Permissions.4.IpProtocol=tcp&Permissions.4.PortRange=1/2&Permissions.4.NicType="
+        ),
+        (
+            400,
+            "InvalidNicType.ValueNotSupported",
+            "The specified NicType is not valid.",
+        ),
         Some("Permissions.4.NicType"),
     );
     let e = refused(
         Some(Action::Authorize),
-        &format!("{G}&Permissions.9.IpProtocol=tcp&Permissions.9.PortRange=1/2&Permissions.9.DestCidrIp=1.2.3.4&Permissions.9.Ipv6DestCidrIp=::1"),
-        (400, "InvalidParam.DestIp", "Permissions.9.DestCidrIp and Permissions.9.Ipv6DestCidrIp are both given; give one"),
+        &format!(
+            "{G}&Permissions.9.IpProtocol=tcp&Permissions.9.PortRange=1/2&Permissions.9.DestCidrIp=1.2.3.4&Permissions.9.Ipv6DestCidrIp=::1"
+        ),
+        (
+            400,
+            "InvalidParam.DestIp",
+            "Permissions.9.DestCidrIp and Permissions.9.Ipv6DestCidrIp are both given; give one",
+        ),
         Some("Permissions.9.DestCidrIp"),
     );
     assert_eq!(e.to_string(), e.detail().to_string());
@@ -550,7 +627,11 @@ fn permissions_are_checked_in_ascending_n() {
     refused(
         Some(Action::Authorize),
         &q,
-        (400, "InvalidIpProtocol.Malformed", "The specified parameter \"PortRange\" is not valid."),
+        (
+            400,
+            "InvalidIpProtocol.Malformed",
+            "The specified parameter \"PortRange\" is not valid.",
+        ),
         Some("Permissions.2.PortRange"),
     );
 }
@@ -560,7 +641,11 @@ fn a_numbered_field_given_twice_is_a_decoding_error() {
     let e = refused(
         Some(Action::Authorize),
         &format!("RegionId=&{P1}&Permissions%2E1.IpProtocol=udp"),
-        (400, "InvalidParameter", &invalid("Permissions.1.IpProtocol")),
+        (
+            400,
+            "InvalidParameter",
+            &invalid("Permissions.1.IpProtocol"),
+        ),
         Some("Permissions.1.IpProtocol"),
     );
     assert!(e.detail().to_string().contains("more than once"));
@@ -596,7 +681,12 @@ fn authorize_and_revoke_check_in_spec_order() {
         Some("SecurityGroupId"),
     );
     // The form before ClientToken, ClientToken before the permissions.
-    refused(Some(Action::Authorize), &format!("{G}&{mixed}&ClientToken=a%20b"), perms, None);
+    refused(
+        Some(Action::Authorize),
+        &format!("{G}&{mixed}&ClientToken=a%20b"),
+        perms,
+        None,
+    );
     refused(
         Some(Action::Authorize),
         &format!("{G}&Permissions.1.IpProtocol=bogus&ClientToken=a%20b"),
@@ -657,7 +747,9 @@ fn duplicate_permissions_are_found_with_the_groups_network() {
 
 #[test]
 fn a_prefix_list_is_the_last_destination() {
-    let r = authorize(&format!("{G}&IpProtocol=tcp&PortRange=22/22&DestPrefixListId=pl-x1"));
+    let r = authorize(&format!(
+        "{G}&IpProtocol=tcp&PortRange=22/22&DestPrefixListId=pl-x1"
+    ));
     let (_, p) = r.permissions().next().unwrap();
     assert_eq!(p.destination, Destination::PrefixList("pl-x1"));
     for (other, expected) in [
@@ -666,17 +758,22 @@ fn a_prefix_list_is_the_last_destination() {
         ("DestGroupId=sg-2", "group"),
     ] {
         let q = format!("{G}&IpProtocol=tcp&PortRange=22/22&DestPrefixListId=pl-x1&{other}");
-        let req = RequestParser::new().parse(&q).map(|r| match r.destination() {
-            Destination::Ipv4(_) => "v4",
-            Destination::Ipv6(_) => "v6",
-            Destination::Group(_) => "group",
-            Destination::PrefixList(_) => "pl",
-        });
+        let req = RequestParser::new()
+            .parse(&q)
+            .map(|r| match r.destination() {
+                Destination::Ipv4(_) => "v4",
+                Destination::Ipv6(_) => "v6",
+                Destination::Group(_) => "group",
+                Destination::PrefixList(_) => "pl",
+            });
         assert_eq!(req, Ok(expected), "{q}");
     }
     // Modify by parameters reads it too.
     let mut parser = RequestParser::new();
-    let q = format!("{G}&IpProtocol=tcp&PortRange=22/22&DestPrefixListId=pl-{}", "a".repeat(64));
+    let q = format!(
+        "{G}&IpProtocol=tcp&PortRange=22/22&DestPrefixListId=pl-{}",
+        "a".repeat(64)
+    );
     let req = parser.parse(&q).unwrap();
     assert!(matches!(req.destination(), Destination::PrefixList(id) if id.len() == 67));
     let mut written = String::new();
@@ -686,7 +783,14 @@ fn a_prefix_list_is_the_last_destination() {
 
 #[test]
 fn a_prefix_list_id_has_its_shape_even_when_ignored() {
-    for bad in ["pl-", "pl_x", "PL-x", "sg-1", "pl-a.b", &format!("pl-{}", "a".repeat(65))] {
+    for bad in [
+        "pl-",
+        "pl_x",
+        "PL-x",
+        "sg-1",
+        "pl-a.b",
+        &format!("pl-{}", "a".repeat(65)),
+    ] {
         for dest in ["", "&DestCidrIp=10.0.0.1", "&DestGroupId=sg-2"] {
             let q = format!("{G}&IpProtocol=tcp&PortRange=22/22&DestPrefixListId={bad}{dest}");
             refused(
@@ -700,7 +804,9 @@ fn a_prefix_list_id_has_its_shape_even_when_ignored() {
     // After DestGroupOwnerId.
     refused(
         None,
-        &format!("{G}&IpProtocol=tcp&PortRange=22/22&DestGroupId=sg-2&DestGroupOwnerId=x&DestPrefixListId=bad"),
+        &format!(
+            "{G}&IpProtocol=tcp&PortRange=22/22&DestGroupId=sg-2&DestGroupOwnerId=x&DestPrefixListId=bad"
+        ),
         (400, "InvalidParameter", &invalid("DestGroupOwnerId")),
         Some("DestGroupOwnerId"),
     );
@@ -733,7 +839,10 @@ fn revoke_by_ids_in_ascending_n() {
         [(1, "sgr-a"), (3, "sgr-c"), (100, "sgr-Z9")]
     );
     assert_eq!(r.client_token(), Some("t"));
-    assert_eq!((r.region_id(), r.security_group_id()), ("cn-hangzhou", "sg-1"));
+    assert_eq!(
+        (r.region_id(), r.security_group_id()),
+        ("cn-hangzhou", "sg-1")
+    );
     let e = r.not_found(3);
     assert_eq!(
         (e.status(), e.code(), e.to_string().as_str(), e.parameter()),
@@ -750,7 +859,9 @@ fn revoke_by_ids_in_ascending_n() {
     for n in 1..=100 {
         q.push_str(&format!("&SecurityGroupRuleId.{n}=sgr-{n:0>64}"));
     }
-    let RevokeRequest::ByIds(r) = revoke(&q) else { panic!() };
+    let RevokeRequest::ByIds(r) = revoke(&q) else {
+        panic!()
+    };
     assert_eq!(r.ids().len(), 100);
     assert!(r.ids().all(|id| id.len() == 68));
 }
@@ -759,33 +870,60 @@ fn revoke_by_ids_in_ascending_n() {
 fn rule_ids_are_shape_checked_then_checked_for_repeats() {
     let shape = (400, "InvalidParam.SecurityGroupRuleId", RULE_ID);
     let repeated = (400, "InvalidParam.SecurityGroupRuleIdRepeated", REPEATED);
-    for bad in ["sgr-", "sgr", "SGR-a", "sgr-a-b", "sg-1", &format!("sgr-{}", "a".repeat(65))] {
+    for bad in [
+        "sgr-",
+        "sgr",
+        "SGR-a",
+        "sgr-a-b",
+        "sg-1",
+        &format!("sgr-{}", "a".repeat(65)),
+    ] {
         let e = refused(
             Some(Action::Revoke),
             &format!("{G}&SecurityGroupRuleId.1=sgr-a&SecurityGroupRuleId.2={bad}"),
             shape,
             Some("SecurityGroupRuleId.2"),
         );
-        assert!(e.detail().to_string().starts_with("SecurityGroupRuleId.2 \""));
+        assert!(
+            e.detail()
+                .to_string()
+                .starts_with("SecurityGroupRuleId.2 \"")
+        );
     }
     // Every shape first, then repeats.
     refused(
         Some(Action::Revoke),
-        &format!("{G}&SecurityGroupRuleId.1=sgr-a&SecurityGroupRuleId.2=sgr-a&SecurityGroupRuleId.3=bad"),
+        &format!(
+            "{G}&SecurityGroupRuleId.1=sgr-a&SecurityGroupRuleId.2=sgr-a&SecurityGroupRuleId.3=bad"
+        ),
         shape,
         Some("SecurityGroupRuleId.3"),
     );
     refused(
         Some(Action::Revoke),
-        &format!("{G}&SecurityGroupRuleId.1=sgr-a&SecurityGroupRuleId.5=sgr-b&SecurityGroupRuleId.7=sgr%2Da"),
+        &format!(
+            "{G}&SecurityGroupRuleId.1=sgr-a&SecurityGroupRuleId.5=sgr-b&SecurityGroupRuleId.7=sgr%2Da"
+        ),
         repeated,
         Some("SecurityGroupRuleId.7"),
     );
     // Case matters.
-    revoke(&format!("{G}&SecurityGroupRuleId.1=sgr-a&SecurityGroupRuleId.2=sgr-A"));
+    revoke(&format!(
+        "{G}&SecurityGroupRuleId.1=sgr-a&SecurityGroupRuleId.2=sgr-A"
+    ));
     // A bad N.
-    for name in ["SecurityGroupRuleId.0", "SecurityGroupRuleId.101", "SecurityGroupRuleId.01", "SecurityGroupRuleId.1.x"] {
-        refused(Some(Action::Revoke), &format!("{G}&{name}=sgr-a"), shape, Some(name));
+    for name in [
+        "SecurityGroupRuleId.0",
+        "SecurityGroupRuleId.101",
+        "SecurityGroupRuleId.01",
+        "SecurityGroupRuleId.1.x",
+    ] {
+        refused(
+            Some(Action::Revoke),
+            &format!("{G}&{name}=sgr-a"),
+            shape,
+            Some(name),
+        );
     }
 }
 
@@ -793,9 +931,24 @@ fn rule_ids_are_shape_checked_then_checked_for_repeats() {
 fn revoke_by_ids_checks_in_spec_order() {
     let perms = (400, "InvalidParam.Permissions", MIXED);
     // Ids with permissions, flat or numbered.
-    refused(Some(Action::Revoke), &format!("{G}&SecurityGroupRuleId.1=sgr-a&IpProtocol=tcp"), perms, None);
-    refused(Some(Action::Revoke), &format!("{G}&SecurityGroupRuleId.1=sgr-a&{P1}"), perms, None);
-    refused(Some(Action::Revoke), &format!("{G}&SecurityGroupRuleId.0=x&{P1}"), perms, None);
+    refused(
+        Some(Action::Revoke),
+        &format!("{G}&SecurityGroupRuleId.1=sgr-a&IpProtocol=tcp"),
+        perms,
+        None,
+    );
+    refused(
+        Some(Action::Revoke),
+        &format!("{G}&SecurityGroupRuleId.1=sgr-a&{P1}"),
+        perms,
+        None,
+    );
+    refused(
+        Some(Action::Revoke),
+        &format!("{G}&SecurityGroupRuleId.0=x&{P1}"),
+        perms,
+        None,
+    );
     // RegionId and SecurityGroupId first.
     refused(
         Some(Action::Revoke),
@@ -855,19 +1008,30 @@ fn modify_by_id_takes_every_field_as_optional() {
     ));
     let p = r.patch();
     assert_eq!(p.protocol, Some(IpProtocol::Udp));
-    assert_eq!((p.port_range, p.source_port_range), (Some("53/53"), Some("1/2")));
+    assert_eq!(
+        (p.port_range, p.source_port_range),
+        (Some("53/53"), Some("1/2"))
+    );
     assert_eq!(p.nic_type, Some(NicType::Intranet));
     assert_eq!(p.policy, Some(Policy::Drop));
     assert_eq!(p.priority, Some(Priority::new(7).unwrap()));
     // DestCidrIp wins over DestGroupId.
-    assert_eq!(p.destination, Some(Destination::Ipv4("10.0.0.0/8".parse().unwrap())));
+    assert_eq!(
+        p.destination,
+        Some(Destination::Ipv4("10.0.0.0/8".parse().unwrap()))
+    );
     assert_eq!(p.source, Some(Source::Ipv4("1.2.3.4".parse().unwrap())));
     assert_eq!(r.client_token(), Some("c"));
-    let r = modify_by_id(&format!("{G}&SecurityGroupRuleId=sgr-1&DestPrefixListId=pl-1"));
+    let r = modify_by_id(&format!(
+        "{G}&SecurityGroupRuleId=sgr-1&DestPrefixListId=pl-1"
+    ));
     assert_eq!(r.patch().destination, Some(Destination::PrefixList("pl-1")));
     // An empty rule id is Modify by parameters.
     assert!(matches!(
-        ok(None, &format!("{G}&SecurityGroupRuleId=&IpProtocol=tcp&PortRange=22/22&DestCidrIp=10.0.0.1")),
+        ok(
+            None,
+            &format!("{G}&SecurityGroupRuleId=&IpProtocol=tcp&PortRange=22/22&DestCidrIp=10.0.0.1")
+        ),
         Request::Modify(_)
     ));
 }
@@ -878,7 +1042,11 @@ fn modify_by_id_checks_what_the_request_alone_can() {
     refused(
         None,
         &format!("{id}&NicType="),
-        (400, "InvalidNicType.ValueNotSupported", "The specified NicType is not valid."),
+        (
+            400,
+            "InvalidNicType.ValueNotSupported",
+            "The specified NicType is not valid.",
+        ),
         Some("NicType"),
     );
     // Ports without a protocol: the grammar only; the rest waits for the
@@ -891,16 +1059,25 @@ fn modify_by_id_checks_what_the_request_alone_can() {
         ("OperationDenied", Some("PortRange"))
     );
     assert_eq!(
-        r.patch().port_ranges_for(IpProtocol::Tcp).unwrap_err().code(),
+        r.patch()
+            .port_ranges_for(IpProtocol::Tcp)
+            .unwrap_err()
+            .code(),
         "InvalidIpProtocol.Malformed"
     );
     let r = modify_by_id(&format!("{id}&PortRange=5/6&SourcePortRange=-1/-1"));
     assert_eq!(
-        r.patch().port_ranges_for(IpProtocol::Tcp).unwrap_err().parameter(),
+        r.patch()
+            .port_ranges_for(IpProtocol::Tcp)
+            .unwrap_err()
+            .parameter(),
         Some("SourcePortRange")
     );
     assert_eq!(
-        r.patch().port_ranges_for(IpProtocol::Gre).unwrap_err().parameter(),
+        r.patch()
+            .port_ranges_for(IpProtocol::Gre)
+            .unwrap_err()
+            .parameter(),
         Some("PortRange")
     );
     refused(
@@ -928,7 +1105,11 @@ fn modify_by_id_checks_what_the_request_alone_can() {
     refused(
         None,
         &format!("{id}&DestCidrIp=10.0.0.1&Ipv6DestCidrIp=::1"),
-        (400, "InvalidParam.DestIp", "DestCidrIp and Ipv6DestCidrIp are both given; give one"),
+        (
+            400,
+            "InvalidParam.DestIp",
+            "DestCidrIp and Ipv6DestCidrIp are both given; give one",
+        ),
         Some("DestCidrIp"),
     );
     modify_by_id(&format!("{id}&Ipv6DestCidrIp=::1"));
@@ -947,12 +1128,16 @@ fn modify_by_id_checks_what_the_request_alone_can() {
     let v6 = Destination::Ipv6("::1".parse().unwrap());
     assert_eq!(check_families(IpProtocol::Tcp, &v6, None), Ok(()));
     assert_eq!(
-        check_families(IpProtocol::Icmp, &v6, None).unwrap_err().code(),
+        check_families(IpProtocol::Icmp, &v6, None)
+            .unwrap_err()
+            .code(),
         "InvalidParam.Ipv4ProtocolConflictWithIpv6Address"
     );
     let v4_source = Some(Source::Ipv4("1.2.3.4".parse().unwrap()));
     assert_eq!(
-        check_families(IpProtocol::Tcp, &v6, v4_source).unwrap_err().parameter(),
+        check_families(IpProtocol::Tcp, &v6, v4_source)
+            .unwrap_err()
+            .parameter(),
         Some("SourceCidrIp")
     );
 }
@@ -978,13 +1163,20 @@ fn modify_by_id_checks_in_spec_order() {
     refused(
         None,
         &format!("{G}&SecurityGroupRuleId=sgr-1&Policy=x&IpProtocol=y"),
-        (400, "InvalidIpProtocol.ValueNotSupported", NOT_SUPPORTED_PROTOCOL),
+        (
+            400,
+            "InvalidIpProtocol.ValueNotSupported",
+            NOT_SUPPORTED_PROTOCOL,
+        ),
         Some("IpProtocol"),
     );
     // Description, then ClientToken, then the addresses.
     refused(
         None,
-        &format!("{G}&SecurityGroupRuleId=sgr-1&DestCidrIp=x&ClientToken=a%20b&Description={}", "d".repeat(513)),
+        &format!(
+            "{G}&SecurityGroupRuleId=sgr-1&DestCidrIp=x&ClientToken=a%20b&Description={}",
+            "d".repeat(513)
+        ),
         (
             400,
             "InvalidSecurityGroupDiscription.Malformed",
@@ -1005,7 +1197,10 @@ fn modify_by_id_checks_in_spec_order() {
 #[test]
 fn describe_reads_its_filters() {
     let r = describe(G);
-    assert_eq!((r.region_id(), r.security_group_id()), ("cn-hangzhou", "sg-1"));
+    assert_eq!(
+        (r.region_id(), r.security_group_id()),
+        ("cn-hangzhou", "sg-1")
+    );
     assert_eq!(
         (r.direction(), r.nic_type(), r.max_results(), r.next_token()),
         (Direction::All, NicTypeFilter::Absent, 500, None)
@@ -1015,16 +1210,26 @@ fn describe_reads_its_filters() {
     ));
     assert_eq!(
         (r.direction(), r.nic_type(), r.max_results(), r.next_token()),
-        (Direction::Egress, NicTypeFilter::Given(NicType::Intranet), 10, Some("abc=="))
+        (
+            Direction::Egress,
+            NicTypeFilter::Given(NicType::Intranet),
+            10,
+            Some("abc==")
+        )
     );
-    let r = describe(&format!("{G}&Direction=ingress&NicType=&MaxResults=01000&NextToken="));
+    let r = describe(&format!(
+        "{G}&Direction=ingress&NicType=&MaxResults=01000&NextToken="
+    ));
     assert_eq!(
         (r.direction(), r.nic_type(), r.max_results(), r.next_token()),
         (Direction::Ingress, NicTypeFilter::Empty, 1000, None)
     );
     let r = describe(&format!("{G}&Direction=&MaxResults="));
     assert_eq!((r.direction(), r.max_results()), (Direction::All, 500));
-    assert_eq!(describe(&format!("{G}&Direction=aLL")).direction(), Direction::All);
+    assert_eq!(
+        describe(&format!("{G}&Direction=aLL")).direction(),
+        Direction::All
+    );
     // Describe does not read rule fields.
     describe(&format!("{G}&IpProtocol=bogus&Policy=x"));
 }
@@ -1034,13 +1239,21 @@ fn describe_refuses_with_its_own_rows() {
     refused(
         Some(Action::Describe),
         "SecurityGroupId=sg-1",
-        (400, "MissingParameter.RegionId", "The parameter RegionId is missing."),
+        (
+            400,
+            "MissingParameter.RegionId",
+            "The parameter RegionId is missing.",
+        ),
         Some("RegionId"),
     );
     refused(
         Some(Action::Describe),
         "RegionId=&SecurityGroupId=sg-1",
-        (400, "MissingParameter.RegionId", "The parameter RegionId is missing."),
+        (
+            400,
+            "MissingParameter.RegionId",
+            "The parameter RegionId is missing.",
+        ),
         Some("RegionId"),
     );
     refused(
@@ -1051,29 +1264,56 @@ fn describe_refuses_with_its_own_rows() {
     );
     let bad = (400, "InvalidParamter", INVALID_PARAMTER);
     for direction in ["out", "egress ", "both"] {
-        refused(Some(Action::Describe), &format!("{G}&Direction={direction}"), bad, Some("Direction"));
+        refused(
+            Some(Action::Describe),
+            &format!("{G}&Direction={direction}"),
+            bad,
+            Some("Direction"),
+        );
     }
     for max in ["9", "1001", "0", "x", "-10", "1e2", "65536", "99999999999"] {
-        refused(Some(Action::Describe), &format!("{G}&MaxResults={max}"), bad, Some("MaxResults"));
+        refused(
+            Some(Action::Describe),
+            &format!("{G}&MaxResults={max}"),
+            bad,
+            Some("MaxResults"),
+        );
     }
     refused(
         Some(Action::Describe),
         &format!("{G}&NicType=public"),
-        (400, "InvalidNicType.ValueNotSupported", "The specified NicType does not exist."),
+        (
+            400,
+            "InvalidNicType.ValueNotSupported",
+            "The specified NicType does not exist.",
+        ),
         Some("NicType"),
     );
     // Order: RegionId, SecurityGroupId, Direction, NicType, MaxResults.
     refused(
         Some(Action::Describe),
         "Direction=x&SecurityGroupId=sg-1",
-        (400, "MissingParameter.RegionId", "The parameter RegionId is missing."),
+        (
+            400,
+            "MissingParameter.RegionId",
+            "The parameter RegionId is missing.",
+        ),
         Some("RegionId"),
     );
-    refused(Some(Action::Describe), &format!("{G}&MaxResults=1&NicType=x&Direction=x"), bad, Some("Direction"));
+    refused(
+        Some(Action::Describe),
+        &format!("{G}&MaxResults=1&NicType=x&Direction=x"),
+        bad,
+        Some("Direction"),
+    );
     refused(
         Some(Action::Describe),
         &format!("{G}&MaxResults=1&NicType=x"),
-        (400, "InvalidNicType.ValueNotSupported", "The specified NicType does not exist."),
+        (
+            400,
+            "InvalidNicType.ValueNotSupported",
+            "The specified NicType does not exist.",
+        ),
         Some("NicType"),
     );
     // A token the executor does not recognise.

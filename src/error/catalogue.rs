@@ -342,7 +342,10 @@ mod tests {
         }
         assert!(matches!(Cause::MissingParameter.parts(), Parts::Name(..)));
         assert_eq!(Cause::IllegalIpv6Cidr.parts(), Parts::Detail(""));
-        assert_eq!(Cause::InvalidOperationRuleDuplicate.parts(), Parts::Detail("."));
+        assert_eq!(
+            Cause::InvalidOperationRuleDuplicate.parts(),
+            Parts::Detail(".")
+        );
     }
 
     #[test]

@@ -226,7 +226,10 @@ mod tests {
         assert!(echo.get(1).ends_with('…'), "{}", echo.get(1));
         assert_eq!(echo.get(2), "");
         let echo = Echo::named("Permissions.1.Policy", &["allow"]);
-        assert_eq!((echo.get(0), echo.get(1)), ("Permissions.1.Policy", "allow"));
+        assert_eq!(
+            (echo.get(0), echo.get(1)),
+            ("Permissions.1.Policy", "allow")
+        );
     }
 
     #[test]

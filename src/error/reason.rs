@@ -191,7 +191,10 @@ pub(crate) fn write_detail(e: &ApiError, f: &mut fmt::Formatter<'_>) -> fmt::Res
             // `Permissions.1.DestCidrIp` pairs with `Permissions.1.Ipv6DestCidrIp`.
             let (list, field) = name.rsplit_once('.').map_or(("", name), |(l, f)| (l, f));
             let dot = if list.is_empty() { "" } else { "." };
-            write!(f, "{name} and {list}{dot}Ipv6{field} are both given; give one")
+            write!(
+                f,
+                "{name} and {list}{dot}Ipv6{field} are both given; give one"
+            )
         }
         Reason::DestCidr(error) => write!(f, "{name} \"{q0}\": {error}"),
         Reason::SourceCidr(error) => {
@@ -248,10 +251,7 @@ pub(crate) fn write_detail(e: &ApiError, f: &mut fmt::Formatter<'_>) -> fmt::Res
             write!(f, "{first} and {second} have the same key")
         }
         Reason::Direction => write!(f, "{name} \"{q0}\" is not egress, ingress or all"),
-        Reason::MaxResults => write!(
-            f,
-            "{name} \"{q0}\" is not an integer from 10 to 1000"
-        ),
+        Reason::MaxResults => write!(f, "{name} \"{q0}\" is not an integer from 10 to 1000"),
         Reason::NextToken => write!(
             f,
             "{name} \"{q0}\" was not given by a previous page of this group and these filters"

@@ -263,9 +263,10 @@ impl Lists {
 /// `N` of a list name: a decimal 1..=100 without leading zeros.
 fn list_index(text: &str) -> Option<u8> {
     match text.as_bytes() {
-        [b'1'..=b'9', ..] if text.len() <= 3 && text.bytes().all(|b| b.is_ascii_digit()) => {
-            text.parse::<u8>().ok().filter(|&n| usize::from(n) <= MAX_LIST)
-        }
+        [b'1'..=b'9', ..] if text.len() <= 3 && text.bytes().all(|b| b.is_ascii_digit()) => text
+            .parse::<u8>()
+            .ok()
+            .filter(|&n| usize::from(n) <= MAX_LIST),
         _ => None,
     }
 }
@@ -462,10 +463,9 @@ fn read_action(r: &mut Reader<'_, '_>, given: Option<Action>) -> Result<Action, 
     };
     match (Action::from_name(v), given) {
         (None, _) => Err(fault(Cause::InvalidActionNotFound, Reason::ActionNotFound)),
-        (Some(named), Some(given)) if named != given => Err(fault(
-            Cause::InvalidParameter,
-            Reason::ActionDiffers(given),
-        )),
+        (Some(named), Some(given)) if named != given => {
+            Err(fault(Cause::InvalidParameter, Reason::ActionDiffers(given)))
+        }
         (Some(named), _) => Ok(named),
     }
 }
@@ -474,7 +474,13 @@ fn read_action(r: &mut Reader<'_, '_>, given: Option<Action>) -> Result<Action, 
 /// the rule id's shape, then the fields given.
 fn modify_by_id<'a>(mut r: Reader<'_, 'a>) -> Result<ModifyByIdRequest<'a>, ApiError> {
     check_group(&mut r)?;
-    let shape = |v: &str| if has_id_shape(v, "sgr-") { Ok(()) } else { Err(()) };
+    let shape = |v: &str| {
+        if has_id_shape(v, "sgr-") {
+            Ok(())
+        } else {
+            Err(())
+        }
+    };
     r.parse(Param::SecurityGroupRuleId, shape, |()| {
         (Cause::InvalidParamSecurityGroupRuleId, Reason::RuleIdShape)
     })?;
@@ -642,8 +648,7 @@ fn read_list<'a>(
     } else {
         ids_count = 0;
         let mut read = |name, r: &mut Reader<'_, '_>| -> Result<(), ApiError> {
-            let permission = read_permission(r, |_| Ok(()))
-                .map_err(|e| e.in_permission(name))?;
+            let permission = read_permission(r, |_| Ok(())).map_err(|e| e.in_permission(name))?;
             if let Some(slot) = lists.slots.get_mut(slots_count) {
                 *slot = Slot::new(name, &permission, &bases);
                 slots_count += 1;
@@ -677,7 +682,9 @@ fn read_list<'a>(
 
     let region_id = bases.locate(r.keep(Param::RegionId).unwrap_or_default());
     let security_group_id = bases.locate(r.keep(Param::SecurityGroupId).unwrap_or_default());
-    let client_token = r.keep_non_empty(Param::ClientToken).map(|t| bases.locate(t));
+    let client_token = r
+        .keep_non_empty(Param::ClientToken)
+        .map(|t| bases.locate(t));
     drop(r);
 
     let lists: &'a Lists = lists;
@@ -709,13 +716,25 @@ mod tests {
 
     #[test]
     fn list_indexes_are_decimals_from_1_to_100_without_leading_zeros() {
-        for (text, n) in [("1", Some(1)), ("9", Some(9)), ("10", Some(10)), ("100", Some(100))] {
+        for (text, n) in [
+            ("1", Some(1)),
+            ("9", Some(9)),
+            ("10", Some(10)),
+            ("100", Some(100)),
+        ] {
             assert_eq!(list_index(text), n, "{text}");
         }
-        for text in ["", "0", "01", "101", "255", "256", "1000", "+1", "-1", "1 ", "x", "1.5"] {
+        for text in [
+            "", "0", "01", "101", "255", "256", "1000", "+1", "-1", "1 ", "x", "1.5",
+        ] {
             assert_eq!(list_index(text), None, "{text}");
         }
-        assert_eq!((1..=255).filter(|n| list_index(&std::format!("{n}")).is_some()).count(), 100);
+        assert_eq!(
+            (1..=255)
+                .filter(|n| list_index(&std::format!("{n}")).is_some())
+                .count(),
+            100
+        );
     }
 
     #[test]

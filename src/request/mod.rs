@@ -55,9 +55,9 @@ use crate::text::{AccountId, CLIENT_TOKEN_MAX, DESCRIPTION_MAX_BYTES, ID_MAX_BYT
 pub use crate::matcher::request_key;
 pub use action::Action;
 pub use forms::{
-    DescribeRequest, check_families, Direction, ModifyByIdRequest, NicTypeFilter, PermissionName,
-    PermissionPatch, Permissions, PermissionsRequest, Request, RevokeRequest, RuleIds,
-    RuleIdsRequest,
+    DescribeRequest, Direction, ModifyByIdRequest, NicTypeFilter, PermissionName, PermissionPatch,
+    Permissions, PermissionsRequest, Request, RevokeRequest, RuleIds, RuleIdsRequest,
+    check_families,
 };
 pub use param::Param;
 pub use query::{MAX_UNKNOWN_PARAMETERS, QUERY_MAX_BYTES, QUERY_STRING, VALUE_MAX_BYTES};

@@ -122,7 +122,12 @@ impl<'a> Reader<'_, 'a> {
 
 /// An error naming `param` and quoting its value `v`.
 #[cold]
-pub(crate) fn quoted_fault((cause, reason): (Cause, Reason), param: Param, hints: Hints, v: &str) -> ApiError {
+pub(crate) fn quoted_fault(
+    (cause, reason): (Cause, Reason),
+    param: Param,
+    hints: Hints,
+    v: &str,
+) -> ApiError {
     ApiError::new(cause)
         .with_parameter(param)
         .with_hints(hints)
@@ -210,8 +215,9 @@ pub(crate) fn modify_by_parameters<'a>(
 /// Whether `v` is `prefix` then 1 to 64 ASCII letters or digits (the
 /// shape of rule ids and prefix-list ids, SPEC §12.4, §12.9).
 pub(crate) fn has_id_shape(v: &str, prefix: &str) -> bool {
-    v.strip_prefix(prefix)
-        .is_some_and(|rest| (1..=64).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
+    v.strip_prefix(prefix).is_some_and(|rest| {
+        (1..=64).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_alphanumeric())
+    })
 }
 
 /// The §3 error for a port range refused for `protocol`.
@@ -396,7 +402,11 @@ fn read_fields<'a>(
         (Cause::InvalidParameter, Reason::OwnerId)
     })?;
     let prefix_list_shape = |v: &str| {
-        if has_id_shape(v, "pl-") { Ok(()) } else { Err(()) }
+        if has_id_shape(v, "pl-") {
+            Ok(())
+        } else {
+            Err(())
+        }
     };
     r.parse(Param::DestPrefixListId, prefix_list_shape, |()| {
         (Cause::InvalidParameter, Reason::PrefixListId)
@@ -411,7 +421,8 @@ fn read_fields<'a>(
             owner_id,
         })),
         None if prefix_list_given => Some(Destination::PrefixList(
-            r.keep_non_empty(Param::DestPrefixListId).unwrap_or_default(),
+            r.keep_non_empty(Param::DestPrefixListId)
+                .unwrap_or_default(),
         )),
         None => None,
     };
@@ -472,7 +483,11 @@ pub(crate) fn families(
         return Err((v6_with_v4, param, Reason::Icmpv6WithIpv4));
     }
     if dest_v4 && source_v6 {
-        return Err((v4_with_v6, Param::Ipv6SourceCidrIp, Reason::Ipv4DestIpv6Source));
+        return Err((
+            v4_with_v6,
+            Param::Ipv6SourceCidrIp,
+            Reason::Ipv4DestIpv6Source,
+        ));
     }
     if dest_v6 && source_v4 {
         return Err((v6_with_v4, Param::SourceCidrIp, Reason::Ipv6DestIpv4Source));
@@ -486,7 +501,6 @@ pub(crate) fn port_range_for(
     protocol: IpProtocol,
     param: Param,
 ) -> Result<PortRange, ApiError> {
-    PortRange::parse_for(text, protocol).map_err(|e| {
-        quoted_fault(port_range_refused(protocol, e), param, Hints::NONE, text)
-    })
+    PortRange::parse_for(text, protocol)
+        .map_err(|e| quoted_fault(port_range_refused(protocol, e), param, Hints::NONE, text))
 }
