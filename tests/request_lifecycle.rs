@@ -676,7 +676,7 @@ fn authorize_and_revoke_check_in_spec_order() {
     );
     refused(
         Some(Action::Authorize),
-        &format!("RegionId=r&Permissions.0.IpProtocol=tcp"),
+        "RegionId=r&Permissions.0.IpProtocol=tcp",
         (400, "MissingParameter", &missing("SecurityGroupId")),
         Some("SecurityGroupId"),
     );
@@ -952,7 +952,7 @@ fn revoke_by_ids_checks_in_spec_order() {
     // RegionId and SecurityGroupId first.
     refused(
         Some(Action::Revoke),
-        &format!("RegionId=r&SecurityGroupRuleId.1=sgr-a&IpProtocol=tcp"),
+        "RegionId=r&SecurityGroupRuleId.1=sgr-a&IpProtocol=tcp",
         (400, "MissingParameter", &missing("SecurityGroupId")),
         Some("SecurityGroupId"),
     );

@@ -685,7 +685,8 @@ fn read_list<'a>(
     let client_token = r
         .keep_non_empty(Param::ClientToken)
         .map(|t| bases.locate(t));
-    drop(r);
+    // `r`'s loan of the buffer ends here: what is kept is read back
+    // through `Texts`.
 
     let lists: &'a Lists = lists;
     let buffer: &'a [u8] = buffer;
