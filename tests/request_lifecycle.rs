@@ -1324,3 +1324,70 @@ fn describe_refuses_with_its_own_rows() {
         (400, "InvalidParamter", INVALID_PARAMTER, Some("NextToken"))
     );
 }
+
+// ------------------------------------------------------------- fingerprint
+
+#[test]
+fn fingerprints_follow_the_normalised_request() {
+    let fp = |action, q: &str| ok(action, q).fingerprint();
+    let a = Some(Action::Authorize);
+    let base = format!("{G}&IpProtocol=tcp&PortRange=22/22&DestCidrIp=10.0.0.1");
+    let same = [
+        format!("{base}&ClientToken=x"),
+        format!(
+            "{G}&IpProtocol=TCP&PortRange=022/22&DestCidrIp=10.0.0.1&Policy=Accept&Priority=&Foo=bar"
+        ),
+        format!(
+            "{G}&Permissions.7.IpProtocol=tcp&Permissions.7.PortRange=22%2F22&Permissions.7.DestCidrIp=10.0.0.1"
+        ),
+        format!("Format=JSON&Version=2014-05-26&{base}&NicType"),
+    ];
+    // `NicType` bare is its error, so the last one differs in what it is.
+    for q in &same[..3] {
+        assert_eq!(fp(a, q), fp(a, &base), "{q}");
+    }
+    assert!(parse(a, &same[3]).is_err());
+    for q in [
+        format!("{base}&Description="),
+        format!("{base}&Description=x"),
+        format!("{base}&Priority=1"),
+        format!("{base}&NicType=intranet"),
+        format!("{G}&IpProtocol=tcp&PortRange=22/22&DestCidrIp=10.0.0.1/32"),
+        format!(
+            "RegionId=cn-beijing&SecurityGroupId=sg-1&IpProtocol=tcp&PortRange=22/22&DestCidrIp=10.0.0.1"
+        ),
+    ] {
+        assert_ne!(fp(a, &q), fp(a, &base), "{q}");
+    }
+    // The action is part of it.
+    assert_ne!(fp(Some(Action::Revoke), &base), fp(a, &base));
+    assert_ne!(fp(None, &base), fp(a, &base));
+    // Order of permissions counts, their numbers do not.
+    let two = |m: u8, n: u8| {
+        format!(
+            "{G}&Permissions.{m}.IpProtocol=tcp&Permissions.{m}.PortRange=1/1&Permissions.{m}.DestCidrIp=1.1.1.1\
+             &Permissions.{n}.IpProtocol=udp&Permissions.{n}.PortRange=2/2&Permissions.{n}.DestCidrIp=2.2.2.2"
+        )
+    };
+    assert_eq!(fp(a, &two(1, 2)), fp(a, &two(3, 90)));
+    assert_ne!(fp(a, &two(1, 2)), fp(a, &two(2, 1)));
+    // Revoke by ids, Modify by id.
+    let r = Some(Action::Revoke);
+    assert_eq!(
+        fp(
+            r,
+            &format!("{G}&SecurityGroupRuleId.1=sgr-a&SecurityGroupRuleId.2=sgr-b")
+        ),
+        fp(
+            r,
+            &format!("{G}&SecurityGroupRuleId.5=sgr%2Da&SecurityGroupRuleId.9=sgr-b")
+        )
+    );
+    assert_ne!(
+        fp(
+            None,
+            &format!("{G}&SecurityGroupRuleId=sgr-a&Description=x")
+        ),
+        fp(None, &format!("{G}&SecurityGroupRuleId=sgr-a&Description="))
+    );
+}

@@ -32,6 +32,64 @@ pub enum Request<'a> {
 }
 
 impl Request<'_> {
+    /// A fingerprint of the request for `ClientToken` idempotency (SPEC
+    /// §12.7, §12.9): a hash of the action and every validated value, as
+    /// normalised as the typed request is (keywords in one case, empty
+    /// optionals absent but `Description`, `Policy` defaulted to accept,
+    /// ports and addresses by value as §3 and §4 compare them), with the
+    /// flat form and `Permissions.N` alike (permissions count in
+    /// ascending `N`, not by their numbers). `ClientToken` itself, hints
+    /// and the parameters this crate does not read are left out. The same
+    /// on every run of one build, which is all an in-memory token store
+    /// needs (tokens are not saved).
+    ///
+    /// ```
+    /// use aliyun_sg_egress::request::{Action, RequestParser};
+    /// let flat = "RegionId=r&SecurityGroupId=sg-1&IpProtocol=TCP&PortRange=22/22&DestCidrIp=10.0.0.1&ClientToken=a";
+    /// let numbered = "RegionId=r&SecurityGroupId=sg-1&Permissions.1.IpProtocol=tcp\
+    ///     &Permissions.1.PortRange=22%2F22&Permissions.1.DestCidrIp=10.0.0.1&Policy=&ClientToken=b";
+    /// let fingerprint = |q| RequestParser::new().parse_request(Some(Action::Authorize), q).unwrap().fingerprint();
+    /// assert_eq!(fingerprint(flat), fingerprint(numbered));
+    /// let revoke = |q| RequestParser::new().parse_request(Some(Action::Revoke), q).unwrap().fingerprint();
+    /// assert_ne!(revoke(flat), fingerprint(flat));
+    /// ```
+    pub fn fingerprint(&self) -> u64 {
+        use core::hash::{BuildHasher, Hash, Hasher};
+        let mut h = foldhash::fast::FixedState::default().build_hasher();
+        match self {
+            Request::Modify(r) => {
+                (0u8, r.region_id(), r.security_group_id(), r.permission()).hash(&mut h);
+            }
+            Request::ModifyById(r) => {
+                (1u8, r.region_id, r.security_group_id, r.rule_id, r.patch).hash(&mut h);
+            }
+            Request::Authorize(r) | Request::Revoke(RevokeRequest::ByPermissions(r)) => {
+                let tag: u8 = if matches!(self, Request::Authorize(_)) {
+                    2
+                } else {
+                    3
+                };
+                (tag, r.region_id(), r.security_group_id(), r.len()).hash(&mut h);
+                r.permissions().for_each(|(_, p)| p.hash(&mut h));
+            }
+            Request::Revoke(RevokeRequest::ByIds(r)) => {
+                (4u8, r.region_id(), r.security_group_id(), r.ids().len()).hash(&mut h);
+                r.ids().for_each(|id| id.hash(&mut h));
+            }
+            Request::Describe(r) => (
+                5u8,
+                r.region_id,
+                r.security_group_id,
+                r.direction,
+                r.nic_type,
+                r.max_results,
+                r.next_token,
+            )
+                .hash(&mut h),
+        }
+        h.finish()
+    }
+
     /// The action the request is for.
     pub const fn action(&self) -> super::Action {
         match self {
@@ -383,7 +441,7 @@ impl fmt::Debug for RuleIds<'_> {
 /// The new values Modify by rule id gives (SPEC §12.5): each `None` when
 /// left out or given empty (the rule keeps its value), but `Description`,
 /// which given empty (`Some("")`) clears.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct PermissionPatch<'a> {
     /// `IpProtocol`.
     pub protocol: Option<IpProtocol>,

@@ -108,7 +108,7 @@ pub enum Source {
 /// out (or given empty) as `None`. Read by one function from a lookup of
 /// its fields, so that the flat form and the `Permissions.N.<field>` form
 /// share it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Permission<'a> {
     /// `IpProtocol`.
     pub protocol: IpProtocol,
