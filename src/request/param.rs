@@ -1,20 +1,25 @@
 //! The parameters a request may carry, in the order they are validated.
 
 macro_rules! params {
-    ($( $(#[$meta:meta])* $variant:ident = $name:literal, )+) => {
-        /// A request parameter this crate reads, in validation order
-        /// (SPEC §6 step 2: the parameter table, then the addresses, then
-        /// the destination, §12.9's `DestPrefixListId` last among them),
-        /// then Describe's own parameters (§12.6).
+    (
+        modify { $( $(#[$meta:meta])* $variant:ident = $name:literal, )+ }
+        lifecycle { $( $(#[$lmeta:meta])* $lvariant:ident = $lname:literal, )+ }
+    ) => {
+        /// A request parameter this crate reads: Modify's, in validation
+        /// order (SPEC §6 step 2: the parameter table, then the addresses,
+        /// then the destination group), then those only the rest of the
+        /// lifecycle reads (§12: `Version`, the rule id, the prefix list,
+        /// Describe's filters).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[repr(u8)]
         pub enum Param {
             $( $(#[$meta])* $variant, )+
+            $( $(#[$lmeta])* $lvariant, )+
         }
 
         impl Param {
-            /// Every parameter, in validation order.
-            pub const ALL: &'static [Param] = &[$(Param::$variant),+];
+            /// Every parameter, in the order above.
+            pub const ALL: &'static [Param] = &[$(Param::$variant,)+ $(Param::$lvariant,)+];
             /// How many parameters there are.
             pub const COUNT: usize = Param::ALL.len();
 
@@ -22,18 +27,31 @@ macro_rules! params {
             pub const fn name(self) -> &'static str {
                 match self {
                     $( Param::$variant => stringify!($variant), )+
+                    $( Param::$lvariant => stringify!($lvariant), )+
                 }
             }
 
             /// The parameter with this exact (case-sensitive) name.
             // `==` on each name, not a `match`: the compiler compares a
             // name of known length a word at a time, a `match` a byte at
-            // a time.
-            #[inline]
+            // a time. Modify's names inline, the others out of line, so
+            // that the usual request's lookups stay small; `always`: with
+            // three callers a plain `#[inline]` leaves it out of line.
+            #[inline(always)]
             pub fn from_name(name: &[u8]) -> Option<Param> {
                 $(
                     if name == $name {
                         return Some(Param::$variant);
+                    }
+                )+
+                Param::from_lifecycle_name(name)
+            }
+
+            #[inline(never)]
+            fn from_lifecycle_name(name: &[u8]) -> Option<Param> {
+                $(
+                    if name == $lname {
+                        return Some(Param::$lvariant);
                     }
                 )+
                 None
@@ -43,55 +61,59 @@ macro_rules! params {
 }
 
 params! {
-    /// `Action`.
-    Action = b"Action",
-    /// `Version`.
-    Version = b"Version",
-    /// `RegionId`.
-    RegionId = b"RegionId",
-    /// `SecurityGroupId`.
-    SecurityGroupId = b"SecurityGroupId",
-    /// `SecurityGroupRuleId` (Modify by rule id; Revoke's
-    /// `SecurityGroupRuleId.N` are named after it).
-    SecurityGroupRuleId = b"SecurityGroupRuleId",
-    /// `IpProtocol`.
-    IpProtocol = b"IpProtocol",
-    /// `PortRange`.
-    PortRange = b"PortRange",
-    /// `SourcePortRange`.
-    SourcePortRange = b"SourcePortRange",
-    /// `NicType`.
-    NicType = b"NicType",
-    /// `Policy`.
-    Policy = b"Policy",
-    /// `Priority`.
-    Priority = b"Priority",
-    /// `Description`.
-    Description = b"Description",
-    /// `ClientToken`.
-    ClientToken = b"ClientToken",
-    /// `DestCidrIp`.
-    DestCidrIp = b"DestCidrIp",
-    /// `Ipv6DestCidrIp`.
-    Ipv6DestCidrIp = b"Ipv6DestCidrIp",
-    /// `SourceCidrIp`.
-    SourceCidrIp = b"SourceCidrIp",
-    /// `Ipv6SourceCidrIp`.
-    Ipv6SourceCidrIp = b"Ipv6SourceCidrIp",
-    /// `DestGroupId`.
-    DestGroupId = b"DestGroupId",
-    /// `DestGroupOwnerAccount`.
-    DestGroupOwnerAccount = b"DestGroupOwnerAccount",
-    /// `DestGroupOwnerId`.
-    DestGroupOwnerId = b"DestGroupOwnerId",
-    /// `DestPrefixListId`.
-    DestPrefixListId = b"DestPrefixListId",
-    /// `Direction` (Describe).
-    Direction = b"Direction",
-    /// `MaxResults` (Describe).
-    MaxResults = b"MaxResults",
-    /// `NextToken` (Describe).
-    NextToken = b"NextToken",
+    modify {
+        /// `Action`.
+        Action = b"Action",
+        /// `RegionId`.
+        RegionId = b"RegionId",
+        /// `SecurityGroupId`.
+        SecurityGroupId = b"SecurityGroupId",
+        /// `IpProtocol`.
+        IpProtocol = b"IpProtocol",
+        /// `PortRange`.
+        PortRange = b"PortRange",
+        /// `SourcePortRange`.
+        SourcePortRange = b"SourcePortRange",
+        /// `NicType`.
+        NicType = b"NicType",
+        /// `Policy`.
+        Policy = b"Policy",
+        /// `Priority`.
+        Priority = b"Priority",
+        /// `Description`.
+        Description = b"Description",
+        /// `ClientToken`.
+        ClientToken = b"ClientToken",
+        /// `DestCidrIp`.
+        DestCidrIp = b"DestCidrIp",
+        /// `Ipv6DestCidrIp`.
+        Ipv6DestCidrIp = b"Ipv6DestCidrIp",
+        /// `SourceCidrIp`.
+        SourceCidrIp = b"SourceCidrIp",
+        /// `Ipv6SourceCidrIp`.
+        Ipv6SourceCidrIp = b"Ipv6SourceCidrIp",
+        /// `DestGroupId`.
+        DestGroupId = b"DestGroupId",
+        /// `DestGroupOwnerAccount`.
+        DestGroupOwnerAccount = b"DestGroupOwnerAccount",
+        /// `DestGroupOwnerId`.
+        DestGroupOwnerId = b"DestGroupOwnerId",
+    }
+    lifecycle {
+        /// `Version`.
+        Version = b"Version",
+        /// `SecurityGroupRuleId` (Modify by rule id; Revoke's
+        /// `SecurityGroupRuleId.N` are named after it).
+        SecurityGroupRuleId = b"SecurityGroupRuleId",
+        /// `DestPrefixListId`.
+        DestPrefixListId = b"DestPrefixListId",
+        /// `Direction` (Describe).
+        Direction = b"Direction",
+        /// `MaxResults` (Describe).
+        MaxResults = b"MaxResults",
+        /// `NextToken` (Describe).
+        NextToken = b"NextToken",
+    }
 }
 
 impl core::fmt::Display for Param {

@@ -238,7 +238,7 @@ pub(crate) fn read_permission<'a>(
     r: &mut Reader<'_, 'a>,
     between: impl FnOnce(&mut Reader<'_, 'a>) -> Result<(), ApiError>,
 ) -> Result<Permission<'a>, ApiError> {
-    let fields = read_fields(r, between, true)?;
+    let fields = read_fields::<true>(r, between)?;
     let patch = fields.patch;
     match (patch.protocol, fields.ports, patch.destination) {
         (Some(protocol), Some(port_range), Some(destination)) => Ok(Permission {
@@ -261,7 +261,7 @@ pub(crate) fn read_permission<'a>(
 /// optional, each checked as far as the request alone allows, in §6's
 /// order with `ClientToken` after `Description`.
 pub(crate) fn read_patch<'a>(r: &mut Reader<'_, 'a>) -> Result<PermissionPatch<'a>, ApiError> {
-    read_fields(r, check_client_token, false).map(|fields| fields.patch)
+    read_fields::<false>(r, check_client_token).map(|fields| fields.patch)
 }
 
 /// A permission's fields as read: the patch, plus the port ranges typed
@@ -272,21 +272,21 @@ struct Fields<'a> {
     source_ports: Option<PortRange>,
 }
 
-/// The checks of one permission. With `required`, `IpProtocol`,
+/// The checks of one permission. With `REQUIRED`, `IpProtocol`,
 /// `PortRange` and a destination must be given (a permission); without,
 /// nothing is required (a patch), the port ranges are checked against
 /// the protocol only when it is given (else for their grammar), and their
 /// texts are kept for the merged rule's check.
-fn read_fields<'a>(
+// A const parameter: Modify's usual path carries no patch branches.
+fn read_fields<'a, const REQUIRED: bool>(
     r: &mut Reader<'_, 'a>,
     between: impl FnOnce(&mut Reader<'_, 'a>) -> Result<(), ApiError>,
-    required: bool,
 ) -> Result<Fields<'a>, ApiError> {
     let unsupported = Cause::InvalidIpProtocolValueNotSupported;
     let protocol = r.parse(Param::IpProtocol, IpProtocol::parse, |_| {
         (unsupported, Reason::Protocol)
     })?;
-    if required && protocol.is_none() {
+    if REQUIRED && protocol.is_none() {
         return Err(r.missing(unsupported, Param::IpProtocol));
     }
 
@@ -301,7 +301,7 @@ fn read_fields<'a>(
     };
     let refused = |e| port_range_refused(checked_for, e);
     let ports = r.parse(Param::PortRange, parse_ports, refused)?;
-    if required && ports.is_none() {
+    if REQUIRED && ports.is_none() {
         return Err(r.missing(Cause::InvalidParamPortRange, Param::PortRange));
     }
     let source_ports = r.parse(Param::SourcePortRange, parse_ports, refused)?;
@@ -390,7 +390,7 @@ fn read_fields<'a>(
     // §4 step 5: some destination.
     let group_given = r.is_set(Param::DestGroupId);
     let prefix_list_given = r.is_set(Param::DestPrefixListId);
-    if required && dest_family.is_none() && !group_given && !prefix_list_given {
+    if REQUIRED && dest_family.is_none() && !group_given && !prefix_list_given {
         let cause = Cause::MissingParameterDest;
         return Err(r.fault(cause, Param::DestCidrIp, Reason::NoDestination));
     }
@@ -426,7 +426,7 @@ fn read_fields<'a>(
         )),
         None => None,
     };
-    let (port_range, source_port_range) = if required {
+    let (port_range, source_port_range) = if REQUIRED {
         (None, None)
     } else {
         (
@@ -455,6 +455,8 @@ fn read_fields<'a>(
 /// SPEC §4 step 4 on what is known: the protocol against any address,
 /// then destination against source. The error's cause, the parameter it
 /// names, and why.
+// `always`: on every request, and a plain `#[inline]` leaves it out of line.
+#[inline(always)]
 pub(crate) fn families(
     protocol: Option<IpProtocol>,
     destination: Option<&Destination<'_>>,
