@@ -1353,9 +1353,8 @@ fn fingerprints_follow_the_normalised_request() {
         format!("{base}&Priority=1"),
         format!("{base}&NicType=intranet"),
         format!("{G}&IpProtocol=tcp&PortRange=22/22&DestCidrIp=10.0.0.1/32"),
-        format!(
-            "RegionId=cn-beijing&SecurityGroupId=sg-1&IpProtocol=tcp&PortRange=22/22&DestCidrIp=10.0.0.1"
-        ),
+        "RegionId=cn-beijing&SecurityGroupId=sg-1&IpProtocol=tcp&PortRange=22/22&DestCidrIp=10.0.0.1"
+            .to_string(),
     ] {
         assert_ne!(fp(a, &q), fp(a, &base), "{q}");
     }
