@@ -103,6 +103,15 @@ static REQUEST_POOLS: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
             Param::Ipv6DestCidrIp | Param::Ipv6SourceCidrIp => v6.clone(),
             Param::DestGroupOwnerAccount => with(ACCOUNTS, &["nobody@aliyun.com"]),
             Param::DestGroupOwnerId => own(&["155780923770", "1", "x"]),
+            // Parameters of the other actions: never sent, so that the
+            // corpus keeps its meaning (they come last in `Param::ALL`).
+            // LEAD: `DestPrefixListId` joins once the store models it.
+            Param::Version
+            | Param::SecurityGroupRuleId
+            | Param::DestPrefixListId
+            | Param::Direction
+            | Param::MaxResults
+            | Param::NextToken => Vec::new(),
         })
         .collect()
 });
@@ -218,6 +227,9 @@ fn read_request(input: &mut Input<'_>) -> RequestSpec {
         pairs.push(("SourceGroupId", "sg-1651FBB64".to_owned()));
     }
     for (&param, pool) in Param::ALL.iter().zip(REQUEST_POOLS.iter()) {
+        if pool.is_empty() {
+            continue;
+        }
         let value = match input.byte() {
             0 => continue,
             1 => String::new(),
@@ -427,6 +439,7 @@ fn reference_identify(snap: &Snapshot, req: &ModifyEgressRequest) -> Result<usiz
         Destination::Ipv4(v4) => RuleDestination::Ipv4(*v4),
         Destination::Ipv6(v6) => RuleDestination::Ipv6(*v6),
         Destination::Group(dest) => RuleDestination::Group(&dest.id),
+        Destination::PrefixList(_) => unreachable!("the requests never name a prefix list"),
     };
     let nic_type = match (info.network.is_vpc(), req.nic_type()) {
         (true, _) => NicType::Intranet,
