@@ -20,10 +20,11 @@
 //!   reaches it through the table); an unknown field inside a permission
 //!   (`Permissions.1.Foo`) is. Modify and Describe ignore the list forms
 //!   (their names are read and checked for duplicates like any other).
-//! - `Permissions.N.<field>` names inside the flat action's forms: a bad
-//!   `N` (`Permissions.01.IpProtocol`, `Permissions.x`) is reported with
-//!   the first such name; `Permissions.1` with no field is an unknown
-//!   parameter with a valid `N`.
+//! - A bad `N` (`Permissions.01.IpProtocol`, `Permissions.x`,
+//!   `SecurityGroupRuleId.0`) is reported with the first such name as the
+//!   error's parameter; `Permissions.1` with no field is an unknown
+//!   parameter with a valid `N`. An ingress-only field inside a permission
+//!   (`Permissions.1.SourceGroupId`) earns its hint as the flat name does.
 //! - Revoke counts as "by ids" when any `SecurityGroupRuleId.*` name is
 //!   given non-empty, or with a bad `N`; a flat `SecurityGroupRuleId` is
 //!   Modify's and is ignored by Revoke.
@@ -33,7 +34,19 @@
 //!   [`PermissionsRequest::first_duplicate`].
 //! - Modify by rule id checks `PortRange` and `SourcePortRange` against
 //!   `IpProtocol` when the request gives the protocol, else for their
-//!   grammar only; the executor checks the merged rule (§12.5).
+//!   grammar only, and keeps their text
+//!   ([`PermissionPatch::port_ranges_for`] reads them for the merged
+//!   rule's protocol); §4's family checks run on what the request gives,
+//!   [`check_families`] on the merged rule. A patch's destination follows
+//!   §12.2's precedence; owner fields without `DestGroupId` give none.
+//! - Describe's `MaxResults` is ASCII digits (leading zeros allowed) worth
+//!   10 to 1000.
+//! - Errors inside permission `N` carry the whole indexed name in the
+//!   40 bytes an error quotes: it is kept whole, and a value the detail
+//!   quotes gets what is left (cut with `…`).
+//! - [`Request::fingerprint`] leaves out the numbers of `Permissions.N`
+//!   (only their order counts) and hashes with a fixed seed: the same on
+//!   every run of one build, as an in-memory token store needs.
 
 mod action;
 mod encode;
