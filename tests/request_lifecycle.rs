@@ -1390,3 +1390,49 @@ fn fingerprints_follow_the_normalised_request() {
         fp(None, &format!("{G}&SecurityGroupRuleId=sgr-a&Description="))
     );
 }
+
+#[test]
+fn list_forms_read_through_the_pages_layout() {
+    let q = format!(
+        "https://ecs.aliyuncs.com/?Action=AuthorizeSecurityGroupEgress\n&{G}\r\n\
+         &Permissions.2.IpProtocol=udp\n&Permissions.2.PortRange=53/53\n&Permissions.2.DestCidrIp=10.0.0.2\n\
+         &{P1}\n&Permissions.1.Description=a+b\n&<公共请求参数>\n"
+    );
+    let r = authorize(&q);
+    let all: Vec<_> = r
+        .permissions()
+        .map(|(_, p)| (p.port_range.start(), p.description))
+        .collect();
+    assert_eq!(all, [(Some(22), Some("a b")), (Some(53), None)]);
+    // One parser, reused across actions and forms, answers as a new one.
+    let mut parser = RequestParser::new();
+    let queries = [
+        (
+            Some(Action::Revoke),
+            format!("{G}&SecurityGroupRuleId.1=sgr-a&SecurityGroupRuleId.2=sgr-b"),
+        ),
+        (Some(Action::Authorize), q.clone()),
+        (
+            Some(Action::Revoke),
+            format!("{G}&SecurityGroupRuleId.2=sgr-b"),
+        ),
+        (
+            Some(Action::Authorize),
+            format!(
+                "{G}&Permissions.2.IpProtocol=tcp&Permissions.2.PortRange=1/1&Permissions.2.DestCidrIp=1.1.1.1"
+            ),
+        ),
+        (
+            None,
+            format!("{G}&IpProtocol=tcp&PortRange=22/22&DestCidrIp=10.0.0.1"),
+        ),
+    ];
+    for (action, query) in &queries {
+        let reused = format!("{:?}", parser.parse_request(*action, query.as_str()));
+        let fresh = format!(
+            "{:?}",
+            RequestParser::new().parse_request(*action, query.as_str())
+        );
+        assert_eq!(reused, fresh, "{query}");
+    }
+}
