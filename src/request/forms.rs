@@ -223,12 +223,7 @@ fn same_key(a: &Permission<'_>, b: &Permission<'_>, vpc: bool) -> bool {
             other => other,
         }
     }
-    let nic = |p: &Permission<'_>| match (vpc, p.nic_type, p.destination) {
-        (true, _, _) => NicType::Intranet,
-        (false, Some(nic), _) => nic,
-        (false, None, Destination::Ipv4(_) | Destination::Ipv6(_)) => NicType::Internet,
-        (false, None, Destination::Group(_) | Destination::PrefixList(_)) => NicType::Intranet,
-    };
+    let nic = |p: &Permission<'_>| p.nic_type_in(vpc);
     (
         a.protocol,
         a.port_range,
@@ -246,6 +241,31 @@ fn same_key(a: &Permission<'_>, b: &Permission<'_>, vpc: bool) -> bool {
         destination(b),
         b.source,
     )
+}
+
+impl Permission<'_> {
+    /// The permission's NIC type in a group of this network type, as the
+    /// rule's key has it (SPEC §5): in a VPC group (`vpc`) always
+    /// `intranet`; in a classic group as given, else `intranet` for a
+    /// group or prefix-list destination and `internet` for a CIDR.
+    ///
+    /// ```
+    /// use aliyun_sg_egress::NicType;
+    /// use aliyun_sg_egress::request::RequestParser;
+    /// let mut parser = RequestParser::new();
+    /// let q = "RegionId=r&SecurityGroupId=sg-1&IpProtocol=tcp&PortRange=22/22&DestCidrIp=10.0.0.1&NicType=internet";
+    /// let p = *parser.parse(q)?.permission();
+    /// assert_eq!((p.nic_type_in(true), p.nic_type_in(false)), (NicType::Intranet, NicType::Internet));
+    /// # Ok::<(), aliyun_sg_egress::error::ApiError>(())
+    /// ```
+    pub const fn nic_type_in(&self, vpc: bool) -> NicType {
+        match (vpc, self.nic_type, self.destination) {
+            (true, _, _) => NicType::Intranet,
+            (false, Some(nic), _) => nic,
+            (false, None, Destination::Ipv4(_) | Destination::Ipv6(_)) => NicType::Internet,
+            (false, None, Destination::Group(_) | Destination::PrefixList(_)) => NicType::Intranet,
+        }
+    }
 }
 
 impl fmt::Debug for PermissionsRequest<'_> {
