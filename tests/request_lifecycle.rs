@@ -1436,3 +1436,64 @@ fn list_forms_read_through_the_pages_layout() {
         assert_eq!(reused, fresh, "{query}");
     }
 }
+
+// ------------------------------------- Modify by parameters, prefix lists
+
+#[test]
+fn modify_by_parameters_finds_a_prefix_list_rule_in_a_vpc_group_only() {
+    use aliyun_sg_egress::model::{EgressRule, GroupInfo, Network, RuleDestination};
+    use aliyun_sg_egress::store::{GroupStore, VecStore};
+    use aliyun_sg_egress::text::{GroupId, RegionId, VpcId};
+    use aliyun_sg_egress::{identify, modify};
+
+    let mut store = VecStore::new();
+    let info = |id: &str, network| {
+        GroupInfo::new(
+            GroupId::parse(id).unwrap(),
+            RegionId::parse("cn-hangzhou").unwrap(),
+            network,
+        )
+    };
+    let vpc = Network::Vpc {
+        id: VpcId::parse("vpc-1").unwrap(),
+        classic_link: false,
+    };
+    let g = store.add_group(info("sg-1", vpc)).unwrap();
+    store.add_group(info("sg-c", Network::Classic)).unwrap();
+    let rule = EgressRule {
+        protocol: IpProtocol::Tcp,
+        port_range: PortRange::new(22, 22).unwrap(),
+        source_port_range: None,
+        nic_type: NicType::Intranet,
+        policy: Policy::Accept,
+        priority: Priority::DEFAULT,
+        destination: RuleDestination::PrefixList("pl-1"),
+        source: None,
+        description: "old",
+    };
+    let index = store.add_rule(g, &rule).unwrap();
+
+    let mut parser = RequestParser::new();
+    let q = format!(
+        "{G}&IpProtocol=tcp&PortRange=22/22&DestPrefixListId=pl-1&NicType=internet&Description=new"
+    );
+    let request = parser.parse(&q).unwrap();
+    assert_eq!(identify(&store, &request).unwrap().rule_index, index);
+    assert!(modify(&mut store, &request).unwrap().changed);
+    assert_eq!(store.rule(g, index).unwrap().description(), "new");
+    // Another prefix list is another rule.
+    let q = format!("{G}&IpProtocol=tcp&PortRange=22/22&DestPrefixListId=pl-2");
+    let e = identify(&store, &parser.parse(&q).unwrap()).unwrap_err();
+    assert_eq!(e.code(), "SecurityGroupRule.NotFound");
+    // A classic group has none.
+    let q = "RegionId=cn-hangzhou&SecurityGroupId=sg-c&IpProtocol=tcp&PortRange=22/22&DestPrefixListId=pl-1";
+    let e = identify(&store, &parser.parse(q).unwrap()).unwrap_err();
+    assert_eq!(
+        (e.status(), e.code(), e.to_string().as_str()),
+        (
+            400,
+            "NotSupported.ClassicNetworkPrefixList",
+            "The prefix list is not supported when the network type of security group is classic."
+        )
+    );
+}
