@@ -559,6 +559,100 @@ fn read_max_results(v: &str) -> Result<u16, ()> {
     }
 }
 
+/// Revoke's `SecurityGroupRuleId.N` in ascending `N` (SPEC §12.8): every
+/// shape, then repeats (compared as written). Files the ids in `lists`;
+/// returns how many there are.
+fn read_ids<'s>(
+    query: &'s [u8],
+    lists: &mut Lists,
+    r: &mut Reader<'_, 's>,
+    bases: &Bases,
+) -> Result<usize, ApiError> {
+    let hints = r.hints;
+    let refused = |cause, reason, n, v: &str| {
+        ApiError::new(cause)
+            .with_hints(hints)
+            .on_rule_id(n)
+            .because(reason)
+            .quoting(&[v])
+    };
+    let value = |n: u8| {
+        let start = lists.id_starts.get(usize::from(n - 1)).copied();
+        query::value_at(query, start.unwrap_or(0) as usize)
+    };
+    for n in numbers(lists.ids_non_empty) {
+        let v = value(n).decode(&mut r.scratch);
+        if !has_id_shape(v, "sgr-") {
+            let shape = Cause::InvalidParamSecurityGroupRuleId;
+            return Err(refused(shape, Reason::RuleIdShape, n, v));
+        }
+    }
+    let mut kept: [(u8, &str); MAX_LIST] = [(0, ""); MAX_LIST];
+    let mut count = 0;
+    for (n, slot) in numbers(lists.ids_non_empty).zip(kept.iter_mut()) {
+        *slot = (n, r.scratch.keep(value(n)));
+        count += 1;
+    }
+    let kept = kept.get(..count).unwrap_or(&[]);
+    for (i, &(n, id)) in kept.iter().enumerate() {
+        if kept.iter().take(i).any(|&(_, earlier)| earlier == id) {
+            let repeated = Cause::InvalidParamSecurityGroupRuleIdRepeated;
+            return Err(refused(repeated, Reason::RuleIdRepeated, n, id));
+        }
+    }
+    for (&(n, id), slot) in kept.iter().zip(lists.ids.iter_mut()) {
+        *slot = (n, bases.locate(id));
+    }
+    Ok(count)
+}
+
+/// Every permission (SPEC §12.2 step 3): the flat one, or each
+/// `Permissions.N` in ascending `N` read as a flat lookup of its fields
+/// and checked by Modify's code, its errors named `Permissions.N.<field>`.
+/// Files them in `lists`; returns how many there are.
+fn read_permissions<'s>(
+    query: &'s [u8],
+    numbered: bool,
+    lists: &mut Lists,
+    r: &mut Reader<'_, 's>,
+    bases: &Bases,
+) -> Result<usize, ApiError> {
+    let mut count = 0;
+    let mut read = |name, r: &mut Reader<'_, '_>| -> Result<(), ApiError> {
+        let permission = read_permission(r, |_| Ok(())).map_err(|e| e.in_permission(name))?;
+        if let Some(slot) = lists.slots.get_mut(count) {
+            *slot = Slot::new(name, &permission, bases);
+            count += 1;
+        }
+        Ok(())
+    };
+    if !numbered {
+        read(PermissionName::Flat, r)?;
+        return Ok(count);
+    }
+    for n in numbers(lists.exists) {
+        let i = usize::from(n - 1);
+        let given = lists.fields.get(i).copied().unwrap_or(0);
+        let starts = lists.starts.get(i).copied().unwrap_or_default();
+        let mut fields = Collected::new();
+        for (f, (&param, &start)) in FIELDS.iter().zip(&starts).enumerate() {
+            if given & (1 << f) != 0 {
+                fields.put(param, query::value_at(query, start as usize));
+            }
+        }
+        // The permission's reader decodes into the same buffer.
+        let mut reader = Reader {
+            fields: &fields,
+            scratch: core::mem::take(&mut r.scratch),
+            hints: r.hints,
+        };
+        let result = read(PermissionName::Numbered(n), &mut reader);
+        r.scratch = reader.scratch;
+        result?;
+    }
+    Ok(count)
+}
+
 /// What a list action reads.
 enum List<'a> {
     Permissions(PermissionsRequest<'a>),
@@ -604,81 +698,14 @@ fn read_list<'a>(
     }
     check_client_token(&mut r)?;
 
-    let ids_count;
-    let mut slots_count = 0;
-    if by_ids {
+    let (ids_count, slots_count) = if by_ids {
         if let Some(error) = lists.bad_id.take() {
             return Err(error.with_hints(hints));
         }
-        let refused = |cause, reason, n, v: &str| {
-            ApiError::new(cause)
-                .with_hints(hints)
-                .on_rule_id(n)
-                .because(reason)
-                .quoting(&[v])
-        };
-        let shape = Cause::InvalidParamSecurityGroupRuleId;
-        for n in numbers(lists.ids_non_empty) {
-            let start = lists.id_starts.get(usize::from(n - 1)).copied();
-            let text = query::value_at(query, start.unwrap_or(0) as usize);
-            let v = text.decode(&mut r.scratch);
-            if !has_id_shape(v, "sgr-") {
-                return Err(refused(shape, Reason::RuleIdShape, n, v));
-            }
-        }
-        let mut kept: [(u8, &str); MAX_LIST] = [(0, ""); MAX_LIST];
-        let mut count = 0;
-        for (n, slot) in numbers(lists.ids_non_empty).zip(kept.iter_mut()) {
-            let start = lists.id_starts.get(usize::from(n - 1)).copied();
-            let text = query::value_at(query, start.unwrap_or(0) as usize);
-            *slot = (n, r.scratch.keep(text));
-            count += 1;
-        }
-        let kept = kept.get(..count).unwrap_or(&[]);
-        for (i, &(n, id)) in kept.iter().enumerate() {
-            if kept.iter().take(i).any(|&(_, earlier)| earlier == id) {
-                let repeated = Cause::InvalidParamSecurityGroupRuleIdRepeated;
-                return Err(refused(repeated, Reason::RuleIdRepeated, n, id));
-            }
-        }
-        for (&(n, id), slot) in kept.iter().zip(lists.ids.iter_mut()) {
-            *slot = (n, bases.locate(id));
-        }
-        ids_count = count;
+        (read_ids(query, lists, &mut r, &bases)?, 0)
     } else {
-        ids_count = 0;
-        let mut read = |name, r: &mut Reader<'_, '_>| -> Result<(), ApiError> {
-            let permission = read_permission(r, |_| Ok(())).map_err(|e| e.in_permission(name))?;
-            if let Some(slot) = lists.slots.get_mut(slots_count) {
-                *slot = Slot::new(name, &permission, &bases);
-                slots_count += 1;
-            }
-            Ok(())
-        };
-        if numbered {
-            for n in numbers(lists.exists) {
-                let i = usize::from(n - 1);
-                let given = lists.fields.get(i).copied().unwrap_or(0);
-                let starts = lists.starts.get(i).copied().unwrap_or_default();
-                let mut fields = Collected::new();
-                for (f, (&param, &start)) in FIELDS.iter().zip(&starts).enumerate() {
-                    if given & (1 << f) != 0 {
-                        fields.put(param, query::value_at(query, start as usize));
-                    }
-                }
-                let mut pr = Reader {
-                    fields: &fields,
-                    scratch: r.scratch,
-                    hints,
-                };
-                let result = read(PermissionName::Numbered(n), &mut pr);
-                r.scratch = pr.scratch;
-                result?;
-            }
-        } else {
-            read(PermissionName::Flat, &mut r)?;
-        }
-    }
+        (0, read_permissions(query, numbered, lists, &mut r, &bases)?)
+    };
 
     let region_id = bases.locate(r.keep(Param::RegionId).unwrap_or_default());
     let security_group_id = bases.locate(r.keep(Param::SecurityGroupId).unwrap_or_default());

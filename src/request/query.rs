@@ -31,6 +31,13 @@ pub(crate) struct Scratch<'b> {
     free: &'b mut [u8],
 }
 
+/// An empty buffer (what a reader holds while another borrows its own).
+impl Default for Scratch<'_> {
+    fn default() -> Self {
+        Scratch { free: &mut [] }
+    }
+}
+
 impl<'b> Scratch<'b> {
     pub(crate) fn new(buffer: &'b mut [u8]) -> Self {
         Scratch { free: buffer }
