@@ -1442,11 +1442,11 @@ fn list_forms_read_through_the_pages_layout() {
 #[test]
 fn modify_by_parameters_finds_a_prefix_list_rule_in_a_vpc_group_only() {
     use aliyun_sg_egress::model::{EgressRule, GroupInfo, Network, RuleDestination};
-    use aliyun_sg_egress::store::{GroupStore, VecStore};
+    use aliyun_sg_egress::store::{BoundedStore, GroupStore};
     use aliyun_sg_egress::text::{GroupId, RegionId, VpcId};
     use aliyun_sg_egress::{identify, modify};
 
-    let mut store = VecStore::new();
+    let mut store: Box<BoundedStore<2, 4, 256>> = Box::new(BoundedStore::new());
     let info = |id: &str, network| {
         GroupInfo::new(
             GroupId::parse(id).unwrap(),
@@ -1478,16 +1478,16 @@ fn modify_by_parameters_finds_a_prefix_list_rule_in_a_vpc_group_only() {
         "{G}&IpProtocol=tcp&PortRange=22/22&DestPrefixListId=pl-1&NicType=internet&Description=new"
     );
     let request = parser.parse(&q).unwrap();
-    assert_eq!(identify(&store, &request).unwrap().rule_index, index);
-    assert!(modify(&mut store, &request).unwrap().changed);
+    assert_eq!(identify(&*store, &request).unwrap().rule_index, index);
+    assert!(modify(&mut *store, &request).unwrap().changed);
     assert_eq!(store.rule(g, index).unwrap().description(), "new");
     // Another prefix list is another rule.
     let q = format!("{G}&IpProtocol=tcp&PortRange=22/22&DestPrefixListId=pl-2");
-    let e = identify(&store, &parser.parse(&q).unwrap()).unwrap_err();
+    let e = identify(&*store, &parser.parse(&q).unwrap()).unwrap_err();
     assert_eq!(e.code(), "SecurityGroupRule.NotFound");
     // A classic group has none.
     let q = "RegionId=cn-hangzhou&SecurityGroupId=sg-c&IpProtocol=tcp&PortRange=22/22&DestPrefixListId=pl-1";
-    let e = identify(&store, &parser.parse(q).unwrap()).unwrap_err();
+    let e = identify(&*store, &parser.parse(q).unwrap()).unwrap_err();
     assert_eq!(
         (e.status(), e.code(), e.to_string().as_str()),
         (
