@@ -6,7 +6,7 @@ mod near_miss;
 use crate::error::{ApiError, Cause, Reason};
 use crate::model::{GroupInfo, Network, RuleDestination, RuleKey};
 use crate::nic::NicType;
-use crate::request::{Destination, GroupDestination, ModifyEgressRequest};
+use crate::request::{Destination, GroupDestination, ModifyEgressRequest, Permission};
 use crate::store::{Change, GroupHandle, GroupStore, RuleRef};
 
 pub use near_miss::closest_rule;
@@ -67,35 +67,57 @@ pub fn request_key<'r>(request: &ModifyEgressRequest<'r>, group: &GroupInfo) -> 
     }
 }
 
-/// SPEC §5: the checks on a destination group, in order.
-fn check_destination_group<S: GroupStore + ?Sized>(
+/// The key `permission` names in a group of this network type, as
+/// [`request_key`] reads a request's.
+pub(crate) fn permission_key<'p>(permission: &Permission<'p>, group: &GroupInfo) -> RuleKey<'p> {
+    request_key(&ModifyEgressRequest::naming("", "", *permission), group)
+}
+
+/// Finds the rule a permission names in the group, as Modify finds its
+/// rule (§6 steps 3–5, the Priority filter included): Revoke by
+/// permissions (§12.4).
+pub(crate) fn find_permission<S: GroupStore + ?Sized>(
     store: &S,
-    request: &ModifyEgressRequest,
+    region: &str,
+    group_id: &str,
+    permission: &Permission<'_>,
+) -> Result<Identified, ApiError> {
+    find(
+        store,
+        &ModifyEgressRequest::naming(region, group_id, *permission),
+    )
+}
+
+/// SPEC §5: the checks on a destination group, in order, for a rule of
+/// group `source` (whose id and region the request gave) with the NIC type
+/// the request gave.
+pub(crate) fn check_destination_group<S: GroupStore + ?Sized>(
+    store: &S,
+    nic_type: Option<NicType>,
+    (group_id, region): (&str, &str),
     source: &GroupInfo,
     dest: &GroupDestination,
 ) -> Result<(), ApiError> {
-    if request.nic_type() == Some(NicType::Internet) {
+    if nic_type == Some(NicType::Internet) {
         return Err(fail(
             Cause::InvalidDestGroupIdNicMismatch,
             Reason::GroupNeedsIntranet,
             &[],
         ));
     }
-    if dest.id == request.security_group_id() {
+    if dest.id == group_id {
         return Err(fail(
             Cause::InvalidSecurityGroupIsSame,
             Reason::SameGroup,
             &[dest.id],
         ));
     }
-    let found = store
-        .group(dest.id)
-        .filter(|(_, g)| g.region == *request.region_id());
+    let found = store.group(dest.id).filter(|(_, g)| g.region == *region);
     let Some((_, target)) = found else {
         return Err(fail(
             Cause::InvalidDestGroupIdNotFound,
             Reason::NoSuchGroup,
-            &[dest.id, request.region_id()],
+            &[dest.id, region],
         ));
     };
     if let (Some(asked), Some(recorded)) = (dest.owner_account, &target.owner_account)
@@ -171,7 +193,8 @@ fn find<S: GroupStore + ?Sized>(
         ));
     };
     if let Destination::Group(dest) = request.destination() {
-        check_destination_group(store, request, info, dest)?;
+        let ids = (request.security_group_id(), request.region_id());
+        check_destination_group(store, request.nic_type(), ids, info, dest)?;
     }
     // SPEC §12.2: a prefix list is for VPC groups only. Whether the state
     // lists it is the caller's to check (`State::prefix_list_exists`).

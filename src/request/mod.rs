@@ -193,6 +193,22 @@ const _: () =
     assert!(core::mem::size_of::<RequestParser>() <= 32 * 1024 + RequestParser::BUFFER_BYTES);
 
 impl<'a> ModifyEgressRequest<'a> {
+    /// The Modify request naming `permission`'s rule in a group: how
+    /// Revoke by permissions finds its rules (§12.4).
+    pub(crate) const fn naming(
+        region_id: &'a str,
+        security_group_id: &'a str,
+        permission: Permission<'a>,
+    ) -> ModifyEgressRequest<'a> {
+        ModifyEgressRequest {
+            region_id,
+            security_group_id,
+            client_token: None,
+            permission,
+            hints: Hints::NONE,
+        }
+    }
+
     /// Validates already decoded `(name, value)` pairs, as a web framework
     /// hands them over: the checks of [`RequestParser::parse`] but
     /// percent-decoding, and no buffer needed (the text is borrowed from
