@@ -114,6 +114,27 @@ pub(crate) enum Reason {
     },
     NoRules,
     Store(StoreError),
+
+    // The lifecycle's checks on the store (§12.3–§12.6); ids are quoted.
+    NoSuchPrefixList,
+    GroupRuleLimit {
+        limit: u32,
+    },
+    RuleQuota {
+        quota: u32,
+    },
+    RuleIdsExhausted,
+    NoRuleToRevoke,
+    OpaqueRule,
+    KindChange,
+    NicChange {
+        from: NicType,
+        to: NicType,
+    },
+    MergedPorts {
+        protocol: IpProtocol,
+    },
+    DuplicatesRule,
 }
 
 impl fmt::Display for DecodeFault {
@@ -277,5 +298,28 @@ pub(crate) fn write_detail(e: &ApiError, f: &mut fmt::Formatter<'_>) -> fmt::Res
         },
         Reason::NoRules => write!(f, "group {q0} has no egress rules"),
         Reason::Store(error) => write!(f, "{error}"),
+        Reason::NoSuchPrefixList => write!(f, "{name} {q0} is not among the state's PrefixLists"),
+        Reason::GroupRuleLimit { limit } => write!(
+            f,
+            "the group would hold more than {limit} egress rules with a group destination"
+        ),
+        Reason::RuleQuota { quota } => {
+            write!(f, "the group would hold more than {quota} egress rules")
+        }
+        Reason::RuleIdsExhausted => f.write_str("every new rule id drawn was already in use"),
+        Reason::NoRuleToRevoke => f.write_str("no egress rule of the group has this key"),
+        Reason::OpaqueRule => f.write_str(
+            "the rule is held as read (a protocol number or a port range list): only its Description can change",
+        ),
+        Reason::KindChange => f.write_str(
+            "the destination's kind, or the source's address family, differs from the rule's",
+        ),
+        Reason::NicChange { from, to } => write!(f, "the rule is on the {from} NIC, not {to}"),
+        Reason::MergedPorts { protocol } => {
+            write!(f, "{name} of the rule does not fit protocol {protocol}")
+        }
+        Reason::DuplicatesRule => {
+            write!(f, "The rule being modified would duplicate rule {q0}")
+        }
     }
 }
