@@ -22,6 +22,7 @@ use core::str::FromStr;
 use crate::block;
 use crate::error::ApiError;
 use crate::keyword::{keyword_enum, keyword_error};
+use crate::request::Action;
 
 /// The `HostId` field of error bodies.
 pub const HOST_ID: &str = "ecs.aliyuncs.com";
@@ -385,6 +386,7 @@ pub struct Response<'a> {
     format: Format,
     request_id: RequestId,
     error: Option<&'a ApiError>,
+    action: Action,
 }
 
 impl<'a> Response<'a> {
@@ -394,7 +396,27 @@ impl<'a> Response<'a> {
             format,
             request_id,
             error: None,
+            action: Action::Modify,
         }
+    }
+
+    /// The same response for another action: a success body names its
+    /// action (`<AuthorizeSecurityGroupEgressResponse>`, SPEC §12.3,
+    /// §12.4); error bodies are the same for every action. Describe's
+    /// success body is [`lifecycle::write_describe`](crate::lifecycle::write_describe)'s.
+    ///
+    /// ```
+    /// use aliyun_sg_egress::request::Action;
+    /// use aliyun_sg_egress::{Format, RequestId, Response};
+    /// let r = Response::success(Format::Xml, RequestId::from_u128(1)).for_action(Action::Revoke);
+    /// assert_eq!(
+    ///     r.to_string(),
+    ///     "<RevokeSecurityGroupEgressResponse><RequestId>00000000-0000-0000-0000-000000000001</RequestId></RevokeSecurityGroupEgressResponse>"
+    /// );
+    /// ```
+    pub const fn for_action(mut self, action: Action) -> Response<'a> {
+        self.action = action;
+        self
     }
 
     /// The response to a call that failed with `error`.
@@ -403,6 +425,7 @@ impl<'a> Response<'a> {
             format,
             request_id,
             error: Some(error),
+            action: Action::Modify,
         }
     }
 
@@ -460,9 +483,14 @@ impl<'a> Response<'a> {
                     out.write_str("\"}")
                 }
                 Format::Xml => {
-                    out.write_str("<ModifySecurityGroupEgressRuleResponse><RequestId>")?;
+                    let root = self.action.name();
+                    out.write_str("<")?;
+                    out.write_str(root)?;
+                    out.write_str("Response><RequestId>")?;
                     id.write_to(out)?;
-                    out.write_str("</RequestId></ModifySecurityGroupEgressRuleResponse>")
+                    out.write_str("</RequestId></")?;
+                    out.write_str(root)?;
+                    out.write_str("Response>")
                 }
             };
         };
