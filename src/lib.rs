@@ -179,6 +179,7 @@ mod response;
 mod serde_impls;
 
 pub mod error;
+pub mod lifecycle;
 pub mod model;
 pub mod request;
 #[cfg(feature = "serde")]
