@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runs="${FUZZ_RUNS:-50000}"
-targets=(query values matcher state request_forms)
+targets=(query values matcher state request_forms lifecycle)
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
