@@ -264,3 +264,136 @@ fn parse_request_allocates_nothing() {
         assert_eq!(outcome.0, *accepted, "{query}");
     }
 }
+
+/// Every lifecycle action on the bounded store — Authorize (flat and
+/// `Permissions.N`), Describe (JSON and XML into a reused buffer), Modify by
+/// rule id, Revoke by id and by permission, a repeated `ClientToken` and
+/// the errors between — allocates nothing (SPEC §11).
+#[test]
+fn every_lifecycle_action_allocates_nothing() {
+    use aliyun_sg_egress::lifecycle::{self, Env};
+
+    const G: &str = "RegionId=cn-hangzhou&SecurityGroupId=sg-1";
+    let steps: Vec<(Action, String)> = vec![
+        (
+            Action::Authorize,
+            format!(
+                "{G}&IpProtocol=tcp&PortRange=443/443&DestCidrIp=10.0.0.0/8&Description=web%20tier&ClientToken=t1"
+            ),
+        ),
+        (
+            Action::Authorize,
+            format!(
+                "{G}&IpProtocol=tcp&PortRange=443/443&DestCidrIp=10.0.0.0/8&Description=web%20tier&ClientToken=t1"
+            ),
+        ),
+        (
+            Action::Authorize,
+            format!(
+                "{G}&Permissions.1.IpProtocol=udp&Permissions.1.PortRange=53/53&Permissions.1.DestGroupId=sg-2\
+                 &Permissions.4.IpProtocol=all&Permissions.4.PortRange=-1/-1&Permissions.4.Ipv6DestCidrIp=2001:db8::/32"
+            ),
+        ),
+        (Action::Describe, format!("{G}&MaxResults=10")),
+        (
+            Action::Modify,
+            format!(
+                "{G}&SecurityGroupRuleId=sgr-00000000000000000001&PortRange=8443/8443&Description=tls"
+            ),
+        ),
+        (
+            Action::Modify,
+            format!("{G}&SecurityGroupRuleId=sgr-00000000000000000001&IpProtocol=all"),
+        ),
+        (
+            Action::Revoke,
+            format!(
+                "{G}&SecurityGroupRuleId.1=sgr-00000000000000000001&SecurityGroupRuleId.2=sgr-nope"
+            ),
+        ),
+        (
+            Action::Revoke,
+            format!("{G}&SecurityGroupRuleId.1=sgr-00000000000000000001"),
+        ),
+        (
+            Action::Revoke,
+            format!("{G}&IpProtocol=udp&PortRange=53/53&DestGroupId=sg-2"),
+        ),
+        (
+            Action::Revoke,
+            format!("{G}&IpProtocol=all&PortRange=-1/-1&Ipv6DestCidrIp=2001:db8::/32&Priority=1"),
+        ),
+        (
+            Action::Revoke,
+            format!("{G}&IpProtocol=all&PortRange=-1/-1&Ipv6DestCidrIp=2001:db8::/32"),
+        ),
+    ];
+    let expected: [Result<bool, &str>; 11] = [
+        Ok(true),
+        Ok(false),
+        Ok(true),
+        Ok(false),
+        Ok(true),
+        Err("OperationDenied"),
+        Err("InvalidSecurityGroupRuleId.NotFound"),
+        Ok(true),
+        Ok(true),
+        Ok(true),
+        Err("InvalidSecurityGroupRule.RuleNotExist"),
+    ];
+
+    let mut store: Box<BoundedStore<2, 8, 256>> = Box::new(BoundedStore::new());
+    store
+        .add_group(group("sg-1", REGION, vpc("vpc-1", false)))
+        .unwrap();
+    store
+        .add_group(group("sg-2", REGION, vpc("vpc-1", false)))
+        .unwrap();
+    let mut tokens: Box<Tokens> = Box::default();
+    let mut parser = Box::new(RequestParser::new());
+    let mut body = String::with_capacity(64 * 1024);
+    let mut n = 0u8;
+    let mut ids = || {
+        n += 1;
+        let mut id = [b'0'; 20];
+        id[19] = b'0' + n;
+        id
+    };
+    let mut outcomes = Vec::with_capacity(steps.len());
+    let (count, ()) = allocations_in(|| {
+        let mut env = Env::new("2026-12-02T06:00:00Z", &mut ids).with_tokens(&mut tokens);
+        for (action, query) in &steps {
+            body.clear();
+            let outcome = match parser.parse_request(Some(*action), query) {
+                Ok(Request::Describe(d)) => {
+                    for format in [Format::Json, Format::Xml] {
+                        lifecycle::write_describe(
+                            &*store,
+                            &d,
+                            format,
+                            RequestId::from_u128(1),
+                            &mut body,
+                        )
+                        .unwrap();
+                    }
+                    Ok(false)
+                }
+                Ok(request) => {
+                    lifecycle::execute(&mut *store, &mut env, &request).map(|d| d.changed)
+                }
+                Err(e) => Err(e),
+            };
+            let id = RequestId::from_u128(2);
+            match &outcome {
+                Ok(_) => Response::success(Format::Xml, id)
+                    .for_action(*action)
+                    .write_body(&mut body),
+                Err(e) => Response::error(Format::Json, id, e).write_body(&mut body),
+            }
+            .unwrap();
+            outcomes.push(outcome.map_err(|e| e.code()));
+        }
+    });
+    assert_eq!(count, 0, "lifecycle actions allocated {count} times");
+    assert_eq!(outcomes, expected);
+}
