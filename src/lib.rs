@@ -46,6 +46,9 @@
 //! - [`error`]: [`ApiError`](error::ApiError), the catalogue
 //!   ([`Cause`](error::Cause)), hints, near misses, and the narrow error of
 //!   each value type;
+//! - [`lifecycle`]: every action of the egress-rule lifecycle
+//!   (Authorize, Revoke, Modify by parameters or rule id, Describe) on a
+//!   store, atomically, and Describe's bodies;
 //! - [`store`]: the [`GroupStore`](store::GroupStore) trait an embedder
 //!   implements over their own storage, and the crate's two stores;
 //! - [`model`]: groups and rules as stores hold them;
@@ -54,7 +57,8 @@
 //!   file.
 //!
 //! Layers, each using only those before it: value types → the error
-//! catalogue → requests → model and stores → the matcher → response bodies.
+//! catalogue → requests → model and stores → the matcher → the lifecycle →
+//! response bodies.
 //!
 //! # Decisions beyond the API page
 //!
@@ -71,11 +75,11 @@
 //!   not read; its faults (bad escapes, a second empty name) are reported
 //!   as `InvalidParameter` naming `QueryString`.
 //! - A request borrows its text from the query, or from the
-//!   [`RequestParser`](request::RequestParser)'s 4 KiB buffer for text that needed
-//!   percent-decoding; it is under 320 bytes, and the parser is its buffer
-//!   (both pinned by `const` assertions). Text a request keeps is decoded
-//!   for keeps once every check has passed, so that one buffer, the size
-//!   of the longest value, serves both the checks and the kept text.
+//!   [`RequestParser`](request::RequestParser)'s 64 KiB buffer for text
+//!   that needed percent-decoding (decoded text is never longer than the
+//!   query, so every text of up to 100 permissions fits); a request is
+//!   under 320 bytes (a `const` assertion). The parser is about 85 KiB:
+//!   keep one and reuse it.
 //! - IPv4 addresses are read in one pass by this crate's own parser,
 //!   accepting exactly what `core::net` accepts (property tests compare
 //!   them); IPv6 addresses by `core::net`.
