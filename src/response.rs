@@ -263,6 +263,11 @@ impl<'a, W: fmt::Write + ?Sized> Escape<'a, W> {
     pub(crate) fn new(out: &'a mut W, format: Format) -> Self {
         Escape { out, format }
     }
+
+    /// Writes markup, which is not escaped.
+    pub(crate) fn out_str(&mut self, markup: &str) -> fmt::Result {
+        self.out.write_str(markup)
+    }
 }
 
 impl<W: fmt::Write + ?Sized> fmt::Write for Escape<'_, W> {

@@ -10,11 +10,13 @@
 use core::fmt::{self, Write as _};
 
 use super::group;
+use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
 use crate::error::ApiError;
 use crate::model::RuleBody;
 use crate::model::{EgressRule, GroupInfo, RuleDestination};
 use crate::nic::NicType;
 use crate::policy::Policy;
+use crate::port::PortRange;
 use crate::protocol::IpProtocol;
 use crate::request::{DescribeRequest, Direction, NicTypeFilter, Source};
 use crate::response::{Escape, Format, RequestId};
@@ -197,7 +199,7 @@ impl<W: fmt::Write + ?Sized> Body<'_, W> {
             RuleBody::Opaque(o) => {
                 let mut first = true;
                 for (name, value) in o.fields() {
-                    self.field(name, value, first)?;
+                    self.dump_field(name, value, first)?;
                     first = false;
                 }
             }
@@ -210,80 +212,255 @@ impl<W: fmt::Write + ?Sized> Body<'_, W> {
         Ok(())
     }
 
-    /// Describe's field order (§12.9), every field present.
+    /// Describe's field order (§12.9), every field present. The markup
+    /// between two values is one static string per format, so a field
+    /// costs one write besides its value.
     fn modelled(&mut self, id: &str, create_time: &str, r: &EgressRule<'_>) -> fmt::Result {
+        let none = Value::Text("");
         let (dest_v4, dest_v6, dest_group, prefix_list) = match r.destination {
-            RuleDestination::Ipv4(v4) => (Some(v4), None, "", ""),
-            RuleDestination::Ipv6(v6) => (None, Some(v6), "", ""),
-            RuleDestination::Group(g) => (None, None, g, ""),
-            RuleDestination::PrefixList(p) => (None, None, "", p),
+            RuleDestination::Ipv4(v4) => (Value::Ipv4(v4), none, "", ""),
+            RuleDestination::Ipv6(v6) => (none, Value::Ipv6(v6), "", ""),
+            RuleDestination::Group(g) => (none, none, g, ""),
+            RuleDestination::PrefixList(p) => (none, none, "", p),
         };
         let (source_v4, source_v6) = match r.source {
-            Some(Source::Ipv4(v4)) => (Some(v4), None),
-            Some(Source::Ipv6(v6)) => (None, Some(v6)),
-            None => (None, None),
+            Some(Source::Ipv4(v4)) => (Value::Ipv4(v4), none),
+            Some(Source::Ipv6(v6)) => (none, Value::Ipv6(v6)),
+            None => (none, none),
         };
-        self.field("SecurityGroupRuleId", id, true)?;
-        self.field("Direction", "egress", false)?;
-        self.field("IpProtocol", api_protocol(r.protocol), false)?;
-        self.field_display("PortRange", &r.port_range, false)?;
-        self.field_option("SourcePortRange", r.source_port_range.as_ref())?;
-        self.field("NicType", r.nic_type.as_str(), false)?;
-        self.field("Policy", api_policy(r.policy), false)?;
-        self.field_display("Priority", &r.priority, false)?;
-        self.field_option("DestCidrIp", dest_v4.as_ref())?;
-        self.field_option("Ipv6DestCidrIp", dest_v6.as_ref())?;
-        self.field("DestGroupId", dest_group, false)?;
-        self.field("DestGroupOwnerAccount", "", false)?;
-        self.field("DestGroupName", "", false)?;
-        self.field("DestPrefixListId", prefix_list, false)?;
-        self.field("DestPrefixListName", "", false)?;
-        self.field_option("SourceCidrIp", source_v4.as_ref())?;
-        self.field_option("Ipv6SourceCidrIp", source_v6.as_ref())?;
-        self.field("Description", r.description, false)?;
-        self.field("CreateTime", create_time, false)
-    }
-
-    fn field_option<T: fmt::Display>(&mut self, name: &str, value: Option<&T>) -> fmt::Result {
-        match value {
-            Some(v) => self.field_display(name, v, false),
-            None => self.field(name, "", false),
+        let values = [
+            Value::Text(id),
+            Value::Plain("egress"),
+            Value::Plain(api_protocol(r.protocol)),
+            Value::Ports(r.port_range),
+            r.source_port_range.map_or(none, Value::Ports),
+            Value::Plain(r.nic_type.as_str()),
+            Value::Plain(api_policy(r.policy)),
+            Value::Number(r.priority.get()),
+            dest_v4,
+            dest_v6,
+            Value::Text(dest_group),
+            none,
+            none,
+            Value::Text(prefix_list),
+            none,
+            source_v4,
+            source_v6,
+            Value::Text(r.description),
+            Value::Text(create_time),
+        ];
+        for (i, (name, value)) in RULE_FIELDS.iter().zip(values).enumerate() {
+            match self.format {
+                Format::Json => self.out.write_str(name.json(i == 0))?,
+                Format::Xml => self.out.write_str(name.xml_open)?,
+            }
+            value.write(self.out, self.format)?;
+            if self.format == Format::Xml {
+                self.out.write_str(name.xml_close)?;
+            }
+        }
+        match self.format {
+            Format::Json => self.out.write_str("\""),
+            Format::Xml => Ok(()),
         }
     }
 
+    /// A field with a text value, escaped for the format.
     fn field(&mut self, name: &str, value: &str, first: bool) -> fmt::Result {
-        self.field_display(name, &value, first)
+        self.open_field(name, first)?;
+        if !value.is_empty() {
+            Escape::new(self.out, self.format).write_str(value)?;
+        }
+        self.close_field(name)
     }
 
+    /// A field whose value prints as digits, letters and `.:/-` only (a
+    /// request id): nothing to escape.
     fn field_display<T: fmt::Display + ?Sized>(
         &mut self,
         name: &str,
         value: &T,
         first: bool,
     ) -> fmt::Result {
+        self.open_field(name, first)?;
+        write!(self.out, "{value}")?;
+        self.close_field(name)
+    }
+
+    /// A field of an unmodelled rule: its name comes from a dump, so it is
+    /// escaped too.
+    fn dump_field(&mut self, name: &str, value: &str, first: bool) -> fmt::Result {
+        let mut escaped = Escape::new(self.out, self.format);
         match self.format {
             Format::Json => {
-                if !first {
-                    self.out.write_str(",")?;
-                }
-                self.out.write_str("\"")?;
-                write!(Escape::new(self.out, self.format), "{name}")?;
-                self.out.write_str("\":\"")?;
-                write!(Escape::new(self.out, self.format), "{value}")?;
-                self.out.write_str("\"")
+                escaped.out_str(if first { "\"" } else { ",\"" })?;
+                escaped.write_str(name)?;
+                escaped.out_str("\":\"")?;
+                escaped.write_str(value)?;
+                escaped.out_str("\"")
+            }
+            Format::Xml => {
+                escaped.out_str("<")?;
+                escaped.write_str(name)?;
+                escaped.out_str(">")?;
+                escaped.write_str(value)?;
+                escaped.out_str("</")?;
+                escaped.write_str(name)?;
+                escaped.out_str(">")
+            }
+        }
+    }
+
+    /// `name` is one of this crate's field names: nothing to escape.
+    fn open_field(&mut self, name: &str, first: bool) -> fmt::Result {
+        match self.format {
+            Format::Json => {
+                self.out.write_str(if first { "\"" } else { ",\"" })?;
+                self.out.write_str(name)?;
+                self.out.write_str("\":\"")
             }
             Format::Xml => {
                 self.out.write_str("<")?;
-                write!(Escape::new(self.out, self.format), "{name}")?;
-                self.out.write_str(">")?;
-                write!(Escape::new(self.out, self.format), "{value}")?;
+                self.out.write_str(name)?;
+                self.out.write_str(">")
+            }
+        }
+    }
+
+    fn close_field(&mut self, name: &str) -> fmt::Result {
+        match self.format {
+            Format::Json => self.out.write_str("\""),
+            Format::Xml => {
                 self.out.write_str("</")?;
-                write!(Escape::new(self.out, self.format), "{name}")?;
+                self.out.write_str(name)?;
                 self.out.write_str(">")
             }
         }
     }
 }
+
+/// A modelled rule's value, written without the formatting machinery where
+/// it can be.
+#[derive(Clone, Copy)]
+enum Value<'a> {
+    /// Text that may need escaping.
+    Text(&'a str),
+    /// One of this crate's keywords: nothing to escape.
+    Plain(&'static str),
+    Ports(PortRange),
+    Number(u8),
+    Ipv4(Ipv4Cidr),
+    Ipv6(Ipv6Cidr),
+}
+
+impl Value<'_> {
+    fn write<W: fmt::Write + ?Sized>(self, out: &mut W, format: Format) -> fmt::Result {
+        match self {
+            Value::Text("") => Ok(()),
+            Value::Text(text) => Escape::new(out, format).write_str(text),
+            Value::Plain(text) => out.write_str(text),
+            Value::Ports(range) => match (range.start(), range.end()) {
+                (Some(start), Some(end)) => {
+                    decimal(out, start)?;
+                    out.write_str("/")?;
+                    decimal(out, end)
+                }
+                _ => out.write_str("-1/-1"),
+            },
+            Value::Number(n) => decimal(out, u16::from(n)),
+            // As `Ipv4Cidr`'s `Display` prints it, without the formatting
+            // machinery: a quarter of Describe's time went to it.
+            Value::Ipv4(v4) => {
+                for (i, octet) in v4.addr().octets().into_iter().enumerate() {
+                    if i > 0 {
+                        out.write_str(".")?;
+                    }
+                    decimal(out, u16::from(octet))?;
+                }
+                if !v4.is_bare() {
+                    out.write_str("/")?;
+                    decimal(out, u16::from(v4.prefix_len()))?;
+                }
+                Ok(())
+            }
+            // Addresses print as hex, `:` and `/`.
+            Value::Ipv6(v6) => write!(out, "{v6}"),
+        }
+    }
+}
+
+/// Writes `n` in decimal.
+fn decimal<W: fmt::Write + ?Sized>(out: &mut W, mut n: u16) -> fmt::Result {
+    let mut digits = [0u8; 5];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    out.write_str(core::str::from_utf8(digits.get(at..).unwrap_or(&[])).unwrap_or(""))
+}
+
+/// A field's markup in both formats.
+struct FieldName {
+    /// `","Name":"` (JSON, after another field).
+    json_next: &'static str,
+    /// `<Name>`.
+    xml_open: &'static str,
+    /// `</Name>`.
+    xml_close: &'static str,
+}
+
+impl FieldName {
+    /// The JSON before the value: the first field has no comma or
+    /// previous closing quote.
+    fn json(&self, first: bool) -> &'static str {
+        if first {
+            // `","` is three bytes: `"`, `,`, `"`; the first field starts at the name's quote.
+            self.json_next.get(2..).unwrap_or(self.json_next)
+        } else {
+            self.json_next
+        }
+    }
+}
+
+macro_rules! field_names {
+    ($($name:literal),+ $(,)?) => {
+        [$(FieldName {
+            json_next: concat!("\",\"", $name, "\":\""),
+            xml_open: concat!("<", $name, ">"),
+            xml_close: concat!("</", $name, ">"),
+        }),+]
+    };
+}
+
+/// A modelled rule's fields in Describe's order (SPEC §12.9).
+const RULE_FIELDS: [FieldName; 19] = field_names![
+    "SecurityGroupRuleId",
+    "Direction",
+    "IpProtocol",
+    "PortRange",
+    "SourcePortRange",
+    "NicType",
+    "Policy",
+    "Priority",
+    "DestCidrIp",
+    "Ipv6DestCidrIp",
+    "DestGroupId",
+    "DestGroupOwnerAccount",
+    "DestGroupName",
+    "DestPrefixListId",
+    "DestPrefixListName",
+    "SourceCidrIp",
+    "Ipv6SourceCidrIp",
+    "Description",
+    "CreateTime",
+];
 
 /// `IpProtocol` as the API writes it in rules.
 fn api_protocol(p: IpProtocol) -> &'static str {
