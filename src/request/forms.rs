@@ -196,8 +196,14 @@ impl<'a> PermissionsRequest<'a> {
     /// `InvalidParam.DuplicatePermissions`, naming both permissions in its
     /// detail.
     pub fn first_duplicate(&self, vpc: bool) -> Result<(), ApiError> {
-        for (i, (second, b)) in self.permissions().enumerate() {
-            for (first, a) in self.permissions().take(i) {
+        // Each permission is read once: reading one validates its text.
+        let mut read = [None; super::lifecycle::MAX_LIST];
+        for (slot, p) in read.iter_mut().zip(self.permissions()) {
+            *slot = Some(p);
+        }
+        let read = read.iter().map_while(|p| *p);
+        for (i, (second, b)) in read.clone().enumerate() {
+            for (first, a) in read.clone().take(i) {
                 if same_key(&a, &b, vpc) {
                     return Err(ApiError::new(Cause::InvalidParamDuplicatePermissions)
                         .with_hints(self.hints)
