@@ -63,6 +63,7 @@
 //! The state is loaded once: each request costs a parse, one hash lookup
 //! and a body, however long the input.
 
+use std::collections::HashSet;
 use std::ffi::{OsStr, OsString};
 use std::fmt::{self, Write as _};
 use std::fs;
@@ -71,12 +72,16 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use aliyun_sg_egress::Applied;
 use aliyun_sg_egress::error::ApiError;
-use aliyun_sg_egress::modify;
-use aliyun_sg_egress::request::{ModifyEgressRequest, RequestParser};
+use aliyun_sg_egress::identify;
+use aliyun_sg_egress::lifecycle::{Done, Env, execute, write_describe};
+use aliyun_sg_egress::request::{
+    DescribeRequest, Destination, Request, RequestParser, RevokeRequest,
+};
 use aliyun_sg_egress::state::State;
+use aliyun_sg_egress::store::{GroupStore, RuleRef, Tokens};
 use aliyun_sg_egress::{Format, RequestId, Response};
+use serde_json::Value;
 
 /// The state used without `--state`.
 const DEMO_STATE: &str = include_str!("demo_state.json");
@@ -343,28 +348,46 @@ struct Session<O: Write, E: Write> {
     state: State,
     format: Format,
     verbose: bool,
-    #[expect(dead_code, reason = "for the lifecycle actions, not wired in yet")]
     lifecycle: Lifecycle,
+    /// The `ClientToken`s of the run's successful requests (SPEC §12.7).
+    tokens: Box<Tokens>,
+    /// The rule ids of the state as loaded: never drawn for a new rule.
+    loaded_ids: HashSet<String>,
     count: u64,
     failed: bool,
     out: O,
     err: E,
     /// A `--verbose` line, escaped on its way to `err`.
     line: String,
+    /// A Describe body, built whole before it is written.
+    body: String,
+}
+
+/// What `--verbose` needs to know from before an action ran.
+struct Before {
+    /// A `ClientToken` repeat: the action succeeds and does nothing.
+    repeat: bool,
+    /// The group's egress rules.
+    egress: usize,
 }
 
 impl<O: Write, E: Write> Session<O, E> {
     fn new(state: State, options: &Options, lifecycle: Lifecycle, out: O, err: E) -> Self {
+        let mut loaded_ids = HashSet::new();
+        rule_ids_in(state.document(), &mut loaded_ids);
         Session {
             state,
             format: options.format,
             verbose: options.verbose,
             lifecycle,
+            tokens: Box::new(Tokens::new()),
+            loaded_ids,
             count: 0,
             failed: false,
             out,
             err,
             line: String::new(),
+            body: String::new(),
         }
     }
 
@@ -373,31 +396,99 @@ impl<O: Write, E: Write> Session<O, E> {
     fn answer(&mut self, parser: &mut RequestParser, query: &[u8]) -> io::Result<()> {
         self.count += 1;
         let id = RequestId::from_parts(REQUEST_ID_PREFIX, self.count);
+        let format = format_parameter(query).unwrap_or(self.format);
         // One parser for every line: its buffer holds the decoded text the
-        // request borrows.
-        let parsed = parser.parse(query);
-        match &parsed {
-            Err(error) => self.respond(id, None, Err(error)),
-            Ok(request) => {
-                let outcome = modify(&mut self.state, request);
-                self.respond(id, Some(request), outcome.as_ref())
+        // request borrows. The `Action` parameter decides; absent: Modify.
+        let request = match parser.parse_request(None, query) {
+            Ok(request) => request,
+            Err(error) => return self.respond_error(format, id, None, &error),
+        };
+        let before = self.verbose.then(|| self.before(&request));
+        let mut drawn = Vec::new();
+        match self.execute(&request, &mut drawn) {
+            Err(error) => self.respond_error(format, id, Some(&request), &error),
+            Ok(done) => {
+                if let Request::Describe(describe) = &request {
+                    self.body.clear();
+                    write_describe(&self.state, describe, format, id, &mut self.body)
+                        .map_err(|_| io::Error::other("cannot format a response"))?;
+                    self.out.write_all(self.body.as_bytes())?;
+                    self.out.write_all(b"\n")?;
+                } else {
+                    let response = Response::success(format, id).for_action(done.action);
+                    self.write_response(&response)?;
+                }
+                match before {
+                    Some(before) => self.explain_success(&request, done, &before, &drawn, format),
+                    None => Ok(()),
+                }
             }
         }
     }
 
-    fn respond(
+    /// Runs one action on the state, with the run's quota, time, token
+    /// memory and rule ids (see [`rule_id`]); the ids drawn go to `drawn`.
+    fn execute(
         &mut self,
-        id: RequestId,
-        request: Option<&ModifyEgressRequest>,
-        outcome: Result<&Applied, &ApiError>,
-    ) -> io::Result<()> {
-        let response = match outcome {
-            Ok(_) => Response::success(self.format, id),
-            Err(error) => {
-                self.failed = true;
-                Response::error(self.format, id, error)
+        request: &Request<'_>,
+        drawn: &mut Vec<[u8; 20]>,
+    ) -> Result<Done, ApiError> {
+        // Asked before the action borrows the state: the only prefix lists
+        // an action looks up are its request's.
+        let lists: Vec<(&str, bool)> = prefix_list_ids(request)
+            .into_iter()
+            .map(|id| (id, self.state.prefix_list_exists(id)))
+            .collect();
+        let exists = |id: &str| {
+            lists
+                .iter()
+                .find(|(listed, _)| *listed == id)
+                .is_none_or(|&(_, exists)| exists)
+        };
+        let (n, loaded) = (self.count, &self.loaded_ids);
+        let mut draw = 0;
+        let mut next_id = || loop {
+            draw += 1;
+            let id = rule_id(n, draw);
+            let text = std::str::from_utf8(&id).unwrap_or_default();
+            if draw >= MAX_DRAWS || !loaded.contains(text) {
+                drawn.push(id);
+                return id;
             }
         };
+        let mut env = Env::new(&self.lifecycle.now, &mut next_id).with_tokens(&mut self.tokens);
+        env.rule_quota = self.lifecycle.rule_quota;
+        env.prefix_lists = Some(&exists);
+        execute(&mut self.state, &mut env, request)
+    }
+
+    fn before(&self, request: &Request<'_>) -> Before {
+        let repeat = client_token(request)
+            .and_then(|token| self.tokens.get(token))
+            .is_some_and(|seen| seen == request.fingerprint());
+        let egress = self
+            .state
+            .find_group(group_id(request))
+            .map_or(0, |group| self.state.counts(group).egress);
+        Before { repeat, egress }
+    }
+
+    fn respond_error(
+        &mut self,
+        format: Format,
+        id: RequestId,
+        request: Option<&Request<'_>>,
+        error: &ApiError,
+    ) -> io::Result<()> {
+        self.failed = true;
+        self.write_response(&Response::error(format, id, error))?;
+        if self.verbose {
+            self.explain_error(request, error)?;
+        }
+        Ok(())
+    }
+
+    fn write_response(&mut self, response: &Response<'_>) -> io::Result<()> {
         // Written through `IoSink` rather than `writeln!(out, "{response}")`:
         // the `Formatter` in between costs about 450 instructions a request
         // (BENCHMARKS.md).
@@ -410,51 +501,146 @@ impl<O: Write, E: Write> Session<O, E> {
                 .error
                 .unwrap_or_else(|| io::Error::other("cannot format a response")));
         }
-        self.out.write_all(b"\n")?;
-        if self.verbose {
-            match (request, outcome) {
-                (Some(request), Ok(applied)) => self.explain_success(request, applied)?,
-                (_, Err(error)) => self.explain_error(request, error)?,
-                (None, Ok(_)) => {}
-            }
-        }
-        Ok(())
+        self.out.write_all(b"\n")
     }
 
     fn explain_success(
         &mut self,
-        request: &ModifyEgressRequest,
-        applied: &Applied,
+        request: &Request<'_>,
+        done: Done,
+        before: &Before,
+        drawn: &[[u8; 20]],
+        format: Format,
     ) -> io::Result<()> {
-        let group = applied.rule.group;
-        let id = self
-            .state
-            .group_info(group)
-            .map_or("?", |info| info.id.as_str());
-        let rule = self
-            .state
-            .permission_index(group, applied.rule.rule_index)
-            .unwrap_or(applied.rule.rule_index);
-        let what = match (applied.changed, request.description()) {
-            (true, Some("")) => "description cleared",
-            (true, _) => "description set",
-            (false, None) => "description unchanged (no Description given)",
-            (false, Some(_)) => "description unchanged (same text)",
+        let group_id = group_id(request);
+        let group = self.state.find_group(group_id);
+        // A rule is named by its position in the group's
+        // `Permissions.Permission`.
+        let position = |state: &State, by: RuleRef<'_>| {
+            group
+                .and_then(|g| state.find_rule(g, by).map(|slot| (g, slot)))
+                .and_then(|(g, slot)| state.permission_index(g, slot))
         };
-        let line = &mut self.line;
+        let mut line = std::mem::take(&mut self.line);
         line.clear();
-        write!(line, "200 OK {id} rule {rule}: {what}").map_err(io::Error::other)?;
-        if !request.hints().is_empty() {
-            write!(line, " [hint: {}]", request.hints()).map_err(io::Error::other)?;
+        write!(line, "200 OK {group_id}").map_err(io::Error::other)?;
+        let written = match request {
+            _ if before.repeat => line.write_str(": ClientToken repeated, nothing done"),
+            Request::Modify(modify) => {
+                let rule = identify(&self.state, modify)
+                    .ok()
+                    .and_then(|found| {
+                        self.state
+                            .permission_index(found.group, found.rule_index)
+                            .or(Some(found.rule_index))
+                    })
+                    .map_or_else(|| "?".to_owned(), |rule| rule.to_string());
+                let what = match (done.changed, modify.description()) {
+                    (true, Some("")) => "description cleared",
+                    (true, _) => "description set",
+                    (false, None) => "description unchanged (no Description given)",
+                    (false, Some(_)) => "description unchanged (same text)",
+                };
+                write!(line, " rule {rule}: {what}")
+            }
+            Request::ModifyById(modify) => {
+                let rule = position(&self.state, RuleRef::Id(modify.rule_id()))
+                    .map_or_else(|| "?".to_owned(), |rule| rule.to_string());
+                let patch = modify.patch();
+                let only_description = patch.protocol.is_none()
+                    && patch.port_range.is_none()
+                    && patch.source_port_range.is_none()
+                    && patch.nic_type.is_none()
+                    && patch.policy.is_none()
+                    && patch.priority.is_none()
+                    && patch.destination.is_none()
+                    && patch.source.is_none();
+                let what = match (done.changed, only_description, patch.description) {
+                    (false, _, _) => "unchanged (the values given are the rule's)",
+                    (true, true, Some("")) => "description cleared",
+                    (true, true, _) => "description set",
+                    (true, false, _) => "changed",
+                };
+                write!(line, " rule {rule} ({}): {what}", modify.rule_id())
+            }
+            Request::Authorize(authorize) => {
+                let mut added = 0;
+                for id in drawn {
+                    let id = format!("sgr-{}", String::from_utf8_lossy(id));
+                    if let Some(rule) = position(&self.state, RuleRef::Id(&id)) {
+                        line.write_str(if added == 0 { ": added " } else { ", " })
+                            .map_err(io::Error::other)?;
+                        write!(line, "rule {rule} ({id})").map_err(io::Error::other)?;
+                        added += 1;
+                    }
+                }
+                match authorize.len() - added {
+                    _ if added == 0 => {
+                        line.write_str(": nothing added, every permission already granted")
+                    }
+                    0 => Ok(()),
+                    granted => write!(line, "; {granted} already granted"),
+                }
+            }
+            Request::Revoke(revoke) => {
+                let egress = group.map_or(0, |g| self.state.counts(g).egress);
+                let removed = before.egress.saturating_sub(egress);
+                let noun = if removed == 1 { "rule" } else { "rules" };
+                write!(line, ": removed {removed} {noun}").and_then(|()| match revoke {
+                    RevokeRequest::ByIds(ids) => {
+                        let ids: Vec<&str> = ids.ids().collect();
+                        write!(line, " ({})", ids.join(", "))
+                    }
+                    RevokeRequest::ByPermissions(_) => Ok(()),
+                })
+            }
+            Request::Describe(describe) => {
+                let (shown, next) = self.describe_summary(describe, format)?;
+                let noun = if shown == 1 { "rule" } else { "rules" };
+                match next {
+                    None => write!(line, ": {shown} {noun} shown, the last page"),
+                    Some(next) => write!(line, ": {shown} {noun} shown, NextToken {next}"),
+                }
+            }
+        };
+        written.map_err(io::Error::other)?;
+        let hints = request.hints();
+        if !hints.is_empty() {
+            write!(line, " [hint: {hints}]").map_err(io::Error::other)?;
         }
-        write_verbose_line(&mut self.err, line)
+        let result = write_verbose_line(&mut self.err, &line);
+        self.line = line;
+        result
     }
 
-    fn explain_error(
-        &mut self,
-        request: Option<&ModifyEgressRequest>,
-        error: &ApiError,
-    ) -> io::Result<()> {
+    /// How many rules the Describe body in `self.body` shows, and its
+    /// `NextToken` unless it is the last page (read from the XML body,
+    /// where neither can be mistaken for a value: `<` is escaped there).
+    fn describe_summary(
+        &self,
+        describe: &DescribeRequest<'_>,
+        format: Format,
+    ) -> io::Result<(usize, Option<String>)> {
+        let mut xml = String::new();
+        let body = match format {
+            Format::Xml => &self.body,
+            Format::Json => {
+                let id = RequestId::from_parts(REQUEST_ID_PREFIX, self.count);
+                write_describe(&self.state, describe, Format::Xml, id, &mut xml)
+                    .map_err(io::Error::other)?;
+                &xml
+            }
+        };
+        let shown = body.matches("<Permission>").count();
+        let next = body
+            .split_once("<NextToken>")
+            .and_then(|(_, rest)| rest.split_once("</NextToken>"))
+            .map(|(token, _)| token.to_owned())
+            .filter(|token| !token.is_empty());
+        Ok((shown, next))
+    }
+
+    fn explain_error(&mut self, request: Option<&Request<'_>>, error: &ApiError) -> io::Result<()> {
         let message = error.to_string();
         let line = &mut self.line;
         line.clear();
@@ -463,7 +649,7 @@ impl<O: Write, E: Write> Session<O, E> {
             Some(near) => {
                 // A near miss is a rule of the request's own group.
                 let rule = request
-                    .and_then(|r| self.state.find_group(r.security_group_id()))
+                    .and_then(|r| self.state.find_group(group_id(r)))
                     .and_then(|g| self.state.permission_index(g, near.rule_index))
                     .unwrap_or(near.rule_index);
                 write!(line, " [closest rule: {rule}, differs in {}]", near.differs)
@@ -484,6 +670,142 @@ impl<O: Write, E: Write> Session<O, E> {
         self.out.flush()?;
         self.err.flush()
     }
+}
+
+/// The most ids drawn for one request before one in the loaded state is
+/// handed out anyway (the library then asks again, up to 16 times).
+const MAX_DRAWS: u32 = 0xFFFF;
+
+/// The `draw`-th new rule id of the run's `n`-th request, after `sgr-`:
+/// `ec5e`, then `n` as 12 lower-case hex digits (the last group of the
+/// request's id), then `draw` (from 1) as 4, so
+/// `sgr-ec5e0000000000030001` is the first rule request 3 adds. Ids the
+/// loaded state holds are skipped; within a run they are all distinct.
+fn rule_id(n: u64, draw: u32) -> [u8; 20] {
+    let text = format!("ec5e{:012x}{:04x}", n & 0xFFFF_FFFF_FFFF, draw & 0xFFFF);
+    let mut id = [b'0'; 20];
+    id.copy_from_slice(text.as_bytes());
+    id
+}
+
+/// Adds every `SecurityGroupRuleId` text in `value` to `ids`.
+fn rule_ids_in(value: &Value, ids: &mut HashSet<String>) {
+    match value {
+        Value::Object(fields) => {
+            for (name, field) in fields {
+                match field {
+                    Value::String(id) if name == "SecurityGroupRuleId" => {
+                        ids.insert(id.clone());
+                    }
+                    _ => rule_ids_in(field, ids),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| rule_ids_in(item, ids)),
+        _ => {}
+    }
+}
+
+/// The prefix-list ids a request names as destinations.
+fn prefix_list_ids<'a>(request: &Request<'a>) -> Vec<&'a str> {
+    let list = |destination: &Destination<'a>| match *destination {
+        Destination::PrefixList(id) => Some(id),
+        _ => None,
+    };
+    match request {
+        Request::Modify(r) => list(r.destination()).into_iter().collect(),
+        Request::ModifyById(r) => r
+            .patch()
+            .destination
+            .as_ref()
+            .and_then(list)
+            .into_iter()
+            .collect(),
+        Request::Authorize(r) | Request::Revoke(RevokeRequest::ByPermissions(r)) => r
+            .permissions()
+            .filter_map(|(_, permission)| list(&permission.destination))
+            .collect(),
+        Request::Revoke(RevokeRequest::ByIds(_)) | Request::Describe(_) => Vec::new(),
+    }
+}
+
+/// The security group a request names.
+fn group_id<'a>(request: &Request<'a>) -> &'a str {
+    match request {
+        Request::Modify(r) => r.security_group_id(),
+        Request::ModifyById(r) => r.security_group_id(),
+        Request::Authorize(r) | Request::Revoke(RevokeRequest::ByPermissions(r)) => {
+            r.security_group_id()
+        }
+        Request::Revoke(RevokeRequest::ByIds(r)) => r.security_group_id(),
+        Request::Describe(r) => r.security_group_id(),
+    }
+}
+
+/// A request's `ClientToken`.
+fn client_token<'a>(request: &Request<'a>) -> Option<&'a str> {
+    match request {
+        Request::Modify(r) => r.client_token(),
+        Request::ModifyById(r) => r.client_token(),
+        Request::Authorize(r) | Request::Revoke(RevokeRequest::ByPermissions(r)) => {
+            r.client_token()
+        }
+        Request::Revoke(RevokeRequest::ByIds(r)) => r.client_token(),
+        Request::Describe(_) => None,
+    }
+}
+
+/// The body format a request asks for with its own `Format` parameter
+/// (`JSON` or `XML`, any case), which wins over `--format`: the value of
+/// the first pair named `Format` (names and values percent-decoded) that
+/// is one of them; any other value is ignored. The query is split as the
+/// library splits it: after an `http(s)://…?` prefix (any case) or a bare
+/// leading `?`, at `&`, then at the first `=`.
+fn format_parameter(query: &[u8]) -> Option<Format> {
+    let lower = |n: usize| query.get(..n).map(<[u8]>::to_ascii_lowercase);
+    let url = lower(8).as_deref() == Some(b"https://") || lower(7).as_deref() == Some(b"http://");
+    let query = match (url, query.iter().position(|&b| b == b'?')) {
+        (true, Some(q)) => &query[q + 1..],
+        (true, None) => return None,
+        (false, _) => query.strip_prefix(b"?").unwrap_or(query),
+    };
+    query.split(|&b| b == b'&').find_map(|pair| {
+        // The line breaks of the API page's layout before a `&`.
+        let end = pair.iter().rposition(|&b| b != b'\r' && b != b'\n');
+        let pair = &pair[..end.map_or(0, |at| at + 1)];
+        let (name, value) = match pair.iter().position(|&b| b == b'=') {
+            Some(eq) => (&pair[..eq], &pair[eq + 1..]),
+            None => (pair, &[][..]),
+        };
+        if percent_decode(name)? != b"Format" {
+            return None;
+        }
+        let value = percent_decode(value)?;
+        Format::parse(std::str::from_utf8(&value).ok()?).ok()
+    })
+}
+
+/// `%XX` and `+` decoded, as the library decodes a query; `None` for a
+/// broken escape.
+fn percent_decode(text: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut rest = text;
+    while let [b, after @ ..] = rest {
+        rest = after;
+        out.push(match *b {
+            b'+' => b' ',
+            b'%' => {
+                let [hi, lo, after @ ..] = rest else {
+                    return None;
+                };
+                rest = after;
+                let hex = |b: u8| char::from(b).to_digit(16);
+                u8::try_from(hex(*hi)? << 4 | hex(*lo)?).ok()?
+            }
+            b => b,
+        });
+    }
+    Some(out)
 }
 
 /// Writes a `--verbose` line and its line break, every control character
