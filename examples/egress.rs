@@ -63,6 +63,7 @@
 //! The state is loaded once: each request costs a parse, one hash lookup
 //! and a body, however long the input.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::ffi::{OsStr, OsString};
 use std::fmt::{self, Write as _};
@@ -397,9 +398,10 @@ impl<O: Write, E: Write> Session<O, E> {
         self.count += 1;
         let id = RequestId::from_parts(REQUEST_ID_PREFIX, self.count);
         let format = format_parameter(query).unwrap_or(self.format);
+        let query = lower_case_scheme(query);
         // One parser for every line: its buffer holds the decoded text the
         // request borrows. The `Action` parameter decides; absent: Modify.
-        let request = match parser.parse_request(None, query) {
+        let request = match parser.parse_request(None, &*query) {
             Ok(request) => request,
             Err(error) => return self.respond_error(format, id, None, &error),
         };
@@ -450,8 +452,8 @@ impl<O: Write, E: Write> Session<O, E> {
         let mut next_id = || loop {
             draw += 1;
             let id = rule_id(n, draw);
-            let text = std::str::from_utf8(&id).unwrap_or_default();
-            if draw >= MAX_DRAWS || !loaded.contains(text) {
+            let text = format!("sgr-{}", String::from_utf8_lossy(&id));
+            if draw >= MAX_DRAWS || !loaded.contains(&text) {
                 drawn.push(id);
                 return id;
             }
@@ -567,6 +569,10 @@ impl<O: Write, E: Write> Session<O, E> {
                 let mut added = 0;
                 for id in drawn {
                     let id = format!("sgr-{}", String::from_utf8_lossy(id));
+                    // A drawn id the state already held was refused.
+                    if self.loaded_ids.contains(&id) {
+                        continue;
+                    }
                     if let Some(rule) = position(&self.state, RuleRef::Id(&id)) {
                         line.write_str(if added == 0 { ": added " } else { ", " })
                             .map_err(io::Error::other)?;
@@ -574,7 +580,7 @@ impl<O: Write, E: Write> Session<O, E> {
                         added += 1;
                     }
                 }
-                match authorize.len() - added {
+                match authorize.len().saturating_sub(added) {
                     _ if added == 0 => {
                         line.write_str(": nothing added, every permission already granted")
                     }
@@ -783,6 +789,26 @@ fn format_parameter(query: &[u8]) -> Option<Format> {
         let value = percent_decode(value)?;
         Format::parse(std::str::from_utf8(&value).ok()?).ok()
     })
+}
+
+/// The query with a leading `HTTP://` or `HTTPS://` in any case written
+/// in lower case, as the library tolerates it (SPEC §9: the scheme and host
+/// in any case; the host is skipped whatever its case). Same length, so
+/// the prefix still counts toward the 64 KiB limit.
+fn lower_case_scheme(query: &[u8]) -> Cow<'_, [u8]> {
+    let scheme = [&b"https://"[..], b"http://"].into_iter().find(|scheme| {
+        query
+            .get(..scheme.len())
+            .is_some_and(|given| given.eq_ignore_ascii_case(scheme) && given != *scheme)
+    });
+    match scheme {
+        Some(scheme) => {
+            let mut owned = query.to_vec();
+            owned[..scheme.len()].copy_from_slice(scheme);
+            Cow::Owned(owned)
+        }
+        None => Cow::Borrowed(query),
+    }
 }
 
 /// `%XX` and `+` decoded, as the library decodes a query; `None` for a
