@@ -1,48 +1,67 @@
-//! `egress`: answers `ModifySecurityGroupEgressRule` requests against a
-//! state file, as the API would (SPEC §9).
+//! `egress`: answers the egress-rule actions of a security group —
+//! `AuthorizeSecurityGroupEgress`, `RevokeSecurityGroupEgress`,
+//! `ModifySecurityGroupEgressRule` (by parameters or by
+//! `SecurityGroupRuleId`) and `DescribeSecurityGroupAttribute` — against a
+//! state file, as the API would (SPEC §9, §12).
 //!
 //! ```text
 //! cargo run --features serde --example egress -- [--state FILE] [--save] [--format json|xml] [--verbose] [--rule-quota N] [--now TIME] [REQUEST...]
 //! ```
 //!
 //! - Each REQUEST is one query string, as in the API page's example (a
-//!   leading `https://ecs.aliyuncs.com/?` and the page's `&<公共请求参数>`
-//!   placeholder are tolerated). An empty argument is a request too. With
-//!   no REQUEST, requests are read from standard input, one per line
+//!   leading `https://ecs.aliyuncs.com/?`, scheme and host in any case,
+//!   and the page's `&<公共请求参数>` placeholder are tolerated). Its
+//!   `Action` parameter names the action; without one it is
+//!   `ModifySecurityGroupEgressRule`. An empty argument is a request too.
+//!   With no REQUEST, requests are read from standard input, one per line
 //!   (`\n` or `\r\n`); blank lines and lines whose first non-blank
 //!   character is `#` are skipped, however long they are (the whole line
 //!   is looked at). Lines need not be UTF-8 (what is not gets the API's
 //!   error); a line over 1 MiB is cut there, which changes nothing but the
 //!   size its error reports (any query over 64 KiB is refused).
+//! - Requests run in order against one state that each one changes: a rule
+//!   that line 1 authorizes can be modified by line 2, by its id.
+//!   `ClientToken`s are remembered for the run (not saved).
 //! - `--state FILE`: the state, a `DescribeSecurityGroupAttribute` dump
-//!   (see `aliyun_sg_egress::state`). Without it, the demo state embedded
-//!   from `examples/demo_state.json`.
-//! - `--save`: after the last request, writes the descriptions that
-//!   requests changed back to FILE, durably: a temporary file in the same
-//!   directory (`.FILE.egress-PID-N.tmp`, given FILE's permissions), its
-//!   data synced, a rename over FILE (a symbolic link is followed, not
-//!   replaced), then the directory synced. Only then are the bodies (and
-//!   the `--verbose` lines) written, so when the save fails standard
-//!   output stays empty and standard error only says why (status 2, FILE
-//!   unchanged). A save first removes the temporary files of FILE that
-//!   runs killed mid-save left (any `.FILE.egress-*-*.tmp`; they are never
-//!   read as the state; a run saving FILE at the same moment then fails
-//!   and leaves FILE as the other one wrote it). Nothing else in the file
-//!   changes (`aliyun_sg_egress::state`); when no description changed,
-//!   the file is not written at all.
+//!   (see `aliyun_sg_egress::state`; its `PrefixLists` says which prefix
+//!   lists exist). Without it, the demo state embedded from
+//!   `examples/demo_state.json`.
+//! - `--save`: after the last request, writes the state back to FILE if
+//!   requests changed it (rules added, removed or changed), durably: a
+//!   temporary file in the same directory (`.FILE.egress-PID-N.tmp`,
+//!   given FILE's permissions), its data synced, a rename over FILE (a
+//!   symbolic link is followed, not replaced), then the directory synced.
+//!   Only then are the bodies (and the `--verbose` lines) written, so when
+//!   the save fails standard output stays empty and standard error only
+//!   says why (status 2, FILE unchanged). A save first removes the
+//!   temporary files of FILE that runs killed mid-save left (any
+//!   `.FILE.egress-*-*.tmp`; they are never read as the state; a run
+//!   saving FILE at the same moment then fails and leaves FILE as the
+//!   other one wrote it). Nothing else in the file changes
+//!   (`aliyun_sg_egress::state`: an added rule gets the fields of the
+//!   group's first egress rule, in its order); when nothing changed, the
+//!   file is not written at all.
 //! - `--format json|xml` (any case): the body format; `xml` when left out,
-//!   as on the API.
+//!   as on the API. A request's own `Format` parameter (`JSON` or `XML`,
+//!   any case; the name percent-decoded, in its case) wins for its body;
+//!   any other value is ignored.
 //! - `--verbose` (`-v`): one line per request on standard error:
-//!   `<HTTP status> <Code or OK> <message>`, then, in brackets, the
-//!   detail, the closest rule when none matched, and any hint. Rules are
-//!   named by their position in the group's `Permissions.Permission`.
-//!   Every control character in the line is escaped (`\n`, `\t`, `\r`,
-//!   `\x1b`, `\u{85}`), so no request can split it or drive a terminal.
+//!   `<HTTP status> <Code or OK>`, then for an error the message and, in
+//!   brackets, the detail, the closest rule when none matched, and any
+//!   hint; for a success what happened: `rule 1: description set`
+//!   (Modify), `rule 9 (sgr-…): changed` (Modify by id), `added rule 9
+//!   (sgr-…)` or `nothing added, every permission already granted`
+//!   (Authorize), `removed 2 rules` (Revoke), `8 rules shown, the last
+//!   page` or `…, NextToken …` (Describe), `ClientToken repeated, nothing
+//!   done`. Rules are named by their position in the group's
+//!   `Permissions.Permission` (from 0, ingress rules counted). Every
+//!   control character in the line is escaped (`\n`, `\t`, `\r`, `\x1b`,
+//!   `\u{85}`), so no request can split it or drive a terminal.
 //! - `--rule-quota N`: the egress rules a group may hold (a decimal
-//!   integer, 0 allowed; default 200).
-//! - `--now TIME`: the time new rules are created at, as
-//!   `YYYY-MM-DDThh:mm:ssZ` (a real UTC date and time; default: now), so
-//!   that runs can be repeated byte for byte.
+//!   integer, 0 allowed; default 200); only adding is refused over it.
+//! - `--now TIME`: the time new rules are created at (their `CreateTime`),
+//!   as `YYYY-MM-DDThh:mm:ssZ` (a real UTC date and time; default: the
+//!   time the run started), so that runs can be repeated byte for byte.
 //!
 //! Output: one response body per request on standard output, one line
 //! each (line breaks and other control characters in a body are escaped),
@@ -55,13 +74,21 @@
 //! `RequestId::from_parts(0xEC5E_0000_0000_0000, n)`, that is
 //! `EC5E0000-0000-0000-0000-000000000001`, `…-000000000002`, and so on.
 //!
+//! New rule ids are deterministic too: the k-th id drawn for the n-th
+//! request is `sgr-ec5e`, then n as 12 lower-case hex digits (the last
+//! group of the request's id), then k as 4, so the first rule that
+//! request 3 adds is `sgr-ec5e0000000000030001` and the second
+//! `sgr-ec5e0000000000030002`. An id the state held when loaded is passed
+//! over (a saved state run again gets the next one), so the same state and
+//! requests always give the same ids.
+//!
 //! Exit status: 0 when every request succeeded; 1 when any got an API
 //! error; 2 for a usage error, a state file that cannot be read or is
 //! refused (nothing is written to standard output then), or a failure to
 //! write the output or save the file (then FILE is left as it was).
 //!
-//! The state is loaded once: each request costs a parse, one hash lookup
-//! and a body, however long the input.
+//! The state is loaded once: each request costs a parse, a few hash
+//! lookups and a body, however long the input.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -75,7 +102,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use aliyun_sg_egress::error::ApiError;
 use aliyun_sg_egress::identify;
-use aliyun_sg_egress::lifecycle::{Done, Env, execute, write_describe};
+use aliyun_sg_egress::lifecycle::{DEFAULT_RULE_QUOTA, Done, Env, execute, write_describe};
 use aliyun_sg_egress::request::{
     DescribeRequest, Destination, Request, RequestParser, RevokeRequest,
 };
@@ -99,14 +126,17 @@ const USAGE: &str = "\
 usage: egress [--state FILE] [--save] [--format json|xml] [--verbose]
               [--rule-quota N] [--now YYYY-MM-DDThh:mm:ssZ] [REQUEST...]
 
-Answers ModifySecurityGroupEgressRule requests (RPC query strings) against a
-DescribeSecurityGroupAttribute state, one response body per line on stdout.
-With no REQUEST, reads one request per line from stdin (blank and # lines
-are skipped).
+Answers AuthorizeSecurityGroupEgress, RevokeSecurityGroupEgress,
+ModifySecurityGroupEgressRule (the default Action) and
+DescribeSecurityGroupAttribute requests (RPC query strings) against a
+DescribeSecurityGroupAttribute state, in order, one response body per line
+on stdout. With no REQUEST, reads one request per line from stdin (blank
+and # lines are skipped).
 
   --state FILE         the state file (default: the embedded demo state)
-  --save               write changed descriptions back to FILE, atomically
-  --format json|xml    the body format (default: xml, as on the API)
+  --save               write the changed state back to FILE, atomically
+  --format json|xml    the body format (default: xml, as on the API; a
+                       request's own Format parameter wins)
   -v, --verbose        one line per request on stderr: status, code, message
   --rule-quota N       the egress rules a group may hold (default: 200)
   --now TIME           new rules' CreateTime, YYYY-MM-DDThh:mm:ssZ (default: now)
@@ -114,9 +144,6 @@ are skipped).
 
 Exit status: 0 all succeeded, 1 some API error, 2 usage or state-file error.
 ";
-
-/// The egress rules a group may hold without `--rule-quota` (SPEC §12.3).
-const DEFAULT_RULE_QUOTA: usize = 200;
 
 /// What the command line asks for.
 struct Options {
