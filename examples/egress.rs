@@ -810,7 +810,9 @@ fn format_parameter(query: &[u8]) -> Option<Format> {
             Some(eq) => (&pair[..eq], &pair[eq + 1..]),
             None => (pair, &[][..]),
         };
-        if percent_decode(name)? != b"Format" {
+        // Most names need no decoding: no copy for them.
+        let plain = !name.iter().any(|&b| b == b'%' || b == b'+');
+        if plain && name != b"Format" || !plain && percent_decode(name)? != b"Format" {
             return None;
         }
         let value = percent_decode(value)?;

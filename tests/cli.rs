@@ -1400,3 +1400,47 @@ fn save_writes_an_authorized_rule_with_every_dump_field_and_revoke_removes_it() 
     assert_eq!(std::fs::read_to_string(&file).unwrap(), demo);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn prefix_lists_are_those_the_state_lists() {
+    let dir = scratch(&[]);
+    let file = dir.join("state.json");
+    std::fs::write(
+        &file,
+        r#"{"SecurityGroups": [{"SecurityGroupId": "sg-1", "RegionId": "cn-hangzhou", "VpcId": "vpc-1",
+            "Permissions": {"Permission": []}}], "PrefixLists": ["pl-known"]}"#,
+    )
+    .unwrap();
+    let group = "RegionId=cn-hangzhou&SecurityGroupId=sg-1&IpProtocol=tcp&PortRange=443/443";
+    let out = run(
+        &[
+            "--state",
+            file.to_str().unwrap(),
+            "--format",
+            "json",
+            "--now",
+            NOW,
+            &format!("Action=AuthorizeSecurityGroupEgress&{group}&DestPrefixListId=pl-unknown"),
+            &format!("Action=AuthorizeSecurityGroupEgress&{group}&DestPrefixListId=pl-known"),
+            &format!("{group}&DestPrefixListId=pl-unknown&Description=x"),
+            &format!("{group}&DestPrefixListId=pl-known&Description=x"),
+            "Action=RevokeSecurityGroupEgress&RegionId=cn-hangzhou&SecurityGroupId=sg-1\
+             &Permissions.1.IpProtocol=tcp&Permissions.1.PortRange=443/443&Permissions.1.DestPrefixListId=pl-unknown",
+            &format!("Action=RevokeSecurityGroupEgress&{group}&DestPrefixListId=pl-known"),
+        ],
+        None,
+    );
+    let unknown = "The specified prefix list was not found.";
+    assert_eq!(
+        lines(&out.stdout),
+        [
+            error_json(1, "InvalidPrefixListId.NotFound", unknown),
+            ok_json(2),
+            error_json(3, "InvalidPrefixListId.NotFound", unknown),
+            ok_json(4),
+            error_json(5, "InvalidPrefixListId.NotFound", unknown),
+            ok_json(6),
+        ]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
