@@ -98,6 +98,7 @@ use std::fs;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::LazyLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aliyun_sg_egress::error::ApiError;
@@ -109,6 +110,7 @@ use aliyun_sg_egress::request::{
 use aliyun_sg_egress::state::State;
 use aliyun_sg_egress::store::{GroupStore, RuleRef, Tokens};
 use aliyun_sg_egress::{Format, RequestId, Response};
+use memchr::memmem;
 use serde_json::Value;
 
 /// The state used without `--state`.
@@ -795,24 +797,38 @@ fn client_token<'a>(request: &Request<'a>) -> Option<&'a str> {
 /// library splits it: after an `http(s)://…?` prefix (any case) or a bare
 /// leading `?`, at `&`, then at the first `=`.
 fn format_parameter(query: &[u8]) -> Option<Format> {
-    let lower = |n: usize| query.get(..n).map(<[u8]>::to_ascii_lowercase);
-    let url = lower(8).as_deref() == Some(b"https://") || lower(7).as_deref() == Some(b"http://");
-    let query = match (url, query.iter().position(|&b| b == b'?')) {
-        (true, Some(q)) => &query[q + 1..],
-        (true, None) => return None,
-        (false, _) => query.strip_prefix(b"?").unwrap_or(query),
+    // The usual request names no `Format` and escapes nothing: a vector
+    // scan for each says so, rather than a look at every pair. (A name
+    // that decodes to `Format` holds a `%`: a `+` would decode to a space.)
+    static FORMAT: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new(b"Format"));
+    if memchr::memchr(b'%', query).is_none() && FORMAT.find(query).is_none() {
+        return None;
+    }
+    let url = query
+        .get(..8)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"https://"))
+        || query
+            .get(..7)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"http://"));
+    let query = match url {
+        true => &query[memchr::memchr(b'?', query)? + 1..],
+        false => query.strip_prefix(b"?").unwrap_or(query),
     };
     query.split(|&b| b == b'&').find_map(|pair| {
         // The line breaks of the API page's layout before a `&`.
-        let end = pair.iter().rposition(|&b| b != b'\r' && b != b'\n');
-        let pair = &pair[..end.map_or(0, |at| at + 1)];
+        let mut pair = pair;
+        while let [rest @ .., b'\r' | b'\n'] = pair {
+            pair = rest;
+        }
+        // Pairs are short: plain loops beat a vector scan's set-up here.
         let (name, value) = match pair.iter().position(|&b| b == b'=') {
             Some(eq) => (&pair[..eq], &pair[eq + 1..]),
             None => (pair, &[][..]),
         };
         // Most names need no decoding: no copy for them.
-        let plain = !name.iter().any(|&b| b == b'%' || b == b'+');
-        if plain && name != b"Format" || !plain && percent_decode(name)? != b"Format" {
+        let escaped = name.contains(&b'%');
+        if !escaped && name != b"Format" || escaped && percent_decode(name)? != b"Format" {
             return None;
         }
         let value = percent_decode(value)?;
