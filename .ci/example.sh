@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the README's example command on the embedded demo state and checks
-# what it prints, byte for byte, and its exit status.
+# Runs the README's example commands on the embedded demo state and checks
+# what they print, byte for byte, and their exit status: the page's Modify
+# example, then a lifecycle session read from standard input (authorize,
+# describe, modify by the new rule's id, revoke).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,3 +23,36 @@ fail=0
 [ "$(cat "$err")" = "$expected_err" ] || { echo "stderr was:"; cat "$err"; echo "expected: $expected_err"; fail=1; } >&2
 [ "$fail" -eq 0 ] || { echo "example check FAILED" >&2; exit 1; }
 echo "example OK: $expected_out"
+
+# The lifecycle session. Its request lines must be the README's once the
+# README shows the session (it names the new rule's id).
+session='Action=AuthorizeSecurityGroupEgress&RegionId=cn-hangzhou&SecurityGroupId=sg-1651FBB64&IpProtocol=tcp&PortRange=6379/6379&DestCidrIp=10.0.0.0/8&Description=redis
+Action=DescribeSecurityGroupAttribute&RegionId=cn-hangzhou&SecurityGroupId=sg-1651FBB64&Direction=egress
+Action=ModifySecurityGroupEgressRule&RegionId=cn-hangzhou&SecurityGroupId=sg-1651FBB64&SecurityGroupRuleId=sgr-ec5e0000000000010001&Priority=3&Description=cache
+Action=RevokeSecurityGroupEgress&RegionId=cn-hangzhou&SecurityGroupId=sg-1651FBB64&SecurityGroupRuleId.1=sgr-ec5e0000000000010001'
+if grep -qF 'sgr-ec5e0000000000010001' README.md; then
+  while IFS= read -r line; do
+    grep -qxF "$line" README.md || { echo "README.md no longer shows the session line: $line" >&2; exit 1; }
+  done <<<"$session"
+fi
+
+status=0
+cargo run -q --features serde --example egress -- --format json --now 2026-12-02T08:00:00Z -v <<<"$session" >"$out" 2>"$err" || status=$?
+
+rule() { # id protocol ports policy priority cidr group description time
+  printf '{"SecurityGroupRuleId":"%s","Direction":"egress","IpProtocol":"%s","PortRange":"%s","SourcePortRange":"","NicType":"intranet","Policy":"%s","Priority":"%s","DestCidrIp":"%s","Ipv6DestCidrIp":"","DestGroupId":"%s","DestGroupOwnerAccount":"","DestGroupName":"","DestPrefixListId":"","DestPrefixListName":"","SourceCidrIp":"","Ipv6SourceCidrIp":"","Description":"%s","CreateTime":"%s"}' "$@"
+}
+rules="$(rule sgr-bp1egress00011 TCP 3306/3306 Accept 1 '' sg-F876FF7BA 'replies to the web tier' ''),$(rule sgr-bp1egress00012 TCP 1/65535 Drop 2 192.168.0.0/16 '' '' ''),$(rule sgr-ec5e0000000000010001 TCP 6379/6379 Accept 1 10.0.0.0/8 '' redis 2026-12-02T08:00:00Z)"
+expected_out='{"RequestId":"EC5E0000-0000-0000-0000-000000000001"}
+{"RequestId":"EC5E0000-0000-0000-0000-000000000002","RegionId":"cn-hangzhou","SecurityGroupId":"sg-1651FBB64","VpcId":"vpc-bp1opxu1zkhn00gzv","Permissions":{"Permission":['"$rules"']},"NextToken":""}
+{"RequestId":"EC5E0000-0000-0000-0000-000000000003"}
+{"RequestId":"EC5E0000-0000-0000-0000-000000000004"}'
+expected_err='200 OK sg-1651FBB64: added rule 2 (sgr-ec5e0000000000010001)
+200 OK sg-1651FBB64: 3 rules shown, the last page
+200 OK sg-1651FBB64 rule 2 (sgr-ec5e0000000000010001): changed
+200 OK sg-1651FBB64: removed 1 rule (sgr-ec5e0000000000010001)'
+[ "$status" -eq 0 ] || { echo "the session exited $status, expected 0" >&2; fail=1; }
+[ "$(cat "$out")" = "$expected_out" ] || { echo "session stdout was:"; cat "$out"; echo "expected:"; echo "$expected_out"; fail=1; } >&2
+[ "$(cat "$err")" = "$expected_err" ] || { echo "session stderr was:"; cat "$err"; echo "expected:"; echo "$expected_err"; fail=1; } >&2
+[ "$fail" -eq 0 ] || { echo "lifecycle session check FAILED" >&2; exit 1; }
+echo "lifecycle session OK: authorize, describe, modify by id, revoke"

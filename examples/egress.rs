@@ -1,48 +1,67 @@
-//! `egress`: answers `ModifySecurityGroupEgressRule` requests against a
-//! state file, as the API would (SPEC §9).
+//! `egress`: answers the egress-rule actions of a security group —
+//! `AuthorizeSecurityGroupEgress`, `RevokeSecurityGroupEgress`,
+//! `ModifySecurityGroupEgressRule` (by parameters or by
+//! `SecurityGroupRuleId`) and `DescribeSecurityGroupAttribute` — against a
+//! state file, as the API would (SPEC §9, §12).
 //!
 //! ```text
 //! cargo run --features serde --example egress -- [--state FILE] [--save] [--format json|xml] [--verbose] [--rule-quota N] [--now TIME] [REQUEST...]
 //! ```
 //!
 //! - Each REQUEST is one query string, as in the API page's example (a
-//!   leading `https://ecs.aliyuncs.com/?` and the page's `&<公共请求参数>`
-//!   placeholder are tolerated). An empty argument is a request too. With
-//!   no REQUEST, requests are read from standard input, one per line
+//!   leading `https://ecs.aliyuncs.com/?`, scheme and host in any case,
+//!   and the page's `&<公共请求参数>` placeholder are tolerated). Its
+//!   `Action` parameter names the action; without one it is
+//!   `ModifySecurityGroupEgressRule`. An empty argument is a request too.
+//!   With no REQUEST, requests are read from standard input, one per line
 //!   (`\n` or `\r\n`); blank lines and lines whose first non-blank
 //!   character is `#` are skipped, however long they are (the whole line
 //!   is looked at). Lines need not be UTF-8 (what is not gets the API's
 //!   error); a line over 1 MiB is cut there, which changes nothing but the
 //!   size its error reports (any query over 64 KiB is refused).
+//! - Requests run in order against one state that each one changes: a rule
+//!   that line 1 authorizes can be modified by line 2, by its id.
+//!   `ClientToken`s are remembered for the run (not saved).
 //! - `--state FILE`: the state, a `DescribeSecurityGroupAttribute` dump
-//!   (see `aliyun_sg_egress::state`). Without it, the demo state embedded
-//!   from `examples/demo_state.json`.
-//! - `--save`: after the last request, writes the descriptions that
-//!   requests changed back to FILE, durably: a temporary file in the same
-//!   directory (`.FILE.egress-PID-N.tmp`, given FILE's permissions), its
-//!   data synced, a rename over FILE (a symbolic link is followed, not
-//!   replaced), then the directory synced. Only then are the bodies (and
-//!   the `--verbose` lines) written, so when the save fails standard
-//!   output stays empty and standard error only says why (status 2, FILE
-//!   unchanged). A save first removes the temporary files of FILE that
-//!   runs killed mid-save left (any `.FILE.egress-*-*.tmp`; they are never
-//!   read as the state; a run saving FILE at the same moment then fails
-//!   and leaves FILE as the other one wrote it). Nothing else in the file
-//!   changes (`aliyun_sg_egress::state`); when no description changed,
-//!   the file is not written at all.
+//!   (see `aliyun_sg_egress::state`; its `PrefixLists` says which prefix
+//!   lists exist). Without it, the demo state embedded from
+//!   `examples/demo_state.json`.
+//! - `--save`: after the last request, writes the state back to FILE if
+//!   requests changed it (rules added, removed or changed), durably: a
+//!   temporary file in the same directory (`.FILE.egress-PID-N.tmp`,
+//!   given FILE's permissions), its data synced, a rename over FILE (a
+//!   symbolic link is followed, not replaced), then the directory synced.
+//!   Only then are the bodies (and the `--verbose` lines) written, so when
+//!   the save fails standard output stays empty and standard error only
+//!   says why (status 2, FILE unchanged). A save first removes the
+//!   temporary files of FILE that runs killed mid-save left (any
+//!   `.FILE.egress-*-*.tmp`; they are never read as the state; a run
+//!   saving FILE at the same moment then fails and leaves FILE as the
+//!   other one wrote it). Nothing else in the file changes
+//!   (`aliyun_sg_egress::state`: an added rule gets the fields of the
+//!   group's first egress rule, in its order); when nothing changed, the
+//!   file is not written at all.
 //! - `--format json|xml` (any case): the body format; `xml` when left out,
-//!   as on the API.
+//!   as on the API. A request's own `Format` parameter (`JSON` or `XML`,
+//!   any case; the name percent-decoded, in its case) wins for its body;
+//!   any other value is ignored.
 //! - `--verbose` (`-v`): one line per request on standard error:
-//!   `<HTTP status> <Code or OK> <message>`, then, in brackets, the
-//!   detail, the closest rule when none matched, and any hint. Rules are
-//!   named by their position in the group's `Permissions.Permission`.
-//!   Every control character in the line is escaped (`\n`, `\t`, `\r`,
-//!   `\x1b`, `\u{85}`), so no request can split it or drive a terminal.
+//!   `<HTTP status> <Code or OK>`, then for an error the message and, in
+//!   brackets, the detail, the closest rule when none matched, and any
+//!   hint; for a success what happened: `rule 1: description set`
+//!   (Modify), `rule 9 (sgr-…): changed` (Modify by id), `added rule 9
+//!   (sgr-…)` or `nothing added, every permission already granted`
+//!   (Authorize), `removed 2 rules` (Revoke), `8 rules shown, the last
+//!   page` or `…, NextToken …` (Describe), `ClientToken repeated, nothing
+//!   done`. Rules are named by their position in the group's
+//!   `Permissions.Permission` (from 0, ingress rules counted). Every
+//!   control character in the line is escaped (`\n`, `\t`, `\r`, `\x1b`,
+//!   `\u{85}`), so no request can split it or drive a terminal.
 //! - `--rule-quota N`: the egress rules a group may hold (a decimal
-//!   integer, 0 allowed; default 200).
-//! - `--now TIME`: the time new rules are created at, as
-//!   `YYYY-MM-DDThh:mm:ssZ` (a real UTC date and time; default: now), so
-//!   that runs can be repeated byte for byte.
+//!   integer, 0 allowed; default 200); only adding is refused over it.
+//! - `--now TIME`: the time new rules are created at (their `CreateTime`),
+//!   as `YYYY-MM-DDThh:mm:ssZ` (a real UTC date and time; default: the
+//!   time the run started), so that runs can be repeated byte for byte.
 //!
 //! Output: one response body per request on standard output, one line
 //! each (line breaks and other control characters in a body are escaped),
@@ -55,28 +74,44 @@
 //! `RequestId::from_parts(0xEC5E_0000_0000_0000, n)`, that is
 //! `EC5E0000-0000-0000-0000-000000000001`, `…-000000000002`, and so on.
 //!
+//! New rule ids are deterministic too: the k-th id drawn for the n-th
+//! request is `sgr-ec5e`, then n as 12 lower-case hex digits (the last
+//! group of the request's id), then k as 4, so the first rule that
+//! request 3 adds is `sgr-ec5e0000000000030001` and the second
+//! `sgr-ec5e0000000000030002`. An id the state held when loaded is passed
+//! over (a saved state run again gets the next one), so the same state and
+//! requests always give the same ids.
+//!
 //! Exit status: 0 when every request succeeded; 1 when any got an API
 //! error; 2 for a usage error, a state file that cannot be read or is
 //! refused (nothing is written to standard output then), or a failure to
 //! write the output or save the file (then FILE is left as it was).
 //!
-//! The state is loaded once: each request costs a parse, one hash lookup
-//! and a body, however long the input.
+//! The state is loaded once: each request costs a parse, a few hash
+//! lookups and a body, however long the input.
 
+use std::borrow::Cow;
+use std::collections::HashSet;
 use std::ffi::{OsStr, OsString};
 use std::fmt::{self, Write as _};
 use std::fs;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::LazyLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use aliyun_sg_egress::Applied;
 use aliyun_sg_egress::error::ApiError;
-use aliyun_sg_egress::modify;
-use aliyun_sg_egress::request::{ModifyEgressRequest, RequestParser};
+use aliyun_sg_egress::identify;
+use aliyun_sg_egress::lifecycle::{DEFAULT_RULE_QUOTA, Done, Env, execute, write_describe};
+use aliyun_sg_egress::request::{
+    DescribeRequest, Destination, Request, RequestParser, RevokeRequest,
+};
 use aliyun_sg_egress::state::State;
+use aliyun_sg_egress::store::{GroupStore, RuleRef, Tokens};
 use aliyun_sg_egress::{Format, RequestId, Response};
+use memchr::memmem;
+use serde_json::Value;
 
 /// The state used without `--state`.
 const DEMO_STATE: &str = include_str!("demo_state.json");
@@ -93,14 +128,17 @@ const USAGE: &str = "\
 usage: egress [--state FILE] [--save] [--format json|xml] [--verbose]
               [--rule-quota N] [--now YYYY-MM-DDThh:mm:ssZ] [REQUEST...]
 
-Answers ModifySecurityGroupEgressRule requests (RPC query strings) against a
-DescribeSecurityGroupAttribute state, one response body per line on stdout.
-With no REQUEST, reads one request per line from stdin (blank and # lines
-are skipped).
+Answers AuthorizeSecurityGroupEgress, RevokeSecurityGroupEgress,
+ModifySecurityGroupEgressRule (the default Action) and
+DescribeSecurityGroupAttribute requests (RPC query strings) against a
+DescribeSecurityGroupAttribute state, in order, one response body per line
+on stdout. With no REQUEST, reads one request per line from stdin (blank
+and # lines are skipped).
 
   --state FILE         the state file (default: the embedded demo state)
-  --save               write changed descriptions back to FILE, atomically
-  --format json|xml    the body format (default: xml, as on the API)
+  --save               write the changed state back to FILE, atomically
+  --format json|xml    the body format (default: xml, as on the API; a
+                       request's own Format parameter wins)
   -v, --verbose        one line per request on stderr: status, code, message
   --rule-quota N       the egress rules a group may hold (default: 200)
   --now TIME           new rules' CreateTime, YYYY-MM-DDThh:mm:ssZ (default: now)
@@ -108,9 +146,6 @@ are skipped).
 
 Exit status: 0 all succeeded, 1 some API error, 2 usage or state-file error.
 ";
-
-/// The egress rules a group may hold without `--rule-quota` (SPEC §12.3).
-const DEFAULT_RULE_QUOTA: usize = 200;
 
 /// What the command line asks for.
 struct Options {
@@ -343,28 +378,46 @@ struct Session<O: Write, E: Write> {
     state: State,
     format: Format,
     verbose: bool,
-    #[expect(dead_code, reason = "for the lifecycle actions, not wired in yet")]
     lifecycle: Lifecycle,
+    /// The `ClientToken`s of the run's successful requests (SPEC §12.7).
+    tokens: Box<Tokens>,
+    /// The rule ids of the state as loaded: never drawn for a new rule.
+    loaded_ids: HashSet<String>,
     count: u64,
     failed: bool,
     out: O,
     err: E,
     /// A `--verbose` line, escaped on its way to `err`.
     line: String,
+    /// A Describe body, built whole before it is written.
+    body: String,
+}
+
+/// What `--verbose` needs to know from before an action ran.
+struct Before {
+    /// A `ClientToken` repeat: the action succeeds and does nothing.
+    repeat: bool,
+    /// The group's egress rules.
+    egress: usize,
 }
 
 impl<O: Write, E: Write> Session<O, E> {
     fn new(state: State, options: &Options, lifecycle: Lifecycle, out: O, err: E) -> Self {
+        let mut loaded_ids = HashSet::new();
+        rule_ids_in(state.document(), &mut loaded_ids);
         Session {
             state,
             format: options.format,
             verbose: options.verbose,
             lifecycle,
+            tokens: Box::new(Tokens::new()),
+            loaded_ids,
             count: 0,
             failed: false,
             out,
             err,
             line: String::new(),
+            body: String::new(),
         }
     }
 
@@ -373,31 +426,100 @@ impl<O: Write, E: Write> Session<O, E> {
     fn answer(&mut self, parser: &mut RequestParser, query: &[u8]) -> io::Result<()> {
         self.count += 1;
         let id = RequestId::from_parts(REQUEST_ID_PREFIX, self.count);
+        let format = format_parameter(query).unwrap_or(self.format);
+        let query = lower_case_scheme(query);
         // One parser for every line: its buffer holds the decoded text the
-        // request borrows.
-        let parsed = parser.parse(query);
-        match &parsed {
-            Err(error) => self.respond(id, None, Err(error)),
-            Ok(request) => {
-                let outcome = modify(&mut self.state, request);
-                self.respond(id, Some(request), outcome.as_ref())
+        // request borrows. The `Action` parameter decides; absent: Modify.
+        let request = match parser.parse_request(None, &*query) {
+            Ok(request) => request,
+            Err(error) => return self.respond_error(format, id, None, &error),
+        };
+        let before = self.verbose.then(|| self.before(&request));
+        let mut drawn = Vec::new();
+        match self.execute(&request, &mut drawn) {
+            Err(error) => self.respond_error(format, id, Some(&request), &error),
+            Ok(done) => {
+                if let Request::Describe(describe) = &request {
+                    self.body.clear();
+                    write_describe(&self.state, describe, format, id, &mut self.body)
+                        .map_err(|_| io::Error::other("cannot format a response"))?;
+                    self.out.write_all(self.body.as_bytes())?;
+                    self.out.write_all(b"\n")?;
+                } else {
+                    let response = Response::success(format, id).for_action(done.action);
+                    self.write_response(&response)?;
+                }
+                match before {
+                    Some(before) => self.explain_success(&request, done, &before, &drawn, format),
+                    None => Ok(()),
+                }
             }
         }
     }
 
-    fn respond(
+    /// Runs one action on the state, with the run's quota, time, token
+    /// memory and rule ids (see [`rule_id`]); the ids drawn go to `drawn`.
+    fn execute(
         &mut self,
-        id: RequestId,
-        request: Option<&ModifyEgressRequest>,
-        outcome: Result<&Applied, &ApiError>,
-    ) -> io::Result<()> {
-        let response = match outcome {
-            Ok(_) => Response::success(self.format, id),
-            Err(error) => {
-                self.failed = true;
-                Response::error(self.format, id, error)
+        request: &Request<'_>,
+        drawn: &mut Vec<[u8; 20]>,
+    ) -> Result<Done, ApiError> {
+        // Asked before the action borrows the state: the only prefix lists
+        // an action looks up are its request's.
+        let lists: Vec<(&str, bool)> = prefix_list_ids(request)
+            .into_iter()
+            .map(|id| (id, self.state.prefix_list_exists(id)))
+            .collect();
+        let exists = |id: &str| {
+            lists
+                .iter()
+                .find(|(listed, _)| *listed == id)
+                .is_none_or(|&(_, exists)| exists)
+        };
+        let (n, loaded) = (self.count, &self.loaded_ids);
+        let mut draw = 0;
+        let mut next_id = || loop {
+            draw += 1;
+            let id = rule_id(n, draw);
+            let text = format!("sgr-{}", String::from_utf8_lossy(&id));
+            if draw >= MAX_DRAWS || !loaded.contains(&text) {
+                drawn.push(id);
+                return id;
             }
         };
+        let mut env = Env::new(&self.lifecycle.now, &mut next_id).with_tokens(&mut self.tokens);
+        env.rule_quota = self.lifecycle.rule_quota;
+        env.prefix_lists = Some(&exists);
+        execute(&mut self.state, &mut env, request)
+    }
+
+    fn before(&self, request: &Request<'_>) -> Before {
+        let repeat = client_token(request)
+            .and_then(|token| self.tokens.get(token))
+            .is_some_and(|seen| seen == request.fingerprint());
+        let egress = self
+            .state
+            .find_group(group_id(request))
+            .map_or(0, |group| self.state.counts(group).egress);
+        Before { repeat, egress }
+    }
+
+    fn respond_error(
+        &mut self,
+        format: Format,
+        id: RequestId,
+        request: Option<&Request<'_>>,
+        error: &ApiError,
+    ) -> io::Result<()> {
+        self.failed = true;
+        self.write_response(&Response::error(format, id, error))?;
+        if self.verbose {
+            self.explain_error(request, error)?;
+        }
+        Ok(())
+    }
+
+    fn write_response(&mut self, response: &Response<'_>) -> io::Result<()> {
         // Written through `IoSink` rather than `writeln!(out, "{response}")`:
         // the `Formatter` in between costs about 450 instructions a request
         // (BENCHMARKS.md).
@@ -410,51 +532,150 @@ impl<O: Write, E: Write> Session<O, E> {
                 .error
                 .unwrap_or_else(|| io::Error::other("cannot format a response")));
         }
-        self.out.write_all(b"\n")?;
-        if self.verbose {
-            match (request, outcome) {
-                (Some(request), Ok(applied)) => self.explain_success(request, applied)?,
-                (_, Err(error)) => self.explain_error(request, error)?,
-                (None, Ok(_)) => {}
-            }
-        }
-        Ok(())
+        self.out.write_all(b"\n")
     }
 
     fn explain_success(
         &mut self,
-        request: &ModifyEgressRequest,
-        applied: &Applied,
+        request: &Request<'_>,
+        done: Done,
+        before: &Before,
+        drawn: &[[u8; 20]],
+        format: Format,
     ) -> io::Result<()> {
-        let group = applied.rule.group;
-        let id = self
-            .state
-            .group_info(group)
-            .map_or("?", |info| info.id.as_str());
-        let rule = self
-            .state
-            .permission_index(group, applied.rule.rule_index)
-            .unwrap_or(applied.rule.rule_index);
-        let what = match (applied.changed, request.description()) {
-            (true, Some("")) => "description cleared",
-            (true, _) => "description set",
-            (false, None) => "description unchanged (no Description given)",
-            (false, Some(_)) => "description unchanged (same text)",
+        let group_id = group_id(request);
+        let group = self.state.find_group(group_id);
+        // A rule is named by its position in the group's
+        // `Permissions.Permission`.
+        let position = |state: &State, by: RuleRef<'_>| {
+            group
+                .and_then(|g| state.find_rule(g, by).map(|slot| (g, slot)))
+                .and_then(|(g, slot)| state.permission_index(g, slot))
         };
-        let line = &mut self.line;
+        let mut line = std::mem::take(&mut self.line);
         line.clear();
-        write!(line, "200 OK {id} rule {rule}: {what}").map_err(io::Error::other)?;
-        if !request.hints().is_empty() {
-            write!(line, " [hint: {}]", request.hints()).map_err(io::Error::other)?;
+        write!(line, "200 OK {group_id}").map_err(io::Error::other)?;
+        let written = match request {
+            _ if before.repeat => line.write_str(": ClientToken repeated, nothing done"),
+            Request::Modify(modify) => {
+                let rule = identify(&self.state, modify)
+                    .ok()
+                    .and_then(|found| {
+                        self.state
+                            .permission_index(found.group, found.rule_index)
+                            .or(Some(found.rule_index))
+                    })
+                    .map_or_else(|| "?".to_owned(), |rule| rule.to_string());
+                let what = match (done.changed, modify.description()) {
+                    (true, Some("")) => "description cleared",
+                    (true, _) => "description set",
+                    (false, None) => "description unchanged (no Description given)",
+                    (false, Some(_)) => "description unchanged (same text)",
+                };
+                write!(line, " rule {rule}: {what}")
+            }
+            Request::ModifyById(modify) => {
+                let rule = position(&self.state, RuleRef::Id(modify.rule_id()))
+                    .map_or_else(|| "?".to_owned(), |rule| rule.to_string());
+                let patch = modify.patch();
+                let only_description = patch.protocol.is_none()
+                    && patch.port_range.is_none()
+                    && patch.source_port_range.is_none()
+                    && patch.nic_type.is_none()
+                    && patch.policy.is_none()
+                    && patch.priority.is_none()
+                    && patch.destination.is_none()
+                    && patch.source.is_none();
+                let what = match (done.changed, only_description, patch.description) {
+                    (false, _, _) => "unchanged (the values given are the rule's)",
+                    (true, true, Some("")) => "description cleared",
+                    (true, true, _) => "description set",
+                    (true, false, _) => "changed",
+                };
+                write!(line, " rule {rule} ({}): {what}", modify.rule_id())
+            }
+            Request::Authorize(authorize) => {
+                let mut added = 0;
+                for id in drawn {
+                    let id = format!("sgr-{}", String::from_utf8_lossy(id));
+                    // A drawn id the state already held was refused.
+                    if self.loaded_ids.contains(&id) {
+                        continue;
+                    }
+                    if let Some(rule) = position(&self.state, RuleRef::Id(&id)) {
+                        line.write_str(if added == 0 { ": added " } else { ", " })
+                            .map_err(io::Error::other)?;
+                        write!(line, "rule {rule} ({id})").map_err(io::Error::other)?;
+                        added += 1;
+                    }
+                }
+                match authorize.len().saturating_sub(added) {
+                    _ if added == 0 => {
+                        line.write_str(": nothing added, every permission already granted")
+                    }
+                    0 => Ok(()),
+                    granted => write!(line, "; {granted} already granted"),
+                }
+            }
+            Request::Revoke(revoke) => {
+                let egress = group.map_or(0, |g| self.state.counts(g).egress);
+                let removed = before.egress.saturating_sub(egress);
+                let noun = if removed == 1 { "rule" } else { "rules" };
+                write!(line, ": removed {removed} {noun}").and_then(|()| match revoke {
+                    RevokeRequest::ByIds(ids) => {
+                        let ids: Vec<&str> = ids.ids().collect();
+                        write!(line, " ({})", ids.join(", "))
+                    }
+                    RevokeRequest::ByPermissions(_) => Ok(()),
+                })
+            }
+            Request::Describe(describe) => {
+                let (shown, next) = self.describe_summary(describe, format)?;
+                let noun = if shown == 1 { "rule" } else { "rules" };
+                match next {
+                    None => write!(line, ": {shown} {noun} shown, the last page"),
+                    Some(next) => write!(line, ": {shown} {noun} shown, NextToken {next}"),
+                }
+            }
+        };
+        written.map_err(io::Error::other)?;
+        let hints = request.hints();
+        if !hints.is_empty() {
+            write!(line, " [hint: {hints}]").map_err(io::Error::other)?;
         }
-        write_verbose_line(&mut self.err, line)
+        let result = write_verbose_line(&mut self.err, &line);
+        self.line = line;
+        result
     }
 
-    fn explain_error(
-        &mut self,
-        request: Option<&ModifyEgressRequest>,
-        error: &ApiError,
-    ) -> io::Result<()> {
+    /// How many rules the Describe body in `self.body` shows, and its
+    /// `NextToken` unless it is the last page (read from the XML body,
+    /// where neither can be mistaken for a value: `<` is escaped there).
+    fn describe_summary(
+        &self,
+        describe: &DescribeRequest<'_>,
+        format: Format,
+    ) -> io::Result<(usize, Option<String>)> {
+        let mut xml = String::new();
+        let body = match format {
+            Format::Xml => &self.body,
+            Format::Json => {
+                let id = RequestId::from_parts(REQUEST_ID_PREFIX, self.count);
+                write_describe(&self.state, describe, Format::Xml, id, &mut xml)
+                    .map_err(io::Error::other)?;
+                &xml
+            }
+        };
+        let shown = body.matches("<Permission>").count();
+        let next = body
+            .split_once("<NextToken>")
+            .and_then(|(_, rest)| rest.split_once("</NextToken>"))
+            .map(|(token, _)| token.to_owned())
+            .filter(|token| !token.is_empty());
+        Ok((shown, next))
+    }
+
+    fn explain_error(&mut self, request: Option<&Request<'_>>, error: &ApiError) -> io::Result<()> {
         let message = error.to_string();
         let line = &mut self.line;
         line.clear();
@@ -463,7 +684,7 @@ impl<O: Write, E: Write> Session<O, E> {
             Some(near) => {
                 // A near miss is a rule of the request's own group.
                 let rule = request
-                    .and_then(|r| self.state.find_group(r.security_group_id()))
+                    .and_then(|r| self.state.find_group(group_id(r)))
                     .and_then(|g| self.state.permission_index(g, near.rule_index))
                     .unwrap_or(near.rule_index);
                 write!(line, " [closest rule: {rule}, differs in {}]", near.differs)
@@ -484,6 +705,178 @@ impl<O: Write, E: Write> Session<O, E> {
         self.out.flush()?;
         self.err.flush()
     }
+}
+
+/// The most ids drawn for one request before one in the loaded state is
+/// handed out anyway (the library then asks again, up to 16 times).
+const MAX_DRAWS: u32 = 0xFFFF;
+
+/// The `draw`-th new rule id of the run's `n`-th request, after `sgr-`:
+/// `ec5e`, then `n` as 12 lower-case hex digits (the last group of the
+/// request's id), then `draw` (from 1) as 4, so
+/// `sgr-ec5e0000000000030001` is the first rule request 3 adds. Ids the
+/// loaded state holds are skipped; within a run they are all distinct.
+fn rule_id(n: u64, draw: u32) -> [u8; 20] {
+    let text = format!("ec5e{:012x}{:04x}", n & 0xFFFF_FFFF_FFFF, draw & 0xFFFF);
+    let mut id = [b'0'; 20];
+    id.copy_from_slice(text.as_bytes());
+    id
+}
+
+/// Adds every `SecurityGroupRuleId` text in `value` to `ids`.
+fn rule_ids_in(value: &Value, ids: &mut HashSet<String>) {
+    match value {
+        Value::Object(fields) => {
+            for (name, field) in fields {
+                match field {
+                    Value::String(id) if name == "SecurityGroupRuleId" => {
+                        ids.insert(id.clone());
+                    }
+                    _ => rule_ids_in(field, ids),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| rule_ids_in(item, ids)),
+        _ => {}
+    }
+}
+
+/// The prefix-list ids a request names as destinations.
+fn prefix_list_ids<'a>(request: &Request<'a>) -> Vec<&'a str> {
+    let list = |destination: &Destination<'a>| match *destination {
+        Destination::PrefixList(id) => Some(id),
+        _ => None,
+    };
+    match request {
+        Request::Modify(r) => list(r.destination()).into_iter().collect(),
+        Request::ModifyById(r) => r
+            .patch()
+            .destination
+            .as_ref()
+            .and_then(list)
+            .into_iter()
+            .collect(),
+        Request::Authorize(r) | Request::Revoke(RevokeRequest::ByPermissions(r)) => r
+            .permissions()
+            .filter_map(|(_, permission)| list(&permission.destination))
+            .collect(),
+        Request::Revoke(RevokeRequest::ByIds(_)) | Request::Describe(_) => Vec::new(),
+    }
+}
+
+/// The security group a request names.
+fn group_id<'a>(request: &Request<'a>) -> &'a str {
+    match request {
+        Request::Modify(r) => r.security_group_id(),
+        Request::ModifyById(r) => r.security_group_id(),
+        Request::Authorize(r) | Request::Revoke(RevokeRequest::ByPermissions(r)) => {
+            r.security_group_id()
+        }
+        Request::Revoke(RevokeRequest::ByIds(r)) => r.security_group_id(),
+        Request::Describe(r) => r.security_group_id(),
+    }
+}
+
+/// A request's `ClientToken`.
+fn client_token<'a>(request: &Request<'a>) -> Option<&'a str> {
+    match request {
+        Request::Modify(r) => r.client_token(),
+        Request::ModifyById(r) => r.client_token(),
+        Request::Authorize(r) | Request::Revoke(RevokeRequest::ByPermissions(r)) => {
+            r.client_token()
+        }
+        Request::Revoke(RevokeRequest::ByIds(r)) => r.client_token(),
+        Request::Describe(_) => None,
+    }
+}
+
+/// The body format a request asks for with its own `Format` parameter
+/// (`JSON` or `XML`, any case), which wins over `--format`: the value of
+/// the first pair named `Format` (names and values percent-decoded) that
+/// is one of them; any other value is ignored. The query is split as the
+/// library splits it: after an `http(s)://…?` prefix (any case) or a bare
+/// leading `?`, at `&`, then at the first `=`.
+fn format_parameter(query: &[u8]) -> Option<Format> {
+    // The usual request names no `Format` and escapes nothing: a vector
+    // scan for each says so, rather than a look at every pair. (A name
+    // that decodes to `Format` holds a `%`: a `+` would decode to a space.)
+    static FORMAT: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new(b"Format"));
+    if memchr::memchr(b'%', query).is_none() && FORMAT.find(query).is_none() {
+        return None;
+    }
+    let url = query
+        .get(..8)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"https://"))
+        || query
+            .get(..7)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"http://"));
+    let query = match url {
+        true => &query[memchr::memchr(b'?', query)? + 1..],
+        false => query.strip_prefix(b"?").unwrap_or(query),
+    };
+    query.split(|&b| b == b'&').find_map(|pair| {
+        // The line breaks of the API page's layout before a `&`.
+        let mut pair = pair;
+        while let [rest @ .., b'\r' | b'\n'] = pair {
+            pair = rest;
+        }
+        // Pairs are short: plain loops beat a vector scan's set-up here.
+        let (name, value) = match pair.iter().position(|&b| b == b'=') {
+            Some(eq) => (&pair[..eq], &pair[eq + 1..]),
+            None => (pair, &[][..]),
+        };
+        // Most names need no decoding: no copy for them.
+        let escaped = name.contains(&b'%');
+        if !escaped && name != b"Format" || escaped && percent_decode(name)? != b"Format" {
+            return None;
+        }
+        let value = percent_decode(value)?;
+        Format::parse(std::str::from_utf8(&value).ok()?).ok()
+    })
+}
+
+/// The query with a leading `HTTP://` or `HTTPS://` in any case written
+/// in lower case, as the library tolerates it (SPEC §9: the scheme and host
+/// in any case; the host is skipped whatever its case). Same length, so
+/// the prefix still counts toward the 64 KiB limit.
+fn lower_case_scheme(query: &[u8]) -> Cow<'_, [u8]> {
+    let scheme = [&b"https://"[..], b"http://"].into_iter().find(|scheme| {
+        query
+            .get(..scheme.len())
+            .is_some_and(|given| given.eq_ignore_ascii_case(scheme) && given != *scheme)
+    });
+    match scheme {
+        Some(scheme) => {
+            let mut owned = query.to_vec();
+            owned[..scheme.len()].copy_from_slice(scheme);
+            Cow::Owned(owned)
+        }
+        None => Cow::Borrowed(query),
+    }
+}
+
+/// `%XX` and `+` decoded, as the library decodes a query; `None` for a
+/// broken escape.
+fn percent_decode(text: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut rest = text;
+    while let [b, after @ ..] = rest {
+        rest = after;
+        out.push(match *b {
+            b'+' => b' ',
+            b'%' => {
+                let [hi, lo, after @ ..] = rest else {
+                    return None;
+                };
+                rest = after;
+                let hex = |b: u8| char::from(b).to_digit(16);
+                u8::try_from(hex(*hi)? << 4 | hex(*lo)?).ok()?
+            }
+            b => b,
+        });
+    }
+    Some(out)
 }
 
 /// Writes a `--verbose` line and its line break, every control character

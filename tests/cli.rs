@@ -970,3 +970,477 @@ fn rule_quota_and_now_are_checked() {
         );
     }
 }
+
+// ---- The lifecycle actions (SPEC §9, §12) ----
+
+const DB: &str = "RegionId=cn-hangzhou&SecurityGroupId=sg-1651FBB64";
+const NOW: &str = "2026-12-02T08:00:00Z";
+
+fn ok_xml(action: &str, n: u64) -> String {
+    format!(
+        "<{action}Response><RequestId>{}</RequestId></{action}Response>",
+        id(n)
+    )
+}
+
+fn error_xml(n: u64, code: &str, message: &str) -> String {
+    format!(
+        "<Error><RequestId>{}</RequestId><HostId>ecs.aliyuncs.com</HostId><Code>{code}</Code><Message>{message}</Message></Error>",
+        id(n)
+    )
+}
+
+/// A rule as Describe shows it: every field, in Describe's order.
+struct Shown {
+    id: &'static str,
+    protocol: &'static str,
+    port_range: &'static str,
+    policy: &'static str,
+    priority: &'static str,
+    dest_cidr: &'static str,
+    dest_group: &'static str,
+    description: &'static str,
+    create_time: &'static str,
+}
+
+impl Shown {
+    fn fields(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("SecurityGroupRuleId", self.id),
+            ("Direction", "egress"),
+            ("IpProtocol", self.protocol),
+            ("PortRange", self.port_range),
+            ("SourcePortRange", ""),
+            ("NicType", "intranet"),
+            ("Policy", self.policy),
+            ("Priority", self.priority),
+            ("DestCidrIp", self.dest_cidr),
+            ("Ipv6DestCidrIp", ""),
+            ("DestGroupId", self.dest_group),
+            ("DestGroupOwnerAccount", ""),
+            ("DestGroupName", ""),
+            ("DestPrefixListId", ""),
+            ("DestPrefixListName", ""),
+            ("SourceCidrIp", ""),
+            ("Ipv6SourceCidrIp", ""),
+            ("Description", self.description),
+            ("CreateTime", self.create_time),
+        ]
+    }
+}
+
+/// The db group's Describe body (`Direction=egress`), JSON.
+fn db_describe_json(n: u64, rules: &[Shown]) -> String {
+    let rules: Vec<Value> = rules
+        .iter()
+        .map(|rule| {
+            let fields = rule.fields().into_iter();
+            Value::Object(fields.map(|(k, v)| (k.to_owned(), json!(v))).collect())
+        })
+        .collect();
+    json!({
+        "RequestId": id(n),
+        "RegionId": "cn-hangzhou",
+        "SecurityGroupId": "sg-1651FBB64",
+        "VpcId": "vpc-bp1opxu1zkhn00gzv",
+        "Permissions": {"Permission": rules},
+        "NextToken": "",
+    })
+    .to_string()
+}
+
+/// The same body in XML.
+fn db_describe_xml(n: u64, rules: &[Shown]) -> String {
+    let mut body = format!(
+        "<DescribeSecurityGroupAttributeResponse><RequestId>{}</RequestId>\
+         <RegionId>cn-hangzhou</RegionId><SecurityGroupId>sg-1651FBB64</SecurityGroupId>\
+         <VpcId>vpc-bp1opxu1zkhn00gzv</VpcId><Permissions>",
+        id(n)
+    );
+    for rule in rules {
+        body.push_str("<Permission>");
+        for (name, value) in rule.fields() {
+            body.push_str(&format!("<{name}>{value}</{name}>"));
+        }
+        body.push_str("</Permission>");
+    }
+    body.push_str("</Permissions><NextToken></NextToken></DescribeSecurityGroupAttributeResponse>");
+    body
+}
+
+#[test]
+fn a_lifecycle_session_runs_every_action_on_one_evolving_state() {
+    let session = format!(
+        "# authorize (flat, with a token), then two more as Permissions.N, in JSON\n\
+         Action=AuthorizeSecurityGroupEgress&{DB}&IpProtocol=tcp&PortRange=6379/6379&DestCidrIp=10.0.0.0/8&Description=redis&ClientToken=tok-1\n\
+         Action=AuthorizeSecurityGroupEgress&{DB}&Format=json\
+         &Permissions.2.IpProtocol=udp&Permissions.2.PortRange=53/53&Permissions.2.DestCidrIp=10.0.0.2\
+         &Permissions.1.IpProtocol=tcp&Permissions.1.PortRange=22/22&Permissions.1.DestCidrIp=10.0.0.0/8&Permissions.1.Priority=7\n\
+         # the same token: the same request succeeds again, another one is refused\n\
+         Action=AuthorizeSecurityGroupEgress&{DB}&IpProtocol=tcp&PortRange=6379/6379&DestCidrIp=10.0.0.0/8&Description=redis&ClientToken=tok-1\n\
+         Action=AuthorizeSecurityGroupEgress&{DB}&IpProtocol=tcp&PortRange=6380/6380&DestCidrIp=10.0.0.0/8&Description=redis&ClientToken=tok-1\n\
+         # the rule line 1 added, by the id the CLI gave it\n\
+         Action=ModifySecurityGroupEgressRule&{DB}&SecurityGroupRuleId=sgr-ec5e0000000000010001&Priority=3&Description=cache\n\
+         Action=RevokeSecurityGroupEgress&{DB}&SecurityGroupRuleId.1=sgr-ec5e0000000000020002\n\
+         Action=RevokeSecurityGroupEgress&{DB}&SecurityGroupRuleId.1=sgr-ec5e0000000000020002\n\
+         Action=DescribeSecurityGroupAttribute&{DB}&Direction=egress&Format=JSON\n\
+         Action=DescribeSecurityGroupAttribute&{DB}&Direction=egress\n"
+    );
+    let out = run(
+        &["-v", "--format", "xml", "--now", NOW],
+        Some(session.as_bytes()),
+    );
+    let rules = [
+        Shown {
+            id: "sgr-bp1egress00011",
+            protocol: "TCP",
+            port_range: "3306/3306",
+            policy: "Accept",
+            priority: "1",
+            dest_cidr: "",
+            dest_group: "sg-F876FF7BA",
+            description: "replies to the web tier",
+            create_time: "",
+        },
+        Shown {
+            id: "sgr-bp1egress00012",
+            protocol: "TCP",
+            port_range: "1/65535",
+            policy: "Drop",
+            priority: "2",
+            dest_cidr: "192.168.0.0/16",
+            dest_group: "",
+            description: "",
+            create_time: "",
+        },
+        Shown {
+            id: "sgr-ec5e0000000000010001",
+            protocol: "TCP",
+            port_range: "6379/6379",
+            policy: "Accept",
+            priority: "3",
+            dest_cidr: "10.0.0.0/8",
+            dest_group: "",
+            description: "cache",
+            create_time: NOW,
+        },
+        Shown {
+            id: "sgr-ec5e0000000000020001",
+            protocol: "TCP",
+            port_range: "22/22",
+            policy: "Accept",
+            priority: "7",
+            dest_cidr: "10.0.0.0/8",
+            dest_group: "",
+            description: "",
+            create_time: NOW,
+        },
+    ];
+    let not_found = "The specified SecurityGroupRuleId is not exists.";
+    assert_eq!(
+        lines(&out.stdout),
+        [
+            ok_xml("AuthorizeSecurityGroupEgress", 1),
+            ok_json(2),
+            ok_xml("AuthorizeSecurityGroupEgress", 3),
+            error_xml(
+                4,
+                "IdempotentParameterMismatch",
+                "The request is retried with updated parameters."
+            ),
+            ok_xml("ModifySecurityGroupEgressRule", 5),
+            ok_xml("RevokeSecurityGroupEgress", 6),
+            error_xml(7, "InvalidSecurityGroupRuleId.NotFound", not_found),
+            db_describe_json(8, &rules),
+            db_describe_xml(9, &rules),
+        ]
+    );
+    assert_eq!(
+        lines(&out.stderr),
+        [
+            "200 OK sg-1651FBB64: added rule 2 (sgr-ec5e0000000000010001)",
+            "200 OK sg-1651FBB64: added rule 3 (sgr-ec5e0000000000020001), rule 4 (sgr-ec5e0000000000020002)",
+            "200 OK sg-1651FBB64: ClientToken repeated, nothing done",
+            "400 IdempotentParameterMismatch The request is retried with updated parameters.",
+            "200 OK sg-1651FBB64 rule 2 (sgr-ec5e0000000000010001): changed",
+            "200 OK sg-1651FBB64: removed 1 rule (sgr-ec5e0000000000020002)",
+            &format!(
+                "404 InvalidSecurityGroupRuleId.NotFound {not_found} [detail: SecurityGroupRuleId.1 \"sgr-ec5e00000000…\" is no egress rule of the group]"
+            ),
+            "200 OK sg-1651FBB64: 4 rules shown, the last page",
+            "200 OK sg-1651FBB64: 4 rules shown, the last page",
+        ]
+    );
+    assert_eq!(out.status.code(), Some(1));
+
+    // The same state and requests give the same bodies, ids included.
+    let again = run(
+        &["-v", "--format", "xml", "--now", NOW],
+        Some(session.as_bytes()),
+    );
+    assert_eq!(again.stdout, out.stdout);
+}
+
+#[test]
+fn the_rule_quota_limits_only_adding() {
+    let batch = "RegionId=cn-hangzhou&SecurityGroupId=sg-bp67acfmxazb4ph2";
+    let gre = "IpProtocol=gre&PortRange=-1/-1&DestCidrIp=172.16.0.0/12";
+    let http = "IpProtocol=tcp&PortRange=80/80&DestCidrIp=10.0.0.0/8";
+    let out = run(
+        &[
+            "--rule-quota",
+            "1",
+            "--format",
+            "json",
+            "-v",
+            &format!("Action=AuthorizeSecurityGroupEgress&{batch}&{http}"),
+            // Already granted: adds nothing, so the full group takes it.
+            &format!("Action=AuthorizeSecurityGroupEgress&{batch}&{gre}&Priority=9"),
+            &format!("Action=RevokeSecurityGroupEgress&{batch}&{gre}"),
+            &format!("Action=AuthorizeSecurityGroupEgress&{batch}&{http}"),
+            &format!("Action=AuthorizeSecurityGroupEgress&{batch}&{gre}"),
+        ],
+        None,
+    );
+    let full = "The limit of authorization records in the security group reaches.";
+    assert_eq!(
+        lines(&out.stdout),
+        [
+            error_json(1, "AuthorizationLimitExceed", full),
+            ok_json(2),
+            ok_json(3),
+            ok_json(4),
+            error_json(5, "AuthorizationLimitExceed", full),
+        ]
+    );
+    let stderr = lines(&out.stderr);
+    assert_eq!(
+        stderr[1..4],
+        [
+            "200 OK sg-bp67acfmxazb4ph2: nothing added, every permission already granted",
+            "200 OK sg-bp67acfmxazb4ph2: removed 1 rule",
+            "200 OK sg-bp67acfmxazb4ph2: added rule 0 (sgr-ec5e0000000000040001)",
+        ]
+    );
+    assert!(stderr[0].starts_with(&format!("403 AuthorizationLimitExceed {full}")));
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn the_format_parameter_wins_over_the_format_option() {
+    let missing = "The input parameter \"SecurityGroupId\" that is mandatory for processing this request is not supplied.";
+    let out = run(
+        &[
+            "--format",
+            "xml",
+            "RegionId=cn-hangzhou&Format=json",
+            "RegionId=cn-hangzhou&Format=JsOn",
+            // Names are percent-decoded, as the library decodes them.
+            "RegionId=cn-hangzhou&Form%61t=json",
+            "HTTPS://ECS.aliyuncs.com/?Format=json&RegionId=cn-hangzhou",
+            // An unknown value, or another name's case, is ignored.
+            "RegionId=cn-hangzhou&Format=yaml",
+            "RegionId=cn-hangzhou&format=json",
+        ],
+        None,
+    );
+    assert_eq!(
+        lines(&out.stdout),
+        [
+            error_json(1, "MissingParameter", missing),
+            error_json(2, "MissingParameter", missing),
+            error_json(3, "MissingParameter", missing),
+            error_json(4, "MissingParameter", missing),
+            error_xml(5, "MissingParameter", &missing.replace('"', "&quot;")),
+            error_xml(6, "MissingParameter", &missing.replace('"', "&quot;")),
+        ]
+    );
+    let out = run(
+        &[
+            "--format",
+            "json",
+            "Action=RevokeSecurityGroupEgress&RegionId=cn-shanghai&SecurityGroupId=sg-uf6shanghai01&IpProtocol=all&PortRange=-1/-1&DestCidrIp=0.0.0.0/0&Format=XML",
+        ],
+        None,
+    );
+    assert_eq!(lines(&out.stdout), [ok_xml("RevokeSecurityGroupEgress", 1)]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn verbose_describe_names_the_next_page() {
+    let web = "RegionId=cn-hangzhou&SecurityGroupId=sg-F876FF7BA";
+    let out = run(
+        &[
+            "-v",
+            "--format",
+            "json",
+            &format!(
+                "Action=AuthorizeSecurityGroupEgress&{web}\
+                 &Permissions.1.IpProtocol=tcp&Permissions.1.PortRange=1/1&Permissions.1.DestCidrIp=10.0.0.1\
+                 &Permissions.2.IpProtocol=tcp&Permissions.2.PortRange=2/2&Permissions.2.DestCidrIp=10.0.0.1\
+                 &Permissions.3.IpProtocol=tcp&Permissions.3.PortRange=3/3&Permissions.3.DestCidrIp=10.0.0.1"
+            ),
+            &format!("Action=DescribeSecurityGroupAttribute&{web}&MaxResults=10"),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let page: Value = serde_json::from_slice(&lines(&out.stdout)[1].clone().into_bytes()).unwrap();
+    let token = page["NextToken"].as_str().unwrap();
+    assert_eq!(
+        page["Permissions"]["Permission"].as_array().unwrap().len(),
+        10
+    );
+    assert_eq!(
+        lines(&out.stderr),
+        [
+            "200 OK sg-F876FF7BA: added rule 9 (sgr-ec5e0000000000010001), rule 10 (sgr-ec5e0000000000010002), rule 11 (sgr-ec5e0000000000010003)".to_owned(),
+            format!("200 OK sg-F876FF7BA: 10 rules shown, NextToken {token}"),
+        ]
+    );
+}
+
+/// The demo state's text, and the text it has once Authorize added a
+/// rule to the web group (after its last rule, every field the group's
+/// first egress rule has, in its order; CreateTime from `--now`).
+fn demo_with_rule(id: &str, port: u16, description: &str) -> (String, String) {
+    let demo = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo_state.json"),
+    )
+    .unwrap();
+    let anchor = "\"CreateTime\": \"2024-03-01T08:00:08Z\"\n          }";
+    assert_eq!(demo.matches(anchor).count(), 1);
+    let added = format!(
+        r#"{anchor},
+          {{
+            "Direction": "egress",
+            "IpProtocol": "TCP",
+            "PortRange": "{port}/{port}",
+            "SourcePortRange": "",
+            "DestCidrIp": "10.0.0.0/8",
+            "Ipv6DestCidrIp": "",
+            "DestGroupId": "",
+            "DestGroupOwnerAccount": "",
+            "DestGroupName": "",
+            "DestPrefixListId": "",
+            "SourceCidrIp": "",
+            "Ipv6SourceCidrIp": "",
+            "NicType": "intranet",
+            "Policy": "Accept",
+            "Priority": 1,
+            "Description": "{description}",
+            "SecurityGroupRuleId": "{id}",
+            "CreateTime": "{NOW}"
+          }}"#
+    );
+    let saved = demo.replacen(anchor, &added, 1);
+    (demo, saved)
+}
+
+#[test]
+fn save_writes_an_authorized_rule_with_every_dump_field_and_revoke_removes_it() {
+    let dir = scratch(&[]);
+    let file = dir.join("state.json");
+    let (demo, with_rule) = demo_with_rule("sgr-ec5e0000000000010001", 8443, "admin");
+    std::fs::write(&file, &demo).unwrap();
+    let web = "RegionId=cn-hangzhou&SecurityGroupId=sg-F876FF7BA";
+    let state = file.to_str().unwrap();
+    let authorize = format!(
+        "Action=AuthorizeSecurityGroupEgress&{web}&IpProtocol=tcp&PortRange=8443/8443&DestCidrIp=10.0.0.0/8&Description=admin"
+    );
+    let out = run(
+        &["--state", state, "--save", "--now", NOW, "-v", &authorize],
+        None,
+    );
+    assert_eq!(
+        lines(&out.stdout),
+        [ok_xml("AuthorizeSecurityGroupEgress", 1)]
+    );
+    assert_eq!(
+        lines(&out.stderr),
+        ["200 OK sg-F876FF7BA: added rule 9 (sgr-ec5e0000000000010001)"]
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), with_rule);
+    assert_eq!(entries(&dir), ["state.json"]);
+
+    // A second run numbers its requests from 1 again: the id the first
+    // one gave is in the state now, so the next is drawn.
+    let out = run(
+        &[
+            "--state",
+            state,
+            "--now",
+            NOW,
+            "-v",
+            &authorize.replace("8443", "8444"),
+        ],
+        None,
+    );
+    assert_eq!(
+        lines(&out.stderr),
+        ["200 OK sg-F876FF7BA: added rule 10 (sgr-ec5e0000000000010002)"]
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), with_rule);
+
+    let out = run(
+        &[
+            "--state",
+            state,
+            "--save",
+            &format!(
+                "Action=RevokeSecurityGroupEgress&{web}&SecurityGroupRuleId.1=sgr-ec5e0000000000010001"
+            ),
+        ],
+        None,
+    );
+    assert_eq!(lines(&out.stdout), [ok_xml("RevokeSecurityGroupEgress", 1)]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), demo);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn prefix_lists_are_those_the_state_lists() {
+    let dir = scratch(&[]);
+    let file = dir.join("state.json");
+    std::fs::write(
+        &file,
+        r#"{"SecurityGroups": [{"SecurityGroupId": "sg-1", "RegionId": "cn-hangzhou", "VpcId": "vpc-1",
+            "Permissions": {"Permission": []}}], "PrefixLists": ["pl-known"]}"#,
+    )
+    .unwrap();
+    let group = "RegionId=cn-hangzhou&SecurityGroupId=sg-1&IpProtocol=tcp&PortRange=443/443";
+    let out = run(
+        &[
+            "--state",
+            file.to_str().unwrap(),
+            "--format",
+            "json",
+            "--now",
+            NOW,
+            &format!("Action=AuthorizeSecurityGroupEgress&{group}&DestPrefixListId=pl-unknown"),
+            &format!("Action=AuthorizeSecurityGroupEgress&{group}&DestPrefixListId=pl-known"),
+            &format!("{group}&DestPrefixListId=pl-unknown&Description=x"),
+            &format!("{group}&DestPrefixListId=pl-known&Description=x"),
+            "Action=RevokeSecurityGroupEgress&RegionId=cn-hangzhou&SecurityGroupId=sg-1\
+             &Permissions.1.IpProtocol=tcp&Permissions.1.PortRange=443/443&Permissions.1.DestPrefixListId=pl-unknown",
+            &format!("Action=RevokeSecurityGroupEgress&{group}&DestPrefixListId=pl-known"),
+        ],
+        None,
+    );
+    let unknown = "The specified prefix list was not found.";
+    assert_eq!(
+        lines(&out.stdout),
+        [
+            error_json(1, "InvalidPrefixListId.NotFound", unknown),
+            ok_json(2),
+            error_json(3, "InvalidPrefixListId.NotFound", unknown),
+            ok_json(4),
+            error_json(5, "InvalidPrefixListId.NotFound", unknown),
+            ok_json(6),
+        ]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
