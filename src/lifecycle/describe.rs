@@ -25,7 +25,7 @@ use crate::store::{GroupHandle, GroupStore};
 const TOKEN_LEN: usize = 24;
 
 /// The checks that need the store: the group, then the `NextToken`.
-pub(super) fn check<S: GroupStore + ?Sized>(
+pub(crate) fn check<S: GroupStore + ?Sized>(
     store: &S,
     request: &DescribeRequest<'_>,
 ) -> Result<(GroupHandle, usize), ApiError> {
@@ -105,7 +105,7 @@ pub fn write_describe<S: GroupStore + ?Sized, W: fmt::Write + ?Sized>(
 /// The NIC type filter (§12.6, §12.9): in a VPC group `internet` and an
 /// empty value read as `intranet`; in a classic group an empty value is no
 /// filter.
-fn nic_filter(request: &DescribeRequest<'_>, info: &GroupInfo) -> Option<NicType> {
+pub(crate) fn nic_filter(request: &DescribeRequest<'_>, info: &GroupInfo) -> Option<NicType> {
     let vpc = info.network.is_vpc();
     match request.nic_type() {
         NicTypeFilter::Absent => None,
@@ -116,7 +116,7 @@ fn nic_filter(request: &DescribeRequest<'_>, info: &GroupInfo) -> Option<NicType
 }
 
 /// What a token is valid for: the group and the filters.
-fn scope(request: &DescribeRequest<'_>, info: &GroupInfo) -> u64 {
+pub(crate) fn scope(request: &DescribeRequest<'_>, info: &GroupInfo) -> u64 {
     crate::hash::hash(&(
         request.security_group_id(),
         request.direction() as u8,
@@ -124,7 +124,7 @@ fn scope(request: &DescribeRequest<'_>, info: &GroupInfo) -> u64 {
     ))
 }
 
-fn token(scope: u64, position: usize) -> heapless::String<TOKEN_LEN> {
+pub(crate) fn token(scope: u64, position: usize) -> heapless::String<TOKEN_LEN> {
     let mut t = heapless::String::new();
     let _ = write!(t, "{scope:016x}{:08x}", position as u32);
     t

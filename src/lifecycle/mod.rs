@@ -60,7 +60,7 @@
 //!   applied part undone and the action answers `InternalError`.
 
 mod authorize;
-mod describe;
+pub(crate) mod describe;
 mod modify;
 mod revoke;
 

@@ -137,6 +137,7 @@
 //! keep their JSON type; integers print as written (within 64 bits) and
 //! other numbers in their shortest form (`1.50` as `1.5`).
 
+mod describe;
 mod error;
 mod json;
 mod load;
