@@ -743,3 +743,135 @@ fn saving_keeps_added_rules_and_drops_revoked_ones() {
     let again = World::from(&saved);
     assert_eq!(again.rules("sg-2"), w.rules("sg-2"));
 }
+
+// ---- Describe on a state: as the document holds it (§12.6) ----
+
+impl World {
+    fn describe_state(&self, query: &str, format: Format) -> String {
+        let query = format!("RegionId=cn-hangzhou&{query}");
+        let mut parser = Box::new(RequestParser::new());
+        let Request::Describe(request) = parser
+            .parse_request(Some(Action::Describe), &query)
+            .unwrap()
+        else {
+            panic!("not a describe request")
+        };
+        let mut body = String::new();
+        self.state
+            .write_describe(&request, format, RequestId::from_u128(1), &mut body)
+            .unwrap();
+        body
+    }
+}
+
+#[test]
+fn a_state_describes_rules_exactly_as_read() {
+    let w = World::new();
+    // Describe's order for the group fields; the rule's own order and
+    // JSON types (Priority a number) as read.
+    assert_eq!(
+        w.describe_state("SecurityGroupId=sg-c", Format::Json),
+        r#"{"RequestId":"00000000-0000-0000-0000-000000000001","RegionId":"cn-hangzhou","SecurityGroupId":"sg-c","Permissions":{"Permission":[{"SecurityGroupRuleId":"sgr-cl","Direction":"egress","IpProtocol":"TCP","PortRange":"22/22","NicType":"internet","Policy":"Accept","Priority":1,"DestCidrIp":"1.2.3.4","Description":"","CreateTime":"2024-01-01T00:00:00Z"}]},"NextToken":""}"#
+    );
+    assert_eq!(
+        w.describe_state("SecurityGroupId=sg-c", Format::Xml),
+        "<DescribeSecurityGroupAttributeResponse><RequestId>00000000-0000-0000-0000-000000000001</RequestId>\
+         <RegionId>cn-hangzhou</RegionId><SecurityGroupId>sg-c</SecurityGroupId><Permissions><Permission>\
+         <SecurityGroupRuleId>sgr-cl</SecurityGroupRuleId><Direction>egress</Direction><IpProtocol>TCP</IpProtocol>\
+         <PortRange>22/22</PortRange><NicType>internet</NicType><Policy>Accept</Policy><Priority>1</Priority>\
+         <DestCidrIp>1.2.3.4</DestCidrIp><Description></Description><CreateTime>2024-01-01T00:00:00Z</CreateTime>\
+         </Permission></Permissions><NextToken></NextToken></DescribeSecurityGroupAttributeResponse>"
+    );
+}
+
+#[test]
+fn a_state_describes_ingress_rules_and_group_fields() {
+    let dump = DUMP.replace(
+        r#""SecurityGroupId": "sg-1", "RegionId": "cn-hangzhou", "VpcId": "vpc-1","#,
+        r#""SecurityGroupId": "sg-1", "RegionId": "cn-hangzhou", "VpcId": "vpc-1", "SecurityGroupName": "web", "Description": "web tier", "InnerAccessPolicy": "Accept", "Extra": 7,"#,
+    );
+    let w = World::from(&dump);
+    let v: Value =
+        serde_json::from_str(&w.describe_state("SecurityGroupId=sg-1", Format::Json)).unwrap();
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "RequestId",
+            "RegionId",
+            "SecurityGroupId",
+            "SecurityGroupName",
+            "Description",
+            "VpcId",
+            "InnerAccessPolicy",
+            "Permissions",
+            "NextToken"
+        ]
+    );
+    let ids = |v: &Value| -> Vec<String> {
+        v["Permissions"]["Permission"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["SecurityGroupRuleId"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&v), ["sgr-web", "sgr-dns", "sgr-in", "sgr-num"]);
+    let ingress: Value = serde_json::from_str(
+        &w.describe_state("SecurityGroupId=sg-1&Direction=ingress", Format::Json),
+    )
+    .unwrap();
+    assert_eq!(ids(&ingress), ["sgr-in"]);
+    let egress: Value = serde_json::from_str(
+        &w.describe_state("SecurityGroupId=sg-1&Direction=Egress", Format::Json),
+    )
+    .unwrap();
+    assert_eq!(ids(&egress), ["sgr-web", "sgr-dns", "sgr-num"]);
+    // The unmodelled rule's protocol number stays as read.
+    assert_eq!(egress["Permissions"]["Permission"][2]["IpProtocol"], "47");
+}
+
+#[test]
+fn a_state_describes_an_added_rule_as_saved_and_pages_like_the_store() {
+    let mut w = World::new();
+    assert!(w.ok(
+        Action::Authorize,
+        &format!("SecurityGroupId=sg-c&{TCP_443}&Description=https")
+    ));
+    let v: Value =
+        serde_json::from_str(&w.describe_state("SecurityGroupId=sg-c", Format::Json)).unwrap();
+    let added = &v["Permissions"]["Permission"][1];
+    // The group's first egress rule's fields and order, Priority as a number as there.
+    assert_eq!(
+        serde_json::to_string(added).unwrap(),
+        r#"{"SecurityGroupRuleId":"sgr-00000000000000000001","Direction":"egress","IpProtocol":"TCP","PortRange":"443/443","NicType":"internet","Policy":"Accept","Priority":1,"DestCidrIp":"10.0.0.0/8","Description":"https","CreateTime":"2026-12-02T06:00:00Z"}"#
+    );
+    let many: String = (1..=11)
+        .map(|n| format!("&Permissions.{n}.IpProtocol=tcp&Permissions.{n}.PortRange={n}/{n}&Permissions.{n}.DestCidrIp=10.9.0.0/16"))
+        .collect();
+    assert!(w.ok(Action::Authorize, &format!("SecurityGroupId=sg-c{many}")));
+    let first: Value =
+        serde_json::from_str(&w.describe_state("SecurityGroupId=sg-c&MaxResults=10", Format::Json))
+            .unwrap();
+    assert_eq!(
+        first["Permissions"]["Permission"].as_array().unwrap().len(),
+        10
+    );
+    let token = first["NextToken"].as_str().unwrap();
+    // The store's pages and the state's agree: one token works for both.
+    let q = format!("SecurityGroupId=sg-c&MaxResults=10&NextToken={token}");
+    let rest: Value = serde_json::from_str(&w.describe_state(&q, Format::Json)).unwrap();
+    let from_store: Value = serde_json::from_str(&w.describe(&q, Format::Json)).unwrap();
+    let ports = |v: &Value| -> Vec<String> {
+        v["Permissions"]["Permission"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["PortRange"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ports(&rest), ports(&from_store));
+    // 13 rules: the demo rule, the https rule and eleven more.
+    assert_eq!(ports(&rest), ["9/9", "10/10", "11/11"]);
+    assert_eq!(rest["NextToken"], "");
+}
