@@ -24,27 +24,24 @@ fail=0
 [ "$fail" -eq 0 ] || { echo "example check FAILED" >&2; exit 1; }
 echo "example OK: $expected_out"
 
-# The lifecycle session. Its request lines must be the README's once the
-# README shows the session (it names the new rule's id).
+# The lifecycle session: its request lines must be the README's.
 session='Action=AuthorizeSecurityGroupEgress&RegionId=cn-hangzhou&SecurityGroupId=sg-1651FBB64&IpProtocol=tcp&PortRange=6379/6379&DestCidrIp=10.0.0.0/8&Description=redis
 Action=DescribeSecurityGroupAttribute&RegionId=cn-hangzhou&SecurityGroupId=sg-1651FBB64&Direction=egress
 Action=ModifySecurityGroupEgressRule&RegionId=cn-hangzhou&SecurityGroupId=sg-1651FBB64&SecurityGroupRuleId=sgr-ec5e0000000000010001&Priority=3&Description=cache
 Action=RevokeSecurityGroupEgress&RegionId=cn-hangzhou&SecurityGroupId=sg-1651FBB64&SecurityGroupRuleId.1=sgr-ec5e0000000000010001'
-if grep -qF 'sgr-ec5e0000000000010001' README.md; then
-  while IFS= read -r line; do
-    grep -qxF "$line" README.md || { echo "README.md no longer shows the session line: $line" >&2; exit 1; }
-  done <<<"$session"
-fi
+while IFS= read -r line; do
+  grep -qxF "$line" README.md || { echo "README.md no longer shows the session line: $line" >&2; exit 1; }
+done <<<"$session"
 
 status=0
 cargo run -q --features serde --example egress -- --format json --now 2026-12-02T08:00:00Z -v <<<"$session" >"$out" 2>"$err" || status=$?
 
-rule() { # id protocol ports policy priority cidr group description time
-  printf '{"SecurityGroupRuleId":"%s","Direction":"egress","IpProtocol":"%s","PortRange":"%s","SourcePortRange":"","NicType":"intranet","Policy":"%s","Priority":"%s","DestCidrIp":"%s","Ipv6DestCidrIp":"","DestGroupId":"%s","DestGroupOwnerAccount":"","DestGroupName":"","DestPrefixListId":"","DestPrefixListName":"","SourceCidrIp":"","Ipv6SourceCidrIp":"","Description":"%s","CreateTime":"%s"}' "$@"
-}
-rules="$(rule sgr-bp1egress00011 TCP 3306/3306 Accept 1 '' sg-F876FF7BA 'replies to the web tier' ''),$(rule sgr-bp1egress00012 TCP 1/65535 Drop 2 192.168.0.0/16 '' '' ''),$(rule sgr-ec5e0000000000010001 TCP 6379/6379 Accept 1 10.0.0.0/8 '' redis 2026-12-02T08:00:00Z)"
+# Describe shows each rule as the state holds it (SPEC §12.6): the demo's
+# with their own fields, the added one with the group's first egress
+# rule's fields in its order, then those it lacks.
+describe='{"RequestId":"EC5E0000-0000-0000-0000-000000000002","RegionId":"cn-hangzhou","SecurityGroupId":"sg-1651FBB64","SecurityGroupName":"db","VpcId":"vpc-bp1opxu1zkhn00gzv","Permissions":{"Permission":[{"Direction":"egress","IpProtocol":"TCP","PortRange":"3306/3306","DestGroupId":"sg-F876FF7BA","NicType":"intranet","Policy":"Accept","Priority":1,"Description":"replies to the web tier","SecurityGroupRuleId":"sgr-bp1egress00011"},{"Direction":"egress","IpProtocol":"TCP","PortRange":"1/65535","DestCidrIp":"192.168.0.0/16","NicType":"intranet","Policy":"Drop","Priority":2,"Description":"","SecurityGroupRuleId":"sgr-bp1egress00012"},{"Direction":"egress","IpProtocol":"TCP","PortRange":"6379/6379","DestGroupId":"","NicType":"intranet","Policy":"Accept","Priority":1,"Description":"redis","SecurityGroupRuleId":"sgr-ec5e0000000000010001","DestCidrIp":"10.0.0.0/8","CreateTime":"2026-12-02T08:00:00Z"}]},"NextToken":""}'
 expected_out='{"RequestId":"EC5E0000-0000-0000-0000-000000000001"}
-{"RequestId":"EC5E0000-0000-0000-0000-000000000002","RegionId":"cn-hangzhou","SecurityGroupId":"sg-1651FBB64","VpcId":"vpc-bp1opxu1zkhn00gzv","Permissions":{"Permission":['"$rules"']},"NextToken":""}
+'"$describe"'
 {"RequestId":"EC5E0000-0000-0000-0000-000000000003"}
 {"RequestId":"EC5E0000-0000-0000-0000-000000000004"}'
 expected_err='200 OK sg-1651FBB64: added rule 2 (sgr-ec5e0000000000010001)

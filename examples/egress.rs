@@ -103,7 +103,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use aliyun_sg_egress::error::ApiError;
 use aliyun_sg_egress::identify;
-use aliyun_sg_egress::lifecycle::{DEFAULT_RULE_QUOTA, Done, Env, execute, write_describe};
+use aliyun_sg_egress::lifecycle::{DEFAULT_RULE_QUOTA, Done, Env, execute};
 use aliyun_sg_egress::request::{
     DescribeRequest, Destination, Request, RequestParser, RevokeRequest,
 };
@@ -441,7 +441,8 @@ impl<O: Write, E: Write> Session<O, E> {
             Ok(done) => {
                 if let Request::Describe(describe) = &request {
                     self.body.clear();
-                    write_describe(&self.state, describe, format, id, &mut self.body)
+                    self.state
+                        .write_describe(describe, format, id, &mut self.body)
                         .map_err(|_| io::Error::other("cannot format a response"))?;
                     self.out.write_all(self.body.as_bytes())?;
                     self.out.write_all(b"\n")?;
@@ -661,7 +662,8 @@ impl<O: Write, E: Write> Session<O, E> {
             Format::Xml => &self.body,
             Format::Json => {
                 let id = RequestId::from_parts(REQUEST_ID_PREFIX, self.count);
-                write_describe(&self.state, describe, Format::Xml, id, &mut xml)
+                self.state
+                    .write_describe(describe, Format::Xml, id, &mut xml)
                     .map_err(io::Error::other)?;
                 &xml
             }
