@@ -91,7 +91,7 @@ struct Args {
     #[arg(long)]
     credentials: Option<PathBuf>,
     /// The egress rules a group may hold.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = aliyun_sg_egress::lifecycle::DEFAULT_RULE_QUOTA)]
     rule_quota: usize,
 }
 
@@ -148,10 +148,11 @@ fn run(args: Args, log: &log::Log) -> Result<(), String> {
         }
         None => engine::DEMO_STATE.as_bytes().to_vec(),
     };
-    let engine = Engine::load(&text, args.rule_quota).map_err(|e| match &args.state {
-        Some(path) => format!("{}: {e}", path.display()),
-        None => format!("the demo state: {e}"),
-    })?;
+    let engine =
+        Engine::load(&text, args.rule_quota, args.save).map_err(|e| match &args.state {
+            Some(path) => format!("{}: {e}", path.display()),
+            None => format!("the demo state: {e}"),
+        })?;
     let credentials = match &args.credentials {
         Some(path) => {
             let text =

@@ -2,9 +2,6 @@
 //! `Permissions.N`), Describe, Modify by rule id, Revoke, `ClientToken`,
 //! the quota, Describe never seeing half an action, and Describe agreeing
 //! with the last acknowledged change under concurrent clients.
-//!
-//! Off until the engine has the lifecycle: run with
-//! `cargo test -p aliyun-sg-egress-server --features lifecycle-tests`.
 
 mod common;
 
@@ -39,10 +36,6 @@ fn authorize(extra: &str) -> String {
 }
 
 #[test]
-#[cfg_attr(
-    not(feature = "lifecycle-tests"),
-    ignore = "the lifecycle: enable with --features lifecycle-tests"
-)]
 fn authorize_describe_modify_by_id_revoke() {
     let server = Server::with_state(2, &[]);
     // Authorize, flat, JSON and XML bodies.
@@ -138,10 +131,6 @@ fn authorize_describe_modify_by_id_revoke() {
 }
 
 #[test]
-#[cfg_attr(
-    not(feature = "lifecycle-tests"),
-    ignore = "the lifecycle: enable with --features lifecycle-tests"
-)]
 fn quota_and_client_token() {
     let server = Server::with_state(2, &["--rule-quota", "3"]);
     let one = authorize("IpProtocol=tcp&PortRange=22/22&DestCidrIp=192.168.0.0/16&ClientToken=t-1");
@@ -166,10 +155,6 @@ fn quota_and_client_token() {
 }
 
 #[test]
-#[cfg_attr(
-    not(feature = "lifecycle-tests"),
-    ignore = "the lifecycle: enable with --features lifecycle-tests"
-)]
 fn describe_never_sees_half_an_action() {
     let server = Server::with_state(1, &[]);
     let ten: String = (1..=10)
@@ -199,10 +184,6 @@ fn describe_never_sees_half_an_action() {
 }
 
 #[test]
-#[cfg_attr(
-    not(feature = "lifecycle-tests"),
-    ignore = "the lifecycle: enable with --features lifecycle-tests"
-)]
 fn describe_agrees_with_the_last_acknowledged_change() {
     const CLIENTS: usize = 6;
     const CHANGES: usize = 30;
@@ -249,10 +230,6 @@ fn describe_agrees_with_the_last_acknowledged_change() {
 }
 
 #[test]
-#[cfg_attr(
-    not(feature = "lifecycle-tests"),
-    ignore = "the lifecycle: enable with --features lifecycle-tests"
-)]
 fn authorized_rules_survive_kill_9() {
     let mut server = Server::with_state(1, &["--save"]);
     assert_eq!(
