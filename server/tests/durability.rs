@@ -9,7 +9,7 @@ use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use common::{Server, modify_query};
+use common::{GROUP, Server, modify_query};
 
 const CLIENTS: usize = 6;
 
@@ -157,6 +157,29 @@ fn a_failed_write_answers_internal_error_and_rolls_back() {
         descriptions(&std::fs::read_to_string(server.state_path()).unwrap())[0],
         "lost"
     );
+}
+
+#[test]
+fn a_rolled_back_change_forgets_its_client_token() {
+    let mut server = Server::with_state(2, &["--save"]);
+    let authorize = format!(
+        "Action=AuthorizeSecurityGroupEgress&RegionId=cn-hangzhou&SecurityGroupId={GROUP}\
+         &IpProtocol=tcp&PortRange=22/22&DestCidrIp=192.168.0.0/16&Description=retried&ClientToken=t-1"
+    );
+    let path = server.state_path();
+    std::fs::remove_file(&path).unwrap();
+    std::fs::create_dir(&path).unwrap();
+    let r = server.get(&authorize);
+    std::fs::remove_dir(&path).unwrap();
+    assert_eq!(
+        (r.status, r.code().as_deref()),
+        (500, Some("InternalError"))
+    );
+    // The retry with the same token is applied, not answered "done".
+    assert_eq!(server.get(&authorize).status, 200);
+    assert!(server.terminate().success());
+    let text = std::fs::read_to_string(server.state_path()).unwrap();
+    assert!(text.contains("\"retried\""), "{text}");
 }
 
 #[test]
