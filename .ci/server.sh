@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The HTTP endpoint (server/, SPEC §13): its own tests, lints, and the
-# official SDK as a client. Called from .ci/run.
+# The HTTP endpoint (server/, SPEC §13): its lints, its tests, and the
+# official Python SDK as a client (scripts/sdk-test.sh makes its own venv
+# with pinned versions). Called from .ci/run; works from a fresh clone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo clippy -p aliyun-sg-egress-server --all-targets -- -D warnings

@@ -5,26 +5,22 @@ Usage: sdk-scenario.py --endpoint 127.0.0.1:PORT --key ID --secret SECRET
 
 Runs the scenario twice: with the SDK's default signature (ACS3-HMAC-SHA256,
 JSON by the Accept header) and with its RPC HMAC-SHA1 signature
-(`signature_algorithm="v2"`, Format=json in the query). Exits 1 on the first
-failed expectation, naming it.
-
-THE SWITCH: the parts that need the other egress actions (Authorize, Revoke,
-Modify by rule id, Describe) run only when LIFECYCLE is true. Flip the
-default below (or set SDK_LIFECYCLE=1) once the library's lifecycle lands.
+(`signature_algorithm="v2"`, Format=json in the query). Each run: Modify by
+parameters, Describe, Authorize (flat and `Permissions`, with a ClientToken),
+Modify by rule id, Revoke (by permissions and by ids), and the errors as the
+SDK's exceptions with their code and status. Exits 1 on the first failed
+expectation, naming it.
 """
 
 import argparse
-import os
 import re
 import sys
 
 from alibabacloud_ecs20140526 import models as ecs
 from alibabacloud_ecs20140526.client import Client
 from alibabacloud_tea_openapi import utils_models as openapi
+from alibabacloud_tea_openapi.exceptions import ClientException
 from darabonba.runtime import RuntimeOptions
-from Tea.exceptions import TeaException
-
-LIFECYCLE = os.environ.get("SDK_LIFECYCLE", "0") == "1"
 
 REGION = "cn-hangzhou"
 # The demo state's VPC group and its rule "TCP 80/80 to sg-1651FBB64".
@@ -56,12 +52,14 @@ def client(endpoint, key, secret, scheme):
 
 
 def expect_error(call, code, status, what):
+    """`call` must raise the SDK's ClientException (its 4xx answer) with
+    this code and status."""
     try:
         call()
-    except TeaException as e:
-        got_status = getattr(e, "status_code", None) or getattr(e, "statusCode", None)
+    except Exception as e:  # noqa: BLE001 - the type is what is checked
+        check(isinstance(e, ClientException), f"{what}: raised {type(e).__name__}, expected ClientException ({e})")
         check(e.code == code, f"{what}: code {e.code!r}, expected {code!r} ({e})")
-        check(got_status == status, f"{what}: status {got_status!r}, expected {status}")
+        check(e.status_code == status, f"{what}: status {e.status_code!r}, expected {status}")
         return e
     check(False, f"{what}: succeeded, expected {code}")
 
@@ -134,21 +132,20 @@ def scenario(endpoint, key, secret, scheme):
     expect_error(lambda: modify_by_parameters(client(endpoint, key + "nope", secret, scheme), "x"),
                  "InvalidAccessKeyId.NotFound", 404, f"{tag} unknown key")
 
-    if not LIFECYCLE:
-        print(f"{tag} lifecycle parts SKIPPED (SDK_LIFECYCLE=0)")
-        return
-
     rules = egress_rules(c)
     check(any(p.description == text for p in rules), f"{tag} describe shows the modified description")
+    before = len(rules)
 
-    # Authorize, flat form.
+    # Authorize, flat form, with a ClientToken.
     token = f"tok-{scheme}"
+    net = len(scheme)
     flat = ecs.AuthorizeSecurityGroupEgressRequest(
         region_id=REGION, security_group_id=GROUP, ip_protocol="tcp", port_range="8443/8443",
-        dest_cidr_ip=f"10.9.{len(scheme)}.0/24", policy="accept", priority="5",
+        dest_cidr_ip=f"10.9.{net}.0/24", policy="accept", priority="5",
         description=f"flat {scheme}", client_token=token)
     r = c.authorize_security_group_egress_with_options(flat, RuntimeOptions())
     check(r.status_code == 200, f"{tag} authorize flat")
+    check(REQUEST_ID.match(r.body.request_id or ""), f"{tag} authorize: request id")
     # The same token and parameters: success again, no second rule.
     r = c.authorize_security_group_egress_with_options(flat, RuntimeOptions())
     check(r.status_code == 200, f"{tag} authorize flat, retried with its token")
@@ -157,57 +154,98 @@ def scenario(endpoint, key, secret, scheme):
                  "IdempotentParameterMismatch", 400, f"{tag} token reused with other parameters")
 
     # Authorize, Permissions form (two rules).
-    perms = [
-        ecs.AuthorizeSecurityGroupEgressRequestPermissions(
-            ip_protocol="udp", port_range="53/53", dest_cidr_ip=f"10.53.{i}.0/24",
-            policy="accept", priority="10", description=f"perm {i} {scheme}")
-        for i in (1, 2)
-    ]
-    r = c.authorize_security_group_egress_with_options(
-        ecs.AuthorizeSecurityGroupEgressRequest(
-            region_id=REGION, security_group_id=GROUP, permissions=perms),
-        RuntimeOptions())
+    def permissions(model):
+        return [
+            model(ip_protocol="udp", port_range="53/53", dest_cidr_ip=f"10.53.{net}.{i}",
+                  policy="accept", priority="10", description=f"perm {i} {scheme}")
+            for i in (1, 2)
+        ]
+    perms = permissions(ecs.AuthorizeSecurityGroupEgressRequestPermissions)
+    authorize_perms = ecs.AuthorizeSecurityGroupEgressRequest(
+        region_id=REGION, security_group_id=GROUP, permissions=perms)
+    r = c.authorize_security_group_egress_with_options(authorize_perms, RuntimeOptions())
     check(r.status_code == 200, f"{tag} authorize Permissions")
-    expect_error(
-        lambda: c.authorize_security_group_egress_with_options(
-            ecs.AuthorizeSecurityGroupEgressRequest(
-                region_id=REGION, security_group_id=GROUP, permissions=perms),
-            RuntimeOptions()),
-        "InvalidPermission.Duplicate", 400, f"{tag} authorize the same again")
+    # Already granted: success, nothing added (SPEC §12.3).
+    r = c.authorize_security_group_egress_with_options(authorize_perms, RuntimeOptions())
+    check(r.status_code == 200, f"{tag} authorize the same again")
 
     rules = egress_rules(c)
+    check(len(rules) == before + 3, f"{tag} describe: {len(rules) - before} new rules, expected 3")
     mine = [p for p in rules if (p.description or "").endswith(scheme)
             and (p.description or "").startswith(("flat", "perm"))]
     check(len(mine) == 3, f"{tag} describe: 3 new rules, got {len(mine)}")
-    check(all(p.security_group_rule_id for p in mine), f"{tag} describe: new rules have ids")
-
-    # Modify by rule id.
+    check(all(re.match(r"^sgr-[a-z0-9]{20}$", p.security_group_rule_id or "") for p in mine),
+          f"{tag} describe: new rules have ids")
+    check(all(re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", p.create_time or "") for p in mine),
+          f"{tag} describe: new rules have a CreateTime")
     target = next(p for p in mine if p.description.startswith("flat"))
-    r = c.modify_security_group_egress_rule_with_options(
-        ecs.ModifySecurityGroupEgressRuleRequest(
-            region_id=REGION, security_group_id=GROUP,
-            security_group_rule_id=target.security_group_rule_id, description=f"by id {scheme}"),
-        RuntimeOptions())
+    check((target.ip_protocol, target.policy, target.port_range, target.priority) == ("TCP", "Accept", "8443/8443", "5"),
+          f"{tag} describe: the flat rule as stored: {target.ip_protocol} {target.policy} {target.port_range} {target.priority}")
+
+    # Mixing the forms.
+    mixed = ecs.AuthorizeSecurityGroupEgressRequest(
+        region_id=REGION, security_group_id=GROUP, ip_protocol="tcp", port_range="1/1",
+        dest_cidr_ip="10.0.0.1", permissions=perms)
+    expect_error(lambda: c.authorize_security_group_egress_with_options(mixed, RuntimeOptions()),
+                 "InvalidParam.Permissions", 400, f"{tag} flat beside Permissions")
+
+    # Modify by rule id: a new description and port range.
+    def modify_by_id(rule_id, **fields):
+        return c.modify_security_group_egress_rule_with_options(
+            ecs.ModifySecurityGroupEgressRuleRequest(
+                region_id=REGION, security_group_id=GROUP, security_group_rule_id=rule_id, **fields),
+            RuntimeOptions())
+    r = modify_by_id(target.security_group_rule_id, description=f"by id {scheme}", port_range="8444/8444")
     check(r.status_code == 200, f"{tag} modify by rule id")
     rules = egress_rules(c)
     check(any(p.security_group_rule_id == target.security_group_rule_id
-              and p.description == f"by id {scheme}" for p in rules), f"{tag} describe after modify by id")
+              and p.description == f"by id {scheme}" and p.port_range == "8444/8444" for p in rules),
+          f"{tag} describe after modify by id")
+    expect_error(lambda: modify_by_id(target.security_group_rule_id, ipv_6dest_cidr_ip="2001:db8::/32"),
+                 "InvalidOperation.ModifySgRuleEntityType", 400, f"{tag} modify by id: another destination kind")
+    expect_error(lambda: modify_by_id("sgr-doesnotexist0000", description="x"),
+                 "InvalidSecurityGroupRuleId.NotFound", 404, f"{tag} modify by id: unknown id")
 
-    # Revoke by ids.
-    ids = [p.security_group_rule_id for p in mine]
-    r = c.revoke_security_group_egress_with_options(
-        ecs.RevokeSecurityGroupEgressRequest(
-            region_id=REGION, security_group_id=GROUP, security_group_rule_id=ids),
-        RuntimeOptions())
+    # Revoke by permissions: the first of the two; again, nothing to revoke.
+    revoke_first = ecs.RevokeSecurityGroupEgressRequest(
+        region_id=REGION, security_group_id=GROUP,
+        permissions=permissions(ecs.RevokeSecurityGroupEgressRequestPermissions)[:1])
+    r = c.revoke_security_group_egress_with_options(revoke_first, RuntimeOptions())
+    check(r.status_code == 200, f"{tag} revoke by permissions")
+    expect_error(lambda: c.revoke_security_group_egress_with_options(revoke_first, RuntimeOptions()),
+                 "InvalidSecurityGroupRule.RuleNotExist", 400, f"{tag} revoke a revoked permission")
+
+    # Revoke by ids: the other two.
+    rules = egress_rules(c)
+    check(len(rules) == before + 2, f"{tag} describe after revoke by permissions")
+    ids = [p.security_group_rule_id for p in rules
+           if p.description in (f"by id {scheme}", f"perm 2 {scheme}")]
+    check(len(ids) == 2, f"{tag} the two rules left: {ids}")
+    revoke_ids = ecs.RevokeSecurityGroupEgressRequest(
+        region_id=REGION, security_group_id=GROUP, security_group_rule_id=ids)
+    r = c.revoke_security_group_egress_with_options(revoke_ids, RuntimeOptions())
     check(r.status_code == 200, f"{tag} revoke by ids")
     rules = egress_rules(c)
-    check(not any(p.security_group_rule_id in ids for p in rules), f"{tag} describe after revoke")
+    check(len(rules) == before and not any(p.security_group_rule_id in ids for p in rules),
+          f"{tag} describe after revoke by ids")
+    expect_error(lambda: c.revoke_security_group_egress_with_options(revoke_ids, RuntimeOptions()),
+                 "InvalidSecurityGroupRuleId.NotFound", 404, f"{tag} revoke revoked ids")
+
+    # Describe's own errors.
+    expect_error(lambda: egress_rules(c, "sg-nonexistent0"),
+                 "InvalidSecurityGroupId.NotFound", 404, f"{tag} describe an unknown group")
     expect_error(
-        lambda: c.revoke_security_group_egress_with_options(
-            ecs.RevokeSecurityGroupEgressRequest(
-                region_id=REGION, security_group_id=GROUP, security_group_rule_id=ids[:1]),
+        lambda: c.describe_security_group_attribute_with_options(
+            ecs.DescribeSecurityGroupAttributeRequest(
+                region_id=REGION, security_group_id=GROUP, max_results=5),
             RuntimeOptions()),
-        "InvalidSecurityGroupRuleId.NotFound", 404, f"{tag} revoke a revoked id")
+        "InvalidParamter", 400, f"{tag} describe with MaxResults 5")
+    # A wrong secret changes nothing.
+    expect_error(
+        lambda: client(endpoint, key, secret + "x", scheme).authorize_security_group_egress_with_options(
+            authorize_perms, RuntimeOptions()),
+        "SignatureDoesNotMatch", 400, f"{tag} authorize with a wrong secret")
+    check(len(egress_rules(c)) == before, f"{tag} nothing added by a refused request")
 
 
 def main():
@@ -219,7 +257,7 @@ def main():
     for scheme in ("ACS3-HMAC-SHA256", "HMAC-SHA1"):
         scenario(args.endpoint, args.key, args.secret, scheme)
         print(f"[{scheme}] ok")
-    print(f"sdk scenario: {checks} checks passed (lifecycle {'on' if LIFECYCLE else 'off'})")
+    print(f"sdk scenario: {checks} checks passed")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,10 @@
 # then stop on SIGTERM with status 0.
 #
 #   scripts/sdk-test.sh            # venv in target/sdk-venv (reused)
-#   SDK_LIFECYCLE=1 scripts/sdk-test.sh   # also Authorize/Revoke/Describe/by id
+#
+# Every package the SDK pulls in is pinned (PINS below: what pip resolved
+# for 7.11.8 on 2026-12-02), so a new release of a dependency cannot change
+# the client under test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SDK_VERSION=7.11.8
@@ -16,9 +19,30 @@ venv=${SDK_VENV:-$target/sdk-venv}
 cargo build -q -p aliyun-sg-egress-server
 server="$target/debug/sg-egress-server"
 
+PINS="aiofiles==24.1.0 aiohappyeyeballs==2.7.1 aiohttp==3.14.5 aiosignal==1.4.0
+alibabacloud-credentials==1.0.12 alibabacloud-credentials-api==1.0.1
+alibabacloud-gateway-spi==0.0.4 alibabacloud-tea==0.4.3
+alibabacloud-tea-openapi==0.4.6 alibabacloud-tea-util==0.3.15 APScheduler==3.11.3
+attrs==26.1.0 certifi==2026.10.19.post1 cffi==2.1.1 charset-normalizer==3.5.3
+cryptography==50.0.2 darabonba-core==1.0.9 frozenlist==1.8.0 idna==3.20
+multidict==7.2.1 propcache==0.5.4 pycparser==3.12 requests==2.34.2
+typing_extensions==4.16.0 tzlocal==5.4.5 urllib3==2.8.0 websocket-client==1.9.2
+yarl==1.25.1"
+
 if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('alibabacloud-ecs20140526') != '$SDK_VERSION')" 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check "alibabacloud-ecs20140526==$SDK_VERSION"
+  if ! python3 -m venv "$venv"; then
+    # Debian and Ubuntu ship venv's pip apart.
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      apt-get install -y -q python3-venv >/dev/null
+      python3 -m venv "$venv"
+    else
+      echo "python3 -m venv failed: install python3-venv"; exit 1
+    fi
+  fi
+  constraints="$venv/constraints.txt"
+  printf '%s\n' $PINS > "$constraints"
+  "$venv/bin/pip" install -q --disable-pip-version-check -c "$constraints" \
+    "alibabacloud-ecs20140526==$SDK_VERSION"
 fi
 
 work=$(mktemp -d)
