@@ -13,9 +13,10 @@
 #     UpdateSecurityGroupRuleDescriptionsEgress;
 #  4. --save: every request changes a description (wrk Lua), acknowledged
 #     only once durable; for each state size in SIZES.
-#  5. with BENCH_LIFECYCLE=1 (once the library has Describe):
-#     DescribeSecurityGroupAttribute of a 50-rule group against moto's
+#  5. DescribeSecurityGroupAttribute of a 50-rule group against moto's
 #     DescribeSecurityGroups of one group with 50 rules.
+#
+# moto and boto3 are pinned (MOTO_PINS) in their own venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
@@ -70,7 +71,7 @@ report() { printf '%-44s %12s req/s   p99 %s\n' "$1" "$(rps "$2")" "$(p99 "$2")"
 
 modify="/?Action=ModifySecurityGroupEgressRule&RegionId=cn-hangzhou&SecurityGroupId=sg-bench000&IpProtocol=tcp&PortRange=1025/1025&DestCidrIp=10.0.0.0/8&NicType=intranet&Policy=accept&Priority=1&Description=bench%20rule"
 
-echo "== machine: $(nproc) cores; wrk ${WRK[*]:1}"
+echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); wrk ${WRK[*]:1}"
 state 50 >"$work/state50.json"
 
 start server "$server" --listen 127.0.0.1:0 --state "$work/state50.json"
@@ -84,9 +85,10 @@ stop_last
 
 # moto
 venv=${MOTO_VENV:-$target/moto-venv}
-if ! "$venv/bin/python" -c 'import moto.server, boto3' 2>/dev/null; then
+MOTO_PINS=("moto[server]==5.2.5" "boto3==1.44.8" "botocore==1.44.8")
+if ! "$venv/bin/python" -c 'import importlib.metadata as m, sys; sys.exit(m.version("moto") != "5.2.5")' 2>/dev/null; then
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check 'moto[server]' boto3
+  "$venv/bin/pip" install -q --disable-pip-version-check "${MOTO_PINS[@]}"
 fi
 cat >"$work/bench_moto.py" <<'PY'
 import sys, time
@@ -114,16 +116,18 @@ moto_update="/?Action=UpdateSecurityGroupRuleDescriptionsEgress&Version=2016-11-
 curl -fsS -H "$auth" "http://$addr$moto_update" | grep -q '<UpdateSecurityGroupRuleDescriptionsEgressResponse' \
   || { echo "moto did not accept the update" >&2; curl -sS -H "$auth" "http://$addr$moto_update" >&2; exit 1; }
 "${WRK[@]}" -H "$auth" "http://$addr$moto_update" >"$work/wrk-moto.txt"
-if [ "${BENCH_LIFECYCLE:-0}" = 1 ]; then
-  "${WRK[@]}" -H "$auth" "http://$addr/?Action=DescribeSecurityGroups&Version=2016-11-15&GroupId.1=$group" >"$work/wrk-moto-describe.txt"
-fi
+moto_describe="/?Action=DescribeSecurityGroups&Version=2016-11-15&GroupId.1=$group"
+curl -fsS -H "$auth" "http://$addr$moto_describe" | grep -qi 'fromPort>1049<' \
+  || { echo "moto's group does not have its 50 rules" >&2; exit 1; }
+"${WRK[@]}" -H "$auth" "http://$addr$moto_describe" >"$work/wrk-moto-describe.txt"
 stop_last
 
-if [ "${BENCH_LIFECYCLE:-0}" = 1 ]; then
-  start server "$server" --listen 127.0.0.1:0 --state "$work/state50.json"
-  "${WRK[@]}" "http://$addr/?Action=DescribeSecurityGroupAttribute&RegionId=cn-hangzhou&SecurityGroupId=sg-bench000&Format=json" >"$work/wrk-describe.txt"
-  stop_last
-fi
+start server "$server" --listen 127.0.0.1:0 --state "$work/state50.json"
+describe="/?Action=DescribeSecurityGroupAttribute&RegionId=cn-hangzhou&SecurityGroupId=sg-bench000&Format=json"
+[ "$(curl -fsS "http://$addr$describe" | grep -o '"SecurityGroupRuleId"' | wc -l)" = 50 ] \
+  || { echo "the server's Describe does not list 50 rules" >&2; exit 1; }
+"${WRK[@]}" "http://$addr$describe" >"$work/wrk-describe.txt"
+stop_last
 
 # --save: each request sets a new description on one of the rules.
 cat >"$work/change.lua" <<'LUA'
@@ -153,14 +157,13 @@ echo
 report "server: Modify GET" "$work/wrk-server.txt"
 report "floor: bare hyper, constant body" "$work/wrk-floor.txt"
 report "moto: UpdateSecurityGroupRuleDescriptionsEgress" "$work/wrk-moto.txt"
-[ "${BENCH_LIFECYCLE:-0}" = 1 ] && report "server: Describe, 50 rules" "$work/wrk-describe.txt"
-[ "${BENCH_LIFECYCLE:-0}" = 1 ] && report "moto: DescribeSecurityGroups, 50 rules" "$work/wrk-moto-describe.txt"
+report "server: Describe, 50 rules" "$work/wrk-describe.txt"
+report "moto: DescribeSecurityGroups, 50 rules" "$work/wrk-moto-describe.txt"
 s=$(rps "$work/wrk-server.txt"); f=$(rps "$work/wrk-floor.txt"); m=$(rps "$work/wrk-moto.txt")
 awk -v s="$s" -v f="$f" -v m="$m" 'BEGIN { printf "server / floor = %.0f%%   server / moto = %.0fx\n", 100*s/f, s/m }'
-if [ "${BENCH_LIFECYCLE:-0}" = 1 ]; then
-  d=$(rps "$work/wrk-describe.txt"); md=$(rps "$work/wrk-moto-describe.txt")
-  awk -v d="$d" -v m="$md" 'BEGIN { printf "describe: server / moto = %.0fx\n", d/m }'
-fi
+d=$(rps "$work/wrk-describe.txt"); md=$(rps "$work/wrk-moto-describe.txt")
+awk -v d="$d" -v m="$md" 'BEGIN { printf "describe: server / moto = %.0fx\n", d/m }'
+echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 for f in "$work"/wrk-*.txt; do
   if grep -q 'Non-2xx\|Socket errors' "$f"; then echo "$(basename "$f"): $(grep 'Non-2xx\|Socket errors' "$f" | tr '\n' ' ')"; fi
 done
