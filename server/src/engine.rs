@@ -334,6 +334,65 @@ mod tests {
     use aliyun_sg_egress::lifecycle::DEFAULT_RULE_QUOTA;
 
     #[test]
+    fn server_errors_have_the_texts_of_spec_13() {
+        let id = RequestId::from_u128(1);
+        let mut out = String::new();
+        for (error, status, code, message) in [
+            (
+                ServerError::IncompleteSignature,
+                400,
+                "IncompleteSignature",
+                "The request signature does not conform to Aliyun standards.",
+            ),
+            (
+                ServerError::AccessKeyNotFound,
+                404,
+                "InvalidAccessKeyId.NotFound",
+                "Specified access key is not found.",
+            ),
+            (
+                ServerError::SignatureDoesNotMatch,
+                400,
+                "SignatureDoesNotMatch",
+                "Specified signature is not matched with our calculation.",
+            ),
+            (
+                ServerError::SignatureNonceUsed,
+                400,
+                "SignatureNonceUsed",
+                "Specified signature nonce was used already.",
+            ),
+            (
+                ServerError::TimestampExpired,
+                400,
+                "InvalidTimeStamp.Expired",
+                "Specified time stamp or date value is expired.",
+            ),
+            (
+                ServerError::InvalidVersion,
+                400,
+                "InvalidVersion",
+                "Specified parameter Version is not valid.",
+            ),
+            (
+                ServerError::NotFound,
+                404,
+                "InvalidAction.NotFound",
+                "Specified api is not found, please check your url and method.",
+            ),
+        ] {
+            let outcome = write_error(error, Format::Json, id, &mut out);
+            assert_eq!((outcome.status, outcome.code), (status, Some(code)));
+            assert_eq!(
+                out,
+                format!(
+                    "{{\"RequestId\":\"{id}\",\"HostId\":\"ecs.aliyuncs.com\",\"Code\":\"{code}\",\"Message\":\"{message}\"}}"
+                )
+            );
+        }
+    }
+
+    #[test]
     fn utc_text_is_the_calendar() {
         assert_eq!(utc_text(0), "1970-01-01T00:00:00Z");
         assert_eq!(utc_text(951_782_400), "2000-02-29T00:00:00Z");
