@@ -249,3 +249,41 @@ fn authorized_rules_survive_kill_9() {
     let text = std::fs::read_to_string(server.state_path()).unwrap();
     assert!(text.contains(&id) && text.contains("\"kept\""), "{text}");
 }
+
+#[test]
+fn prefix_lists_come_from_the_state() {
+    let dir = common::temp_dir();
+    let state = dir.join("state.json");
+    std::fs::write(
+        &state,
+        format!(
+            r#"{{"SecurityGroups": [{}], "PrefixLists": ["pl-known"]}}"#,
+            common::state_json(1)
+        ),
+    )
+    .unwrap();
+    let server = Server::start_with(&["--state", state.to_str().unwrap()], &[], dir);
+    let r = server.get(&authorize(
+        "IpProtocol=tcp&PortRange=443/443&DestPrefixListId=pl-unknown&Format=json",
+    ));
+    assert_eq!(
+        (r.status, r.code().as_deref()),
+        (404, Some("InvalidPrefixListId.NotFound")),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body
+            .contains(r#""Message":"The specified prefix list was not found.""#),
+        "{}",
+        r.body
+    );
+    let r = server.get(&authorize(
+        "IpProtocol=tcp&PortRange=443/443&DestPrefixListId=pl-known&Description=listed",
+    ));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let listed = rules(&server);
+    let rule = by_description(&listed, "listed").unwrap();
+    assert_eq!(rule["DestPrefixListId"], "pl-known");
+    assert_eq!(rule["NicType"], "intranet");
+}
