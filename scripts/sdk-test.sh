@@ -5,7 +5,9 @@
 # runs scripts/sdk-scenario.py with both signature schemes. The server must
 # then stop on SIGTERM with status 0.
 #
-#   scripts/sdk-test.sh            # venv in target/sdk-venv (reused)
+#   scripts/sdk-test.sh              # venv in target/sdk-venv (reused)
+#   scripts/sdk-test.sh --venv-only  # only make the venv (.ci/server.sh
+#                                    # does it while the server builds)
 #
 # Every package the SDK pulls in is pinned (PINS below: what pip resolved
 # for 7.11.8 on 2026-12-02), so a new release of a dependency cannot change
@@ -15,9 +17,6 @@ cd "$(dirname "$0")/.."
 SDK_VERSION=7.11.8
 target=${CARGO_TARGET_DIR:-target}
 venv=${SDK_VENV:-$target/sdk-venv}
-
-cargo build -q -p aliyun-sg-egress-server
-server="$target/debug/sg-egress-server"
 
 PINS="aiofiles==24.1.0 aiohappyeyeballs==2.7.1 aiohttp==3.14.5 aiosignal==1.4.0
 alibabacloud-credentials==1.0.12 alibabacloud-credentials-api==1.0.1
@@ -44,6 +43,10 @@ if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.vers
   "$venv/bin/pip" install -q --disable-pip-version-check -c "$constraints" \
     "alibabacloud-ecs20140526==$SDK_VERSION"
 fi
+[ "${1:-}" = --venv-only ] && exit 0
+
+cargo build -q -p aliyun-sg-egress-server
+server="$target/debug/sg-egress-server"
 
 work=$(mktemp -d)
 server_pid=
