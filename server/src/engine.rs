@@ -4,7 +4,9 @@
 //!
 //! A request is parsed once (`RequestParser::parse_request`, one parser per
 //! engine: it is about 85 KiB); Describe is answered by
-//! `lifecycle::write_describe`, every other action by `lifecycle::execute`
+//! `State::write_describe` (every rule as the state file holds it, ingress
+//! rules included, as the CLI answers), every other action by
+//! `lifecycle::execute`
 //! with what the library cannot know itself: the quota, the time, random
 //! rule ids, the `ClientToken` memory and the state's prefix lists.
 //!
@@ -196,14 +198,14 @@ impl Engine {
         let exists = |id: &str| prefix_lists.is_none_or(|lists| lists.prefix_list_exists(id));
         env.prefix_lists = Some(&exists);
         // Describe's checks (the group, NextToken) come from `execute`, so
-        // its errors carry their status; the body is `write_describe`'s.
+        // its errors carry their status; the body is the state's.
         let done = match lifecycle::execute(&mut self.state, &mut env, &request) {
             Ok(done) => done,
             Err(error) => return write_response(&Response::error(format, id, &error), out, false),
         };
         if let Request::Describe(describe) = &request {
             out.clear();
-            let _ = lifecycle::write_describe(&self.state, describe, format, id, out);
+            let _ = self.state.write_describe(describe, format, id, out);
             return Outcome::ok(false);
         }
         if let Some(token) = new_token {

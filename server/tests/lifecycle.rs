@@ -287,3 +287,37 @@ fn prefix_lists_come_from_the_state() {
     assert_eq!(rule["DestPrefixListId"], "pl-known");
     assert_eq!(rule["NicType"], "intranet");
 }
+
+#[test]
+fn describe_shows_the_rules_as_the_state_holds_them() {
+    let dir = common::temp_dir();
+    let state = dir.join("state.json");
+    let ingress = r#"{"SecurityGroupRuleId": "sgr-in", "Direction": "ingress", "IpProtocol": "TCP", "PortRange": "22/22", "SourceCidrIp": "0.0.0.0/0", "Policy": "Accept", "Priority": 1}"#;
+    let text = common::state_json(1).replacen(
+        "\"Permission\": [",
+        &format!("\"Permission\": [{ingress},"),
+        1,
+    );
+    std::fs::write(&state, text).unwrap();
+    let server = Server::start_with(&["--state", state.to_str().unwrap()], &[], dir);
+    let listed = |direction: &str| -> Vec<Value> {
+        let r = server.get(&format!(
+            "Action=DescribeSecurityGroupAttribute&RegionId=cn-hangzhou&SecurityGroupId={GROUP}&Direction={direction}&Format=json"
+        ));
+        assert_eq!(r.status, 200, "{}", r.body);
+        let body: Value = serde_json::from_str(&r.body).unwrap();
+        body["Permissions"]["Permission"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    let all = listed("all");
+    assert_eq!(all.len(), 2, "{all:?}");
+    // As written: the ingress rule's Priority is a number, the egress
+    // rule's a string.
+    assert_eq!(all[0]["SecurityGroupRuleId"], "sgr-in");
+    assert_eq!(all[0]["Priority"], 1);
+    assert_eq!(all[1]["Priority"], "1");
+    assert_eq!(listed("ingress").len(), 1);
+    assert_eq!(listed("egress").len(), 1);
+}
