@@ -390,20 +390,23 @@ impl Value<'_> {
 }
 
 /// Writes `n` in decimal.
-fn decimal<W: fmt::Write + ?Sized>(out: &mut W, mut n: u16) -> fmt::Result {
+fn decimal<W: fmt::Write + ?Sized>(out: &mut W, n: u16) -> fmt::Result {
     let mut digits = [0u8; 5];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        if let Some(d) = digits.get_mut(at) {
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || at == 0 {
+    let mut len = 0;
+    let mut rest = n;
+    for d in digits.iter_mut() {
+        *d = (rest % 10) as u8;
+        len += 1;
+        rest /= 10;
+        if rest == 0 {
             break;
         }
     }
-    out.write_str(core::str::from_utf8(digits.get(at..).unwrap_or(&[])).unwrap_or(""))
+    digits
+        .iter()
+        .take(len)
+        .rev()
+        .try_for_each(|&d| out.write_char(char::from(b'0' + d)))
 }
 
 /// A field's markup in both formats.
