@@ -52,6 +52,24 @@ const DUMP: &str = r#"{
                         "DestCidrIp": "100.100.2.136/32",
                         "Priority": "2",
                         "CreateTime": "2024-01-02T00:00:00Z"
+                    },
+                    {
+                        "SecurityGroupRuleId": "sgr-gre0by0number",
+                        "Direction": "egress",
+                        "IpProtocol": "47",
+                        "PortRange": "-1/-1",
+                        "DestCidrIp": "10.2.0.0/16",
+                        "Priority": 3,
+                        "Description": "gre by number"
+                    },
+                    {
+                        "SecurityGroupRuleId": "sgr-portlist",
+                        "Direction": "egress",
+                        "IpProtocol": "TCP",
+                        "PortRange": "",
+                        "PortRangeListId": "prl-1234567890",
+                        "DestCidrIp": "10.3.0.0/16",
+                        "Priority": 1.0e0
                     }
                 ]
             }
@@ -261,6 +279,40 @@ fn numbers_the_state_models_are_still_read() {
         assert_eq!(
             State::from_json(&with(priority)).unwrap_err().to_string(),
             format!("group sg-web, rule 1: {message}")
+        );
+    }
+}
+
+/// Modify by rule id on an unmodelled rule (a protocol number) changes its
+/// description, and the saved file differs in that value only.
+#[test]
+fn an_unmodelled_rules_description_change_diffs_as_that_value() {
+    use aliyun_sg_egress::lifecycle::{self, Env};
+    use aliyun_sg_egress::request::Action;
+
+    for (name, input) in inputs() {
+        let mut state = State::from_slice(input.as_bytes()).unwrap();
+        let mut parser = Box::new(RequestParser::new());
+        let request = parser
+            .parse_request(
+                Some(Action::Modify),
+                "RegionId=cn-hangzhou&SecurityGroupId=sg-web&SecurityGroupRuleId=sgr-gre0by0number&Description=gre",
+            )
+            .unwrap();
+        let mut ids = || [b'a'; 20];
+        let mut env = Env::new("2026-12-02T06:00:00Z", &mut ids);
+        assert!(
+            lifecycle::execute(&mut state, &mut env, &request)
+                .unwrap()
+                .changed,
+            "{name}"
+        );
+        let mut saved = String::new();
+        state.write_json(&mut saved).unwrap();
+        assert_eq!(
+            saved,
+            input.replace("\"gre by number\"", "\"gre\""),
+            "{name}"
         );
     }
 }
