@@ -51,8 +51,13 @@
 //! - The `ClientToken` fingerprint is [`Request::fingerprint`], a 64-bit
 //!   hash; two different requests colliding on one token is a 2⁻⁶⁴
 //!   chance, accepted.
-//! - Describe lists what the store holds: egress rules. The store keeps no
-//!   ingress rules, so `Direction=ingress` lists none.
+//! - [`write_describe`] shows what a [`GroupStore`] holds: the group's id,
+//!   region and VPC, and its egress rules with every field in Describe's
+//!   order (a store keeps no ingress rules, so `Direction=ingress` lists
+//!   none). A state file's own Describe,
+//!   `state::State::write_describe`
+//!   (feature `serde`), shows the group and its rules as the dump has them,
+//!   ingress rules included: that is what the CLI and the server answer.
 //! - `InvalidOperation.RuleDuplicate` names the rule it duplicates by its
 //!   `SecurityGroupRuleId` (or by its position when it has none).
 //! - A store that fails while an action is half applied (only an
