@@ -20,19 +20,20 @@ pub(super) fn authorize<S: GroupStore + ?Sized>(
     request: &PermissionsRequest<'_>,
 ) -> Result<bool, ApiError> {
     let (handle, info) = group(store, request.region_id(), request.security_group_id())?;
-    let info = Info::of(info);
+    // Copied out: the store is changed below.
+    let info: GroupInfo = info.clone();
     for (name, permission) in request.permissions() {
         let ids = (request.security_group_id(), request.region_id());
-        check_destination(store, env, ids, &info.0, &permission)
+        check_destination(store, env, ids, &info, &permission)
             .map_err(|e| e.in_permission(name))?;
     }
-    duplicates(request, &info.0)?;
+    duplicates(request, &info)?;
 
     // Already granted permissions add nothing (§12.3); only the rest count.
     let mut new_rules = 0;
     let mut new_group_rules = 0;
     for (_, permission) in request.permissions() {
-        let key = permission_key(&permission, &info.0);
+        let key = permission_key(&permission, &info);
         if store.find_rule(handle, RuleRef::Key(&key)).is_none() {
             new_rules += 1;
             new_group_rules += usize::from(key.destination.is_group());
@@ -60,7 +61,7 @@ pub(super) fn authorize<S: GroupStore + ?Sized>(
     let mut added = [0usize; MAX_PERMISSIONS];
     let mut count = 0;
     for (_, permission) in request.permissions() {
-        let rule = new_rule(&permission, &info.0);
+        let rule = new_rule(&permission, &info);
         if store.find_rule(handle, RuleRef::Key(&rule.key())).is_some() {
             continue;
         }
@@ -80,15 +81,6 @@ pub(super) fn authorize<S: GroupStore + ?Sized>(
         }
     }
     Ok(true)
-}
-
-/// The group facts an action reads after the store is borrowed mutably.
-struct Info(GroupInfo);
-
-impl Info {
-    fn of(info: &GroupInfo) -> Info {
-        Info(info.clone())
-    }
 }
 
 /// The rule a permission adds (§12.3, §12.8): defaults filled in, NIC type
