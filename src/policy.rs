@@ -35,6 +35,21 @@ impl Default for Policy {
     }
 }
 
+impl Policy {
+    /// The policy as the API writes it in rules (`Accept`, `Drop`).
+    ///
+    /// ```
+    /// use aliyun_sg_egress::Policy;
+    /// assert_eq!(Policy::Drop.api_name(), "Drop");
+    /// ```
+    pub const fn api_name(self) -> &'static str {
+        match self {
+            Policy::Accept => "Accept",
+            Policy::Drop => "Drop",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

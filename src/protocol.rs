@@ -38,6 +38,24 @@ impl IpProtocol {
     pub const fn has_ports(self) -> bool {
         matches!(self, IpProtocol::Tcp | IpProtocol::Udp)
     }
+
+    /// The protocol as the API writes it in rules (`TCP`, `ICMPv6`, …):
+    /// what `DescribeSecurityGroupAttribute` shows and a dump holds.
+    ///
+    /// ```
+    /// use aliyun_sg_egress::IpProtocol;
+    /// assert_eq!(IpProtocol::Icmpv6.api_name(), "ICMPv6");
+    /// ```
+    pub const fn api_name(self) -> &'static str {
+        match self {
+            IpProtocol::Tcp => "TCP",
+            IpProtocol::Udp => "UDP",
+            IpProtocol::Icmp => "ICMP",
+            IpProtocol::Gre => "GRE",
+            IpProtocol::All => "ALL",
+            IpProtocol::Icmpv6 => "ICMPv6",
+        }
+    }
 }
 
 #[cfg(test)]

@@ -15,9 +15,7 @@ use crate::error::ApiError;
 use crate::model::RuleBody;
 use crate::model::{EgressRule, GroupInfo, RuleDestination};
 use crate::nic::NicType;
-use crate::policy::Policy;
 use crate::port::PortRange;
-use crate::protocol::IpProtocol;
 use crate::request::{DescribeRequest, Direction, NicTypeFilter, Source};
 use crate::response::{Escape, Format, RequestId};
 use crate::store::{GroupHandle, GroupStore};
@@ -231,11 +229,11 @@ impl<W: fmt::Write + ?Sized> Body<'_, W> {
         let values = [
             Value::Text(id),
             Value::Plain("egress"),
-            Value::Plain(api_protocol(r.protocol)),
+            Value::Plain(r.protocol.api_name()),
             Value::Ports(r.port_range),
             r.source_port_range.map_or(none, Value::Ports),
             Value::Plain(r.nic_type.as_str()),
-            Value::Plain(api_policy(r.policy)),
+            Value::Plain(r.policy.api_name()),
             Value::Number(r.priority.get()),
             dest_v4,
             dest_v6,
@@ -410,7 +408,10 @@ fn decimal<W: fmt::Write + ?Sized>(out: &mut W, n: u16) -> fmt::Result {
 }
 
 /// A field's markup in both formats.
-struct FieldName {
+pub(crate) struct FieldName {
+    /// The field's name (the state file names a new rule's fields so).
+    #[cfg_attr(not(feature = "serde"), expect(dead_code))]
+    pub(crate) name: &'static str,
     /// `","Name":"` (JSON, after another field).
     json_next: &'static str,
     /// `<Name>`.
@@ -435,6 +436,7 @@ impl FieldName {
 macro_rules! field_names {
     ($($name:literal),+ $(,)?) => {
         [$(FieldName {
+            name: $name,
             json_next: concat!("\",\"", $name, "\":\""),
             xml_open: concat!("<", $name, ">"),
             xml_close: concat!("</", $name, ">"),
@@ -443,7 +445,7 @@ macro_rules! field_names {
 }
 
 /// A modelled rule's fields in Describe's order (SPEC §12.9).
-const RULE_FIELDS: [FieldName; 19] = field_names![
+pub(crate) const RULE_FIELDS: [FieldName; 19] = field_names![
     "SecurityGroupRuleId",
     "Direction",
     "IpProtocol",
@@ -464,23 +466,3 @@ const RULE_FIELDS: [FieldName; 19] = field_names![
     "Description",
     "CreateTime",
 ];
-
-/// `IpProtocol` as the API writes it in rules.
-fn api_protocol(p: IpProtocol) -> &'static str {
-    match p {
-        IpProtocol::Tcp => "TCP",
-        IpProtocol::Udp => "UDP",
-        IpProtocol::Icmp => "ICMP",
-        IpProtocol::Gre => "GRE",
-        IpProtocol::All => "ALL",
-        IpProtocol::Icmpv6 => "ICMPv6",
-    }
-}
-
-/// `Policy` as the API writes it in rules.
-fn api_policy(p: Policy) -> &'static str {
-    match p {
-        Policy::Accept => "Accept",
-        Policy::Drop => "Drop",
-    }
-}

@@ -151,9 +151,10 @@ use serde_json::{Map, Value};
 
 pub use error::{InvalidValue, Reason, Shape, StateError};
 
+// The fields of a new rule in a group without an egress rule to copy
+// them from: DescribeSecurityGroupAttribute's order (SPEC §12.9).
+use crate::lifecycle::describe::RULE_FIELDS as DESCRIBE_ORDER;
 use crate::model::{EgressRule, GroupInfo, Rule, RuleBody, RuleDestination};
-use crate::policy::Policy;
-use crate::protocol::IpProtocol;
 use crate::request::Source;
 use crate::store::{Change, GroupHandle, GroupStore, RuleCounts, RuleRef, StoreError, VecStore};
 
@@ -179,64 +180,20 @@ pub struct State {
     changes: usize,
 }
 
-/// The fields of a new rule in a group without an egress rule to copy
-/// them from: DescribeSecurityGroupAttribute's order (SPEC §12.9).
-const DESCRIBE_ORDER: [&str; 19] = [
-    "SecurityGroupRuleId",
-    "Direction",
-    "IpProtocol",
-    "PortRange",
-    "SourcePortRange",
-    "NicType",
-    "Policy",
-    "Priority",
-    "DestCidrIp",
-    "Ipv6DestCidrIp",
-    "DestGroupId",
-    "DestGroupOwnerAccount",
-    "DestGroupName",
-    "DestPrefixListId",
-    "DestPrefixListName",
-    "SourceCidrIp",
-    "Ipv6SourceCidrIp",
-    "Description",
-    "CreateTime",
-];
-
-/// `IpProtocol` as the API writes it.
-const fn api_protocol(protocol: IpProtocol) -> &'static str {
-    match protocol {
-        IpProtocol::Tcp => "TCP",
-        IpProtocol::Udp => "UDP",
-        IpProtocol::Icmp => "ICMP",
-        IpProtocol::Gre => "GRE",
-        IpProtocol::All => "ALL",
-        IpProtocol::Icmpv6 => "ICMPv6",
-    }
-}
-
-/// `Policy` as the API writes it.
-const fn api_policy(policy: Policy) -> &'static str {
-    match policy {
-        Policy::Accept => "Accept",
-        Policy::Drop => "Drop",
-    }
-}
-
 /// The text of a modelled rule's field, as a real dump writes it; empty
 /// for a field the rule does not have (or this crate does not know).
 fn field_text(name: &str, rule: &EgressRule<'_>) -> String {
     let (destination, source) = (&rule.destination, &rule.source);
     match (name, destination, source) {
         ("Direction", ..) => "egress".into(),
-        ("IpProtocol", ..) => api_protocol(rule.protocol).into(),
+        ("IpProtocol", ..) => rule.protocol.api_name().into(),
         ("PortRange", ..) => rule.port_range.to_string(),
         ("SourcePortRange", ..) => rule
             .source_port_range
             .map(|r| r.to_string())
             .unwrap_or_default(),
         ("NicType", ..) => rule.nic_type.as_str().into(),
-        ("Policy", ..) => api_policy(rule.policy).into(),
+        ("Policy", ..) => rule.policy.api_name().into(),
         ("Priority", ..) => rule.priority.to_string(),
         ("DestCidrIp", RuleDestination::Ipv4(v4), _) => v4.to_string(),
         ("Ipv6DestCidrIp", RuleDestination::Ipv6(v6), _) => v6.to_string(),
@@ -400,7 +357,10 @@ impl State {
                 object.keys().cloned().collect(),
                 object.get("Priority").is_some_and(Value::is_number),
             ),
-            None => (DESCRIBE_ORDER.iter().map(|n| (*n).into()).collect(), false),
+            None => (
+                DESCRIBE_ORDER.iter().map(|f| f.name.into()).collect(),
+                false,
+            ),
         };
         let mut object = Map::new();
         let text = |name: &str| match (name, &rule.body) {
@@ -418,7 +378,7 @@ impl State {
                 object.insert(name.clone(), field_value(name, text(name), number));
             }
         }
-        for name in DESCRIBE_ORDER {
+        for name in DESCRIBE_ORDER.iter().map(|f| f.name) {
             let value = text(name);
             if !value.is_empty() && !object.contains_key(name) {
                 object.insert(name.into(), field_value(name, value, number));
@@ -512,7 +472,7 @@ impl GroupStore for State {
                     .map(|old| {
                         DESCRIBE_ORDER
                             .iter()
-                            .map(|name| (*name, field_text(name, &old)))
+                            .map(|f| (f.name, field_text(f.name, &old)))
                             .collect()
                     })
                     .unwrap_or_default();
