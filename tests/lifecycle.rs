@@ -292,12 +292,20 @@ fn authorize_into_an_unknown_group_or_region() {
         &format!("SecurityGroupId=sg-9&{TCP_443}"),
     );
     assert_eq!((e.0, e.1), (404, "InvalidSecurityGroupId.NotFound"));
-    let e = w.err(
-        Action::Authorize,
-        &format!("SecurityGroupId=sg-1&{TCP_443}&RegionId=cn-beijing"),
+    // A group of another region is not found either.
+    let mut parser = Box::new(RequestParser::new());
+    let query = format!("RegionId=cn-beijing&SecurityGroupId=sg-1&{TCP_443}");
+    let request = parser
+        .parse_request(Some(Action::Authorize), &query)
+        .unwrap();
+    let mut ids = || id_of(1);
+    let mut env = Env::new(NOW, &mut ids);
+    let e = lifecycle::execute(&mut w.state, &mut env, &request).unwrap_err();
+    assert_eq!(
+        (e.status(), e.code()),
+        (404, "InvalidSecurityGroupId.NotFound")
     );
-    // RegionId given twice is a duplicate: the region check proper is below.
-    assert_eq!(e.1, "InvalidParameter");
+    assert_eq!(w.rules("sg-1").len(), 3);
 }
 
 #[test]
