@@ -126,6 +126,9 @@ pub enum Shape {
     Group,
     /// A rule.
     Rule,
+    /// A group that [`State::split`](super::State::split) cannot make a
+    /// state of its own: one with a `SecurityGroups` field.
+    GroupAlone,
 }
 
 /// Defines [`InvalidValue`]: `Direction`, and one variant per value type
@@ -187,6 +190,9 @@ impl fmt::Display for Shape {
             }
             Shape::Group => "a group must be a JSON object",
             Shape::Rule => "a rule must be a JSON object",
+            Shape::GroupAlone => {
+                "a group with a SecurityGroups field cannot be split into a state of its own"
+            }
         })
     }
 }

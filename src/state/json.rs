@@ -133,6 +133,9 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Value, serde_json::Error> {
     Ok(value)
 }
 
+/// Where a group is in the text, and the indentation of its line.
+pub(crate) type GroupText = (Range<usize>, String);
+
 /// The text a state was read from and how it is laid out, so that a save
 /// changes no more than what changed (see the [module docs](self)).
 #[derive(Clone, PartialEq, Eq)]
@@ -153,6 +156,9 @@ pub(crate) struct Layout {
     /// Whether the text ended with a line break (for a document with no
     /// text to copy its end from).
     final_newline: bool,
+    /// The indentation of the line the value starts on: empty for a
+    /// whole file, a group's for one group of a split state.
+    base: String,
 }
 
 impl fmt::Debug for Layout {
@@ -165,6 +171,7 @@ impl fmt::Debug for Layout {
             .field("colon", &self.colon)
             .field("comma_gap", &self.comma_gap)
             .field("final_newline", &self.final_newline)
+            .field("base", &self.base)
             .finish()
     }
 }
@@ -180,6 +187,7 @@ impl Layout {
         colon: ":",
         comma_gap: "",
         final_newline: false,
+        base: String::new(),
     };
 
     /// The layout of `text` (kept, to copy what stays the same): multi-line
@@ -215,7 +223,82 @@ impl Layout {
             colon,
             comma_gap,
             final_newline: tail.contains(&b'\n'),
+            base: String::new(),
         }
+    }
+
+    /// Whether there is text to copy (a document read from text).
+    pub(crate) fn has_text(&self) -> bool {
+        !self.text.is_empty()
+    }
+
+    /// Where the groups of the document are in the text: the text around
+    /// them (one piece more than there are groups: before the first,
+    /// between each two, after the last) and, for each group, its range and
+    /// the indentation of the line it starts on. The shapes are those of
+    /// `load::groups`; `None` when the text is not one of them.
+    pub(crate) fn cut(&self) -> Option<(Vec<String>, Vec<GroupText>)> {
+        let t = self.text.as_bytes();
+        let start = skip_blanks(t, 0);
+        let end = value_end(t, &self.ends, start)?;
+        let (list, list_base) = match t.get(start)? {
+            b'[' => (start, String::new()),
+            b'{' => {
+                let members = Slots::read(t, &self.ends, start)?;
+                let list = members
+                    .slots
+                    .iter()
+                    .find(|s| self.string_is(s.key.clone(), "SecurityGroups"));
+                match list {
+                    Some(slot) => (
+                        slot.value.start,
+                        line_indent(self.slice(slot.lead.clone()), "").into(),
+                    ),
+                    None => {
+                        let pieces = [String::new(), String::new()].into();
+                        return Some((pieces, [(start..end, String::new())].into()));
+                    }
+                }
+            }
+            _ => return None,
+        };
+        if t.get(list) != Some(&b'[') {
+            return None;
+        }
+        let items = Slots::read(t, &self.ends, list)?;
+        let mut pieces = Vec::with_capacity(items.slots.len() + 1);
+        let mut groups = Vec::with_capacity(items.slots.len());
+        let mut from = start;
+        for slot in &items.slots {
+            pieces.push(self.slice(from..slot.value.start).into());
+            let base = line_indent(self.slice(slot.lead.clone()), &list_base);
+            groups.push((slot.value.clone(), base.into()));
+            from = slot.value.end;
+        }
+        pieces.push(self.slice(from..end).into());
+        Some((pieces, groups))
+    }
+
+    /// The layout of one group of the text, at `range`, whose line is
+    /// indented by `base`: this layout's style, the group's text alone, and
+    /// no final line break (the file's frame writes that).
+    pub(crate) fn part(&self, range: Range<usize>, base: String) -> Layout {
+        let text = String::from(self.slice(range));
+        Layout {
+            ends: container_ends(text.as_bytes()),
+            text,
+            indent: self.indent.clone(),
+            newline: self.newline,
+            colon: self.colon,
+            comma_gap: self.comma_gap,
+            final_newline: false,
+            base,
+        }
+    }
+
+    /// The text after the value: a line break if the file ended with one.
+    pub(crate) fn ending(&self) -> &'static str {
+        if self.final_newline { self.newline } else { "" }
     }
 
     /// Writes `value`: over the text it was read from when there is one
@@ -226,15 +309,12 @@ impl Layout {
         let t = self.text.as_bytes();
         let start = skip_blanks(t, 0);
         match value_end(t, &self.ends, start) {
-            Some(end) => self.emit(out, value, start..end, "")?,
-            None => self.fresh(out, value, "", 0)?,
+            Some(end) => self.emit(out, value, start..end, &self.base)?,
+            None => self.fresh(out, value, &self.base, 0)?,
         }
         // Blanks around the value are not kept: the text starts with the
         // value and ends with it or one line break.
-        if self.final_newline {
-            out.write_str(self.newline)?;
-        }
-        Ok(())
+        out.write_str(self.ending())
     }
 
     /// A part of the text (only ever cut at ASCII bytes).

@@ -136,11 +136,16 @@
 //! final line break if the file had one. Keys keep their order. Numbers
 //! keep their JSON type; integers print as written (within 64 bits) and
 //! other numbers in their shortest form (`1.50` as `1.5`).
+//!
+//! [`State::split`] cuts a state into one state per group and a [`Frame`]
+//! that writes them back as this file, for working on different groups at
+//! the same time.
 
 mod describe;
 mod error;
 mod json;
 mod load;
+mod split;
 
 use alloc::collections::BTreeSet;
 use alloc::string::{String, ToString};
@@ -150,6 +155,7 @@ use core::fmt;
 use serde_json::{Map, Value};
 
 pub use error::{InvalidValue, Reason, Shape, StateError};
+pub use split::Frame;
 
 // The fields of a new rule in a group without an egress rule to copy
 // them from: DescribeSecurityGroupAttribute's order (SPEC §12.9).
