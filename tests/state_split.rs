@@ -10,8 +10,8 @@ use aliyun_sg_egress::state::State;
 use aliyun_sg_egress::{Format, RequestId};
 use proptest::prelude::*;
 
-/// Three groups (VPC with ingress and egress rules, classic, one without
-/// `Permissions`), `PrefixLists` and unknown fields around them; four-space
+/// Three groups (VPC with ingress and egress rules, classic, one more in
+/// the same VPC without `Permissions`), `PrefixLists` and unknown fields around them; four-space
 /// indented, one value per line, so other layouts are rewrites.
 const DUMP: &str = r#"{
     "RequestId": "kept",
@@ -64,7 +64,7 @@ const DUMP: &str = r#"{
         {
             "SecurityGroupId": "sg-c",
             "RegionId": "cn-hangzhou",
-            "VpcId": "vpc-2"
+            "VpcId": "vpc-1"
         }
     ],
     "PrefixLists": ["pl-1"],
@@ -119,11 +119,32 @@ fn shapes() -> Vec<(&'static str, String)> {
 
 #[derive(Clone, Debug)]
 enum Op {
-    Authorize { group: usize, port: u16, text: u8 },
-    Revoke { group: usize, port: u16 },
-    RevokeId { group: usize, id: u8 },
-    Describe { group: usize },
-    SetDescription { group: usize, port: u16, text: u8 },
+    Authorize {
+        group: usize,
+        port: u16,
+        text: u8,
+    },
+    /// A group destination: one of the three, or one that does not exist.
+    AuthorizeGroup {
+        group: usize,
+        dest: usize,
+    },
+    Revoke {
+        group: usize,
+        port: u16,
+    },
+    RevokeId {
+        group: usize,
+        id: u8,
+    },
+    Describe {
+        group: usize,
+    },
+    SetDescription {
+        group: usize,
+        port: u16,
+        text: u8,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -135,6 +156,7 @@ fn op() -> impl Strategy<Value = Op> {
             port,
             text
         }),
+        (group.clone(), 0..4usize).prop_map(|(group, dest)| Op::AuthorizeGroup { group, dest }),
         (group.clone(), port.clone()).prop_map(|(group, port)| Op::Revoke { group, port }),
         (group.clone(), 0..6u8).prop_map(|(group, id)| Op::RevokeId { group, id }),
         group.clone().prop_map(|group| Op::Describe { group }),
@@ -155,6 +177,15 @@ fn query(op: &Op) -> (usize, Action, String) {
             format!(
                 "{}&IpProtocol=tcp&PortRange={port}/{port}&DestCidrIp=10.0.0.0/8&Description=d{text}",
                 head(group)
+            ),
+        ),
+        Op::AuthorizeGroup { group, dest } => (
+            group,
+            Action::Authorize,
+            format!(
+                "{}&IpProtocol=tcp&PortRange=9/9&DestGroupId={}",
+                head(group),
+                GROUPS.get(dest).unwrap_or(&"sg-nowhere")
             ),
         ),
         Op::Revoke { group, port } => (
@@ -286,4 +317,25 @@ proptest! {
             prop_assert_eq!(out, saved(&mut whole), "{} after {:?}", name, op);
         }
     }
+}
+
+#[test]
+fn a_destination_group_is_found_in_another_part() {
+    let (_, mut parts) = State::from_json(DUMP).unwrap().split().unwrap();
+    let mut parser = Box::new(RequestParser::new());
+    let mut n = 0;
+    let mut outcomes = Vec::new();
+    for (group, dest) in [(0, 2), (0, 1), (2, 0), (0, 3)] {
+        let (group, action, q) = query(&Op::AuthorizeGroup { group, dest });
+        outcomes.push(run(&mut parts[group], &mut parser, &mut n, action, &q).0);
+    }
+    assert_eq!(
+        outcomes,
+        [
+            Ok(true),
+            Err("InvalidSecurityGroup.InvalidNetworkType"),
+            Ok(true),
+            Err("InvalidDestGroupId.NotFound")
+        ]
+    );
 }

@@ -149,6 +149,7 @@ mod split;
 
 use alloc::collections::BTreeSet;
 use alloc::string::{String, ToString};
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -184,6 +185,9 @@ pub struct State {
     prefix_lists: Option<BTreeSet<String>>,
     /// Changes made to the document since [`State::sync`] last asked.
     changes: usize,
+    /// In a part of a split state: every group of the whole state, without
+    /// rules, so that a destination group is found as in the whole.
+    others: Option<Arc<VecStore>>,
 }
 
 /// The text of a modelled rule's field, as a real dump writes it; empty
@@ -259,6 +263,7 @@ impl State {
             ingress_ids: loaded.ingress_ids,
             prefix_lists: loaded.prefix_lists,
             changes: 0,
+            others: None,
         })
     }
 
@@ -395,8 +400,15 @@ impl State {
 }
 
 impl GroupStore for State {
+    /// In a part of a split state, another group of the whole state is
+    /// found too (for its fields, as a destination), under a handle that
+    /// names nothing in the part.
     fn group(&self, id: &str) -> Option<(GroupHandle, &GroupInfo)> {
-        self.store.group(id)
+        self.store.group(id).or_else(|| {
+            let (handle, info) = self.others.as_deref()?.group(id)?;
+            let beyond = handle.index().checked_add(self.positions.len())?;
+            Some((GroupHandle::new(beyond), info))
+        })
     }
 
     fn find_rule(&self, group: GroupHandle, by: RuleRef<'_>) -> Option<usize> {

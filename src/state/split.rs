@@ -2,6 +2,7 @@
 //! writes them back as one file.
 
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -62,7 +63,9 @@ impl State {
     /// A part is a state whose document is its group alone (the one-group
     /// form of the [module docs](super)): it finds, changes, describes and
     /// writes its group as the whole state would, and it knows the
-    /// document's `PrefixLists`. Its [`State::write_json`] writes the group
+    /// document's `PrefixLists` and the other groups' fields (a destination
+    /// group is found as in the whole state; its rules are the other
+    /// part's). Its [`State::write_json`] writes the group
     /// as it stands in the file: indented as there, without a final line
     /// break. Rule ids are checked within the part (its egress and ingress
     /// rules): ids that are new after the split are the embedder's to keep
@@ -97,6 +100,12 @@ impl State {
         if groups.len() != ranges.len() {
             return Err(shape());
         }
+        let mut others = crate::store::VecStore::new();
+        for info in whole.store.groups() {
+            // The whole state's ids are unique, so every group goes in.
+            let _ = others.add_group(info.clone());
+        }
+        let others = Arc::new(others);
         let mut parts = Vec::with_capacity(groups.len());
         for (position, (document, (range, base))) in groups.into_iter().zip(ranges).enumerate() {
             let alone =
@@ -113,6 +122,7 @@ impl State {
                 ingress_ids: loaded.ingress_ids,
                 prefix_lists: whole.prefix_lists.clone(),
                 changes: whole.changes,
+                others: Some(others.clone()),
             });
         }
         let frame = Frame {
