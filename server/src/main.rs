@@ -2,9 +2,9 @@
 //! HTTP, as the official SDKs call them (SPEC §13).
 //!
 //! Decisions SPEC leaves open:
-//! - One lock over the whole state: an action holds it for about a
-//!   microsecond, so requests on different groups are not held up in any
-//!   measurable way, and a Describe never sees half an action.
+//! - One lock per group (the state split by group, see `engine`): requests
+//!   on different groups run in parallel, on one group one after another,
+//!   and a Describe never sees half an action.
 //! - The query and a form body are joined by `&` and handed to the library
 //!   as one query string (so a name in both is its "given more than once"
 //!   error); each must be at most 64 KiB, and together they are subject to
@@ -22,9 +22,9 @@
 //! - A stall: 10 s without the request's headers complete (hyper's header
 //!   timeout, which also cuts an idle keep-alive connection), or 10 s
 //!   without a byte of the body, closes the connection.
-//! - A panic while the library handles a request is answered 500
-//!   `InternalError`; with `--save` the state goes back to the last durable
-//!   one (and the not yet durable changes are answered `InternalError`).
+//! - A panic while a request is handled is answered 500 `InternalError`,
+//!   and its group is as before the request (see `engine`); other requests
+//!   are not touched.
 //! - `SIGINT`/`SIGTERM`: stop accepting, give the open connections up to
 //!   15 s to finish, write what is not durable yet, exit 0.
 
@@ -37,10 +37,9 @@ mod params;
 mod save;
 
 use std::net::SocketAddr;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -51,7 +50,7 @@ use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, oneshot};
+use tokio::sync::Semaphore;
 
 use engine::{Engine, Format, Outcome, RequestId, ServerError};
 use params::Params;
@@ -97,29 +96,12 @@ struct Args {
 
 /// What every request shares.
 pub struct Shared {
-    inner: Mutex<Inner>,
+    engine: Engine,
     commit: Option<save::Commit>,
     credentials: Option<auth::Credentials>,
     /// Tests only (`SG_EGRESS_SERVER_TEST_PANIC=1`): a `TestPanic`
-    /// parameter panics inside the engine call.
+    /// parameter panics once the request has changed its group.
     test_panic: bool,
-}
-
-/// The state and the save's bookkeeping, under one lock.
-pub struct Inner {
-    engine: Engine,
-    /// Requests waiting for the next write.
-    pending: Vec<oneshot::Sender<bool>>,
-    /// A write is under way.
-    writing: bool,
-    /// The last durable text (with `--save`).
-    durable: Option<String>,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
-    }
 }
 
 fn main() -> ExitCode {
@@ -161,17 +143,8 @@ fn run(args: Args, log: &log::Log) -> Result<(), String> {
         }
         None => None,
     };
-    let durable = match (&args.state, args.save) {
-        (Some(_), true) => Some(String::from_utf8(text).map_err(|e| e.to_string())?),
-        _ => None,
-    };
     let shared = Arc::new(Shared {
-        inner: Mutex::new(Inner {
-            engine,
-            pending: Vec::new(),
-            writing: false,
-            durable,
-        }),
+        engine,
         commit: match (&args.state, args.save) {
             (Some(path), true) => Some(save::Commit {
                 path: path.clone(),
@@ -275,14 +248,8 @@ async fn serve(listen: SocketAddr, shared: Arc<Shared>) -> Result<(), String> {
 /// Waits until every change applied so far is durable.
 async fn flush(shared: &Shared) {
     let Some(commit) = &shared.commit else { return };
-    let ticket = {
-        let mut inner = shared.lock();
-        if inner.pending.is_empty() && !inner.writing {
-            return;
-        }
-        let (sender, receiver) = oneshot::channel();
-        inner.pending.push(sender);
-        receiver
+    let Some(ticket) = shared.engine.until_saved() else {
+        return;
     };
     commit.notify.notify_one();
     let _ = ticket.await;
@@ -450,10 +417,7 @@ async fn answer(
     };
     // 2. Decoding.
     let Some(params) = Params::decode(query, form) else {
-        let outcome = shared
-            .lock()
-            .engine
-            .decoding_error(&joined, accept, id, out);
+        let outcome = shared.engine.decoding_error(&joined, accept, id, out);
         return Ok(match outcome {
             Some(outcome) => Answer {
                 outcome,
@@ -498,65 +462,24 @@ async fn answer(
     {
         return Ok(error(ServerError::InvalidVersion, format, out, false));
     }
-    // 5. The action, atomic under the lock.
+    // 5. The action, atomic under its group's lock.
     let panic_requested = shared.test_panic && params.get("TestPanic").is_some();
-    let (outcome, ticket) = {
-        let mut inner = shared.lock();
-        let handled = catch_unwind(AssertUnwindSafe(|| {
-            if panic_requested {
-                panic!("TestPanic: a panic inside the engine, on request");
-            }
-            inner.engine.handle(action_header, &joined, format, id, out)
-        }));
-        match handled {
-            Ok(outcome) => {
-                let ticket = (shared.commit.is_some()
-                    && outcome.status == 200
-                    && (outcome.changed || !inner.pending.is_empty() || inner.writing))
-                    .then(|| {
-                        let (sender, receiver) = oneshot::channel();
-                        inner.pending.push(sender);
-                        receiver
-                    });
-                (outcome, ticket)
-            }
-            Err(_) => {
-                tracing::error!("a request's handling panicked; answered InternalError");
-                let failed = roll_back(&mut inner);
-                drop(inner);
-                for waiter in failed {
-                    let _ = waiter.send(false);
-                }
-                return Ok(error(ServerError::Internal, format, out, false));
-            }
-        }
-    };
-    if let Some(ticket) = ticket {
+    let handled = shared
+        .engine
+        .handle(action_header, &joined, format, id, out, panic_requested);
+    if let Some(durable) = handled.durable {
         if let Some(commit) = &shared.commit {
             commit.notify.notify_one();
         }
-        if !ticket.await.unwrap_or(false) {
+        if !durable.await.unwrap_or(false) {
             return Ok(error(ServerError::Internal, format, out, false));
         }
     }
     Ok(Answer {
-        outcome,
+        outcome: handled.outcome,
         format,
         close: false,
     })
-}
-
-/// After a panic: with `--save`, back to the last durable state, and the
-/// changes not yet durable are answered `InternalError`.
-fn roll_back(inner: &mut Inner) -> Vec<oneshot::Sender<bool>> {
-    let Some(durable) = inner.durable.take() else {
-        return Vec::new();
-    };
-    if let Err(e) = inner.engine.restore(&durable) {
-        tracing::error!("cannot restore the last saved state: {e}");
-    }
-    inner.durable = Some(durable);
-    std::mem::take(&mut inner.pending)
 }
 
 /// The §2 `QueryString` error for a query or body over 64 KiB; the
@@ -569,7 +492,6 @@ fn too_long(
     out: &mut String,
 ) -> Answer {
     let outcome = shared
-        .lock()
         .engine
         .decoding_error(bytes, format, id, out)
         .unwrap_or_else(|| engine::write_error(ServerError::Undecodable, format, id, out));

@@ -1,20 +1,14 @@
 //! `--save`: durable group commit (SPEC §9, §13).
 //!
-//! A change is applied under the state lock, and in the same critical
-//! section its request puts a waiter on the pending list. The committer
-//! task takes the whole list and a snapshot of the state (still under the
-//! lock, so the snapshot holds every change whose waiter it took), writes
-//! it (temporary file in the same directory, fsync, rename, fsync of the
-//! directory) off the async threads, and then answers every waiter at once:
-//! one file write for all the changes since the last one. A failed write
-//! answers its batch, and every change applied since, `false` (the request
-//! answers 500 `InternalError`), and puts the state back to the last
-//! durable text.
-//!
-//! A successful request that saw changes not yet durable (a Describe, or a
-//! Modify that found the description already set) waits too, so nothing
-//! is answered 200 on the strength of a state that could still be rolled
-//! back.
+//! A change puts a waiter on the pending list under its group's lock. The
+//! committer task takes the whole list and a snapshot of the state
+//! (`Engine::snapshot`: every change whose waiter it took is in it),
+//! writes it (temporary file in the same directory, fsync, rename, fsync of
+//! the directory) off the async threads, and then answers every waiter at
+//! once (`Engine::finish`): one file write for all the changes since the
+//! last one. A failed write answers its batch, and every change applied
+//! since, `false` (the request answers 500 `InternalError`), and puts the
+//! state back to the last durable one.
 
 use std::fs;
 use std::io::{self, Write as _};
@@ -37,60 +31,32 @@ pub async fn committer(shared: Arc<Shared>) {
         return;
     };
     let mut text = String::new();
+    let mut groups = Vec::new();
     loop {
         commit.notify.notified().await;
-        let waiters = {
-            let mut inner = shared.lock();
-            if inner.pending.is_empty() {
-                continue;
-            }
-            inner.writing = true;
-            inner.engine.snapshot(&mut text);
-            std::mem::take(&mut inner.pending)
+        let Some(waiters) = shared.engine.snapshot(&mut text, &mut groups) else {
+            continue;
         };
         let path = commit.path.clone();
+        let whole = std::mem::take(&mut text);
         let written = tokio::task::spawn_blocking(move || {
-            let result = save_atomically(&path, &text);
-            (text, result)
+            let result = save_atomically(&path, &whole);
+            (whole, result)
         })
         .await;
-        let (ok, back) = match written {
-            Ok((back, Ok(()))) => (true, back),
-            Ok((back, Err(e))) => {
-                tracing::error!("cannot save {}: {e}", commit.path.display());
-                (false, back)
+        let ok = match written {
+            Ok((back, result)) => {
+                text = back;
+                result
+                    .map_err(|e| tracing::error!("cannot save {}: {e}", commit.path.display()))
+                    .is_ok()
             }
             Err(e) => {
                 tracing::error!("the save task failed: {e}");
-                (false, String::new())
+                false
             }
         };
-        let mut failed = Vec::new();
-        {
-            let mut inner = shared.lock();
-            inner.writing = false;
-            if ok {
-                inner.engine.committed();
-                // The written text is the new durable one; the old
-                // buffer is reused for the next snapshot.
-                text = inner.durable.replace(back).unwrap_or_default();
-            } else {
-                text = back;
-                if let Some(durable) = inner.durable.take() {
-                    if let Err(e) = inner.engine.restore(&durable) {
-                        tracing::error!("cannot restore the last saved state: {e}");
-                    }
-                    inner.durable = Some(durable);
-                }
-                failed = std::mem::take(&mut inner.pending);
-            }
-        }
-        for waiter in waiters {
-            let _ = waiter.send(ok);
-        }
-        for waiter in failed {
-            let _ = waiter.send(false);
-        }
+        shared.engine.finish(ok, waiters);
     }
 }
 

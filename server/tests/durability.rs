@@ -192,3 +192,39 @@ fn sigterm_saves_and_exits_zero() {
         "kept"
     );
 }
+
+/// A file of several groups (`{"SecurityGroups": […]}`, unknown fields,
+/// CRLF, a tab step) is saved back byte for byte but for the changes, each
+/// group written in its place, whichever group changed.
+#[test]
+fn a_file_of_several_groups_saves_only_what_changed() {
+    let group = |id: &str, port: u16, description: &str| {
+        format!(
+            "\t\t{{\r\n\t\t\t\"SecurityGroupId\": \"{id}\",\r\n\t\t\t\"RegionId\": \"cn-hangzhou\",\r\n\t\t\t\"VpcId\": \"vpc-1\",\r\n\t\t\t\"Odd\": 1.10,\r\n\t\t\t\"Permissions\": {{\r\n\t\t\t\t\"Permission\": [\r\n\t\t\t\t\t{{\r\n\t\t\t\t\t\t\"SecurityGroupRuleId\": \"sgr-{id}\",\r\n\t\t\t\t\t\t\"Direction\": \"egress\",\r\n\t\t\t\t\t\t\"IpProtocol\": \"TCP\",\r\n\t\t\t\t\t\t\"PortRange\": \"{port}/{port}\",\r\n\t\t\t\t\t\t\"DestCidrIp\": \"10.0.0.0/8\",\r\n\t\t\t\t\t\t\"Priority\": 1,\r\n\t\t\t\t\t\t\"Description\": \"{description}\"\r\n\t\t\t\t\t}}\r\n\t\t\t\t]\r\n\t\t\t}}\r\n\t\t}}"
+        )
+    };
+    let file = |b: &str, c: &str| {
+        format!(
+            "{{\r\n\t\"RequestId\": \"kept\",\r\n\t\"SecurityGroups\": [\r\n{},\r\n{},\r\n{}\r\n\t],\r\n\t\"Tail\": [1e3]\r\n}}\r\n",
+            group("sg-a", 1, "a"),
+            group("sg-b", 2, b),
+            group("sg-c", 3, c)
+        )
+    };
+    let dir = common::temp_dir();
+    let state = dir.join("state.json");
+    std::fs::write(&state, file("b", "c")).unwrap();
+    let mut server = Server::start_with(&["--state", state.to_str().unwrap(), "--save"], &[], dir);
+    let modify = |group: &str, port: u16, description: &str| {
+        format!(
+            "Action=ModifySecurityGroupEgressRule&RegionId=cn-hangzhou&SecurityGroupId={group}\
+             &IpProtocol=tcp&PortRange={port}/{port}&DestCidrIp=10.0.0.0/8&Description={description}"
+        )
+    };
+    assert_eq!(server.get(&modify("sg-b", 2, "b2")).status, 200);
+    assert_eq!(common::read_file(&state), file("b2", "c"));
+    assert_eq!(server.get(&modify("sg-c", 3, "c2")).status, 200);
+    assert_eq!(common::read_file(&state), file("b2", "c2"));
+    assert!(server.terminate().success());
+    assert_eq!(common::read_file(&state), file("b2", "c2"));
+}

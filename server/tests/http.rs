@@ -353,9 +353,25 @@ fn a_panic_is_internal_error_and_the_server_goes_on() {
         r.body
             .contains("The request processing has failed due to some unknown error.")
     );
+    // The panic came after the change: the group is as before it.
+    let describe = format!(
+        "Action=DescribeSecurityGroupAttribute&RegionId=cn-hangzhou&SecurityGroupId={GROUP}&Format=json"
+    );
+    let before = server.get(&describe);
+    assert_eq!(before.status, 200);
+    assert!(
+        before.body.contains("\"Description\":\"d0\""),
+        "{}",
+        before.body
+    );
+    assert!(
+        !before.body.contains("\"Description\":\"x\""),
+        "{}",
+        before.body
+    );
     assert_eq!(server.get(&modify_query(0, "x")).status, 200);
+    assert!(server.get(&describe).body.contains("\"Description\":\"x\""));
     assert!(server.alive());
-    let _ = GROUP;
 }
 
 #[test]

@@ -71,9 +71,7 @@ mod revoke;
 
 use crate::error::{ApiError, Cause, Reason};
 use crate::model::GroupInfo;
-use crate::request::{
-    Action, Destination, Param, Permission, PermissionsRequest, Request, RevokeRequest,
-};
+use crate::request::{Action, Destination, Param, Permission, PermissionsRequest, Request};
 use crate::store::{GroupHandle, GroupStore, Tokens};
 
 pub use describe::write_describe;
@@ -148,7 +146,7 @@ pub fn execute<S: GroupStore + ?Sized>(
     request: &Request<'_>,
 ) -> Result<Done, ApiError> {
     let action = request.action();
-    let remembered = match (client_token(request), env.tokens.as_deref()) {
+    let remembered = match (request.client_token(), env.tokens.as_deref()) {
         (Some(token), Some(tokens)) => {
             let fingerprint = request.fingerprint();
             match tokens.get(token) {
@@ -199,18 +197,6 @@ fn group<'s, S: GroupStore + ?Sized>(
                 .because(Reason::NoSuchGroup)
                 .quoting(&[id, region])
         })
-}
-
-fn client_token<'a>(request: &Request<'a>) -> Option<&'a str> {
-    match request {
-        Request::Modify(r) => r.client_token(),
-        Request::ModifyById(r) => r.client_token(),
-        Request::Authorize(r) | Request::Revoke(RevokeRequest::ByPermissions(r)) => {
-            r.client_token()
-        }
-        Request::Revoke(RevokeRequest::ByIds(r)) => r.client_token(),
-        Request::Describe(_) => None,
-    }
 }
 
 /// An `InternalError` for a store that failed mid-action.

@@ -31,7 +31,7 @@ pub enum Request<'a> {
     Describe(DescribeRequest<'a>),
 }
 
-impl Request<'_> {
+impl<'a> Request<'a> {
     /// A fingerprint of the request for `ClientToken` idempotency (SPEC
     /// §12.7, §12.9): a hash of the action and every validated value, as
     /// normalised as the typed request is (keywords in one case, empty
@@ -97,6 +97,32 @@ impl Request<'_> {
             Request::Authorize(_) => super::Action::Authorize,
             Request::Revoke(_) => super::Action::Revoke,
             Request::Describe(_) => super::Action::Describe,
+        }
+    }
+
+    /// The group the request is for (`SecurityGroupId`).
+    pub fn security_group_id(&self) -> &'a str {
+        match self {
+            Request::Modify(r) => r.security_group_id(),
+            Request::ModifyById(r) => r.security_group_id(),
+            Request::Authorize(r) | Request::Revoke(RevokeRequest::ByPermissions(r)) => {
+                r.security_group_id()
+            }
+            Request::Revoke(RevokeRequest::ByIds(r)) => r.security_group_id(),
+            Request::Describe(r) => r.security_group_id(),
+        }
+    }
+
+    /// `ClientToken`, if given (Describe takes none).
+    pub fn client_token(&self) -> Option<&'a str> {
+        match self {
+            Request::Modify(r) => r.client_token(),
+            Request::ModifyById(r) => r.client_token(),
+            Request::Authorize(r) | Request::Revoke(RevokeRequest::ByPermissions(r)) => {
+                r.client_token()
+            }
+            Request::Revoke(RevokeRequest::ByIds(r)) => r.client_token(),
+            Request::Describe(_) => None,
         }
     }
 
