@@ -34,6 +34,7 @@ mod auth;
 mod engine;
 mod log;
 mod params;
+mod refusals;
 mod save;
 
 use std::net::SocketAddr;
@@ -254,6 +255,7 @@ async fn serve(listen: SocketAddr, shared: Arc<Shared>) -> Result<(), String> {
             let shared = shared.clone();
             async move { handle(shared, request).await }
         });
+        let (stream, service) = refusals::guard(stream, service);
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             let _ = connection.await;
