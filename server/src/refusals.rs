@@ -1,10 +1,11 @@
 //! hyper answers some request heads itself, before the service sees them:
-//! a request target over 65,534 bytes with 414, and a head that does not
-//! fit its read buffer or has over 100 headers with 431, each then closing
-//! the connection. 414 is no answer of the API, and a query's length must
-//! get the §2 `QueryString` error or a close (SPEC §13), so the connection
-//! closes without a byte of either instead: hyper has not parsed the head,
-//! so nothing of it (`Accept`, the query) can shape an API answer.
+//! a request target over 65,534 bytes with 414, and a head still incomplete
+//! when its read buffer holds 96 KiB, or with over 100 headers, with 431;
+//! then it closes the connection. Neither is an API answer: a query over
+//! 64 KiB must get the §2 `QueryString` error or a close, headers over
+//! 16 KiB 431 or a close (SPEC §13). Nothing of a refused head (`Accept`,
+//! the query) can shape an API answer, so such a connection closes without
+//! a byte instead.
 //!
 //! hyper writes its answer after whatever it still has to send and then
 //! closes, so the wrapped stream writes what comes before that status line
@@ -62,7 +63,8 @@ impl Stream {
         (0..buf.len()).find(|&at| {
             let rest = buf.get(at..).unwrap_or_default();
             rest.first() == Some(&b'H')
-                && (rest.starts_with(URI_TOO_LONG) || !own_431 && rest.starts_with(HEAD_TOO_LARGE))
+                && (rest.starts_with(URI_TOO_LONG)
+                    || (!own_431 && rest.starts_with(HEAD_TOO_LARGE)))
         })
     }
 }
