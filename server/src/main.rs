@@ -12,13 +12,15 @@
 //! - A body that is not `application/x-www-form-urlencoded` carries no
 //!   parameters (ACS3 still checks its hash).
 //! - Headers over 16 KiB (names and values) are answered 431 with an empty
-//!   body and the connection closed; a request line and headers over the
-//!   read buffer (96 KiB) are hyper's 431.
-//! - hyper refuses a request target over 65,534 bytes itself, with 414 and
-//!   a close, before the server sees it: a query over 64 KiB gets that
-//!   HTTP-layer answer rather than the §2 `QueryString` error (a form body
-//!   over 64 KiB gets the `QueryString` error), and a query of the last
-//!   two bytes below 64 KiB cannot be sent in the URL (send it as a form).
+//!   body and the connection closed (a head hyper refuses: below).
+//! - hyper refuses some heads itself before the server sees them (a
+//!   request target over 65,534 bytes with 414; a request line and headers
+//!   over its 96 KiB read buffer, or over 100 headers, with 431); the
+//!   server drops that answer and closes the connection without a byte
+//!   (`refusals.rs`). So a query after `/?` of up to 65,532 bytes is
+//!   served, and a longer one (also 65,533..=65,536 bytes, within the 64 KiB
+//!   limit: send those as a form) gets a close rather than the §2
+//!   `QueryString` error, which a form body over 64 KiB gets.
 //! - A stall: 10 s without the request's headers complete (hyper's header
 //!   timeout, which also cuts an idle keep-alive connection), or 10 s
 //!   without a byte of the body, closes the connection.
@@ -34,6 +36,7 @@ mod auth;
 mod engine;
 mod log;
 mod params;
+mod refusals;
 mod save;
 
 use std::net::SocketAddr;
@@ -227,6 +230,7 @@ async fn serve(listen: SocketAddr, shared: Arc<Shared>) -> Result<(), String> {
             let shared = shared.clone();
             async move { handle(shared, request).await }
         });
+        let (stream, service) = refusals::guard(stream, service);
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             let _ = connection.await;
