@@ -706,19 +706,28 @@ fn a_stored_rule_takes_100_bytes_plus_two_4_byte_buckets() {
     assert_eq!(aliyun_sg_egress::store::STORED_RULE_BYTES, 100);
 }
 
-/// The growable store finds each of many groups by id (its hashed index),
-/// only those, and refuses a second group with an existing id.
+/// The growable store finds each of many groups by id (comparing ids in
+/// turn among a few, then through its hashed index), only those, and
+/// refuses a second group with an existing id.
 #[test]
 fn vec_store_finds_each_of_many_groups() {
     use aliyun_sg_egress::store::{GroupStore, StoreError, VecStore};
     let mut store = VecStore::new();
     let region = RegionId::parse("cn-hangzhou").unwrap();
     let id = |i: usize| GroupId::parse(&format!("sg-{i:x}")).unwrap();
+    let found = |store: &VecStore, i: usize| store.group(id(i).as_str()).map(|(g, _)| g.index());
     for i in 0..2_000 {
         let g = store
             .add_group(GroupInfo::new(id(i), region.clone(), Network::Classic))
             .unwrap();
         assert_eq!(g.index(), i);
+        if i < 20 {
+            // Across the switch from the scan to the index.
+            assert!((0..=i).all(|k| found(&store, k) == Some(k)), "{i}");
+            assert_eq!(found(&store, i + 1), None);
+            let again = GroupInfo::new(id(i / 2), region.clone(), Network::Classic);
+            assert_eq!(store.add_group(again), Err(StoreError::DuplicateGroup));
+        }
     }
     for i in 0..2_000 {
         let found = store

@@ -28,8 +28,9 @@
 //! because one index then serves both stores. [`VecStore`] finds groups
 //! through a `hashbrown::HashTable` of positions, hashed by id (constant
 //! time whatever the number of groups, where a `BTreeMap` grows with it;
-//! see `BENCHMARKS.md`); [`BoundedStore`] compares ids in turn, for the few
-//! groups a fixed store holds.
+//! see `BENCHMARKS.md`), and by comparing ids in turn while it holds at
+//! most 8 (a dump's few groups, where that is faster); [`BoundedStore`]
+//! compares ids in turn, for the few groups a fixed store holds.
 //!
 //! Those speed-ups stay inside the crate's stores: [`GroupStore`] asks an
 //! embedder's storage only for what it must answer, and the matcher derives

@@ -11,6 +11,12 @@ use crate::model::{EgressRule, GroupInfo, Rule, RuleBody};
 
 type Table = RuleTable<Vec<StoredRule>, Vec<u32>, Vec<u8>>;
 
+/// Up to this many groups, a group is found by comparing ids in turn: a
+/// dump holds one or a few groups (and a split state's part one), and for
+/// so few that beats hashing the id (BENCHMARKS.md, "identify after the
+/// reshape").
+const SCAN_GROUPS: usize = 8;
+
 /// Any number of groups and rules, on the heap.
 ///
 /// Lookups allocate nothing; only adding groups and rules, and changing
@@ -64,9 +70,13 @@ impl VecStore {
         Ok(handle)
     }
 
-    /// The position of the group with this id, found through its hash.
+    /// The position of the group with this id: by scan among few groups,
+    /// else through its hash.
     #[inline(always)]
     fn find_id(&self, id: &str) -> Option<usize> {
+        if self.groups.len() <= SCAN_GROUPS {
+            return self.groups.iter().position(|g| g.info.id.as_str() == id);
+        }
         let matches = |&i: &usize| self.groups.get(i).is_some_and(|g| g.info.id.as_str() == id);
         self.by_id.find(hash(id), matches).copied()
     }
