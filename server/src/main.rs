@@ -40,6 +40,7 @@ mod refusals;
 mod save;
 
 use std::net::SocketAddr;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -468,9 +469,17 @@ async fn answer(
     }
     // 5. The action, atomic under its group's lock.
     let panic_requested = shared.test_panic && params.get("TestPanic").is_some();
-    let handled = shared
-        .engine
-        .handle(action_header, &joined, format, id, out, panic_requested);
+    // The engine puts a group back after a panic under its lock; one
+    // anywhere else (parsing, say) touched no state and is answered too.
+    let handled = catch_unwind(AssertUnwindSafe(|| {
+        shared
+            .engine
+            .handle(action_header, &joined, format, id, out, panic_requested)
+    }));
+    let Ok(handled) = handled else {
+        tracing::error!("a request's handling panicked outside its group; answered InternalError");
+        return Ok(error(ServerError::Internal, format, out, false));
+    };
     if let Some(durable) = handled.durable {
         if let Some(commit) = &shared.commit {
             commit.notify.notify_one();
