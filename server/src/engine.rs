@@ -29,8 +29,9 @@
 //! [`CHECKPOINT`] changes) and the changes applied since, with the time
 //! and rule ids they were given; after a panic the group is the base with
 //! those changes applied again, which is exactly what it was before the
-//! request. Replaying costs the panicking request; no request pays for
-//! the copy but one in [`CHECKPOINT`].
+//! request. Bases move forward by applying the logged changes to them
+//! (after a write, or every [`CHECKPOINT`] changes), never by copying a
+//! group: only a rollback (a panic, a failed write) copies one.
 //!
 //! # `--save`
 //!
@@ -70,9 +71,8 @@ use tokio::sync::oneshot;
 /// The embedded demo state (the CLI's, SPEC §9).
 pub const DEMO_STATE: &str = include_str!("../../examples/demo_state.json");
 
-/// Without `--save`, a group's base is taken again after this many
-/// changes: the most a panic replays, and one copy of the group per this
-/// many changes.
+/// Without `--save`, a group's base catches up after this many changes:
+/// the most a panic applies again.
 pub const CHECKPOINT: usize = 256;
 
 /// What a request came to, for the log line and the save.
