@@ -495,12 +495,13 @@ impl<O: Write, E: Write> Session<O, E> {
     }
 
     fn before(&self, request: &Request<'_>) -> Before {
-        let repeat = client_token(request)
+        let repeat = request
+            .client_token()
             .and_then(|token| self.tokens.get(token))
             .is_some_and(|seen| seen == request.fingerprint());
         let egress = self
             .state
-            .find_group(group_id(request))
+            .find_group(request.security_group_id())
             .map_or(0, |group| self.state.counts(group).egress);
         Before { repeat, egress }
     }
@@ -544,7 +545,7 @@ impl<O: Write, E: Write> Session<O, E> {
         drawn: &[[u8; 20]],
         format: Format,
     ) -> io::Result<()> {
-        let group_id = group_id(request);
+        let group_id = request.security_group_id();
         let group = self.state.find_group(group_id);
         // A rule is named by its position in the group's
         // `Permissions.Permission`.
@@ -686,7 +687,7 @@ impl<O: Write, E: Write> Session<O, E> {
             Some(near) => {
                 // A near miss is a rule of the request's own group.
                 let rule = request
-                    .and_then(|r| self.state.find_group(group_id(r)))
+                    .and_then(|r| self.state.find_group(r.security_group_id()))
                     .and_then(|g| self.state.permission_index(g, near.rule_index))
                     .unwrap_or(near.rule_index);
                 write!(line, " [closest rule: {rule}, differs in {}]", near.differs)
@@ -763,32 +764,6 @@ fn prefix_list_ids<'a>(request: &Request<'a>) -> Vec<&'a str> {
             .filter_map(|(_, permission)| list(&permission.destination))
             .collect(),
         Request::Revoke(RevokeRequest::ByIds(_)) | Request::Describe(_) => Vec::new(),
-    }
-}
-
-/// The security group a request names.
-fn group_id<'a>(request: &Request<'a>) -> &'a str {
-    match request {
-        Request::Modify(r) => r.security_group_id(),
-        Request::ModifyById(r) => r.security_group_id(),
-        Request::Authorize(r) | Request::Revoke(RevokeRequest::ByPermissions(r)) => {
-            r.security_group_id()
-        }
-        Request::Revoke(RevokeRequest::ByIds(r)) => r.security_group_id(),
-        Request::Describe(r) => r.security_group_id(),
-    }
-}
-
-/// A request's `ClientToken`.
-fn client_token<'a>(request: &Request<'a>) -> Option<&'a str> {
-    match request {
-        Request::Modify(r) => r.client_token(),
-        Request::ModifyById(r) => r.client_token(),
-        Request::Authorize(r) | Request::Revoke(RevokeRequest::ByPermissions(r)) => {
-            r.client_token()
-        }
-        Request::Revoke(RevokeRequest::ByIds(r)) => r.client_token(),
-        Request::Describe(_) => None,
     }
 }
 
