@@ -341,28 +341,6 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// Formats Unix seconds as `YYYY-MM-DDThh:mm:ssZ` (the tests' clock).
-#[cfg(test)]
-pub fn format_time(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -372,7 +350,10 @@ mod tests {
         assert_eq!(parse_time("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(parse_time("2024-02-29T12:34:56Z"), Some(1_709_210_096));
         assert_eq!(parse_time("2024-02-29T12:34:56.123Z"), Some(1_709_210_096));
-        assert_eq!(format_time(1_709_210_096), "2024-02-29T12:34:56Z");
+        assert_eq!(
+            crate::engine::utc_text(1_709_210_096),
+            "2024-02-29T12:34:56Z"
+        );
         assert_eq!(parse_time("2024-02-29 12:34:56Z"), None);
         assert_eq!(parse_time("2024-13-29T12:34:56Z"), None);
     }

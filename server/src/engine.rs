@@ -426,7 +426,11 @@ impl Engine {
         id: RequestId,
         out: &mut String,
     ) -> Outcome {
-        let now = utc_now();
+        // Only a new rule takes the time (its `CreateTime`).
+        let now = match request {
+            Request::Authorize(_) => utc_now(),
+            _ => String::new(),
+        };
         let mut drawn = Vec::new();
         let mut rule_ids = || {
             let id = self.new_rule_id();
@@ -695,7 +699,7 @@ fn utc_now() -> String {
 
 /// Unix seconds as `YYYY-MM-DDThh:mm:ssZ` (Howard Hinnant's
 /// `civil_from_days`).
-fn utc_text(secs: u64) -> String {
+pub(crate) fn utc_text(secs: u64) -> String {
     let (days, rest) = (secs / 86_400, secs % 86_400);
     let z = days + 719_468;
     let era = z / 146_097;
