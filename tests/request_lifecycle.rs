@@ -1497,3 +1497,46 @@ fn modify_by_parameters_finds_a_prefix_list_rule_in_a_vpc_group_only() {
         )
     );
 }
+
+/// Every byte of `text` as `%XX`.
+fn encoded(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+#[test]
+fn a_query_of_encoded_kept_text_near_the_limit_reads_back_whole() {
+    // 100 permissions whose descriptions and ids are all escapes: every
+    // one is decoded once into the parser's buffer and kept, and all of
+    // them fit beside the values looked at.
+    let description = "杭州".repeat(27);
+    let mut query = String::from(G);
+    for n in 1..=100 {
+        query += &format!(
+            "&Permissions.{n}.IpProtocol=tcp&Permissions.{n}.PortRange={n}/{n}\
+             &Permissions.{n}.DestCidrIp=10.0.0.1&Permissions.{n}.Description={}",
+            encoded(&format!("{n} {description}"))
+        );
+    }
+    assert!(
+        query.len() > 60 * 1024 && query.len() <= QUERY_MAX_BYTES,
+        "{}",
+        query.len()
+    );
+    let request = authorize(&query);
+    let read: Vec<_> = request.permissions().map(|(_, p)| p.description).collect();
+    let expected: Vec<_> = (1..=100).map(|n| format!("{n} {description}")).collect();
+    assert_eq!(read.len(), 100);
+    for (read, expected) in read.iter().zip(&expected) {
+        assert_eq!(*read, Some(expected.as_str()));
+    }
+
+    let ids: Vec<String> = (1..=100).map(|n| format!("sgr-{n:0>60}")).collect();
+    let mut query = String::from(G);
+    for (n, id) in ids.iter().enumerate() {
+        query += &format!("&SecurityGroupRuleId.{}={}", n + 1, encoded(id));
+    }
+    let RevokeRequest::ByIds(request) = revoke(&query) else {
+        panic!("not by ids")
+    };
+    assert_eq!(request.ids().collect::<Vec<_>>(), ids);
+}

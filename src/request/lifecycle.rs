@@ -580,17 +580,15 @@ fn read_ids<'s>(
         let start = lists.id_starts.get(usize::from(n - 1)).copied();
         query::value_at(query, start.unwrap_or(0) as usize)
     };
-    for n in numbers(lists.ids_non_empty) {
-        let v = value(n).decode(&mut r.scratch);
-        if !has_id_shape(v, "sgr-") {
-            let shape = Cause::InvalidParamSecurityGroupRuleId;
-            return Err(refused(shape, Reason::RuleIdShape, n, v));
-        }
-    }
     let mut kept: [(u8, &str); MAX_LIST] = [(0, ""); MAX_LIST];
     let mut count = 0;
     for (n, slot) in numbers(lists.ids_non_empty).zip(kept.iter_mut()) {
-        *slot = (n, r.scratch.keep(value(n)));
+        let id = r.scratch.keep(value(n));
+        if !has_id_shape(id, "sgr-") {
+            let shape = Cause::InvalidParamSecurityGroupRuleId;
+            return Err(refused(shape, Reason::RuleIdShape, n, id));
+        }
+        *slot = (n, id);
         count += 1;
     }
     let kept = kept.get(..count).unwrap_or(&[]);

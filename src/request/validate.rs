@@ -1,9 +1,12 @@
 //! Step 2 of a request (SPEC §6): every parameter in table order, then the
 //! addresses (§4), then the destination group. The first fault wins.
 //!
-//! Text a request keeps is checked as it is read and decoded for keeps
-//! only once every check has passed: until then the whole decode buffer is
-//! free for the values looked at.
+//! A value only looked at (a keyword, a number, an address) is decoded
+//! into the free part of the buffer and dropped. Text a request keeps is
+//! decoded once, into the front: the description when it is checked, the
+//! ids once every check has passed. Kept text is never longer than the
+//! pairs it came from, so the free part always holds the next value
+//! looked at.
 
 use super::param::Param;
 use super::query::{Collected, Scratch, Text};
@@ -106,8 +109,9 @@ impl<'a> Reader<'_, 'a> {
         Ok(true)
     }
 
-    /// The value, already checked, for as long as the request lives: call
-    /// only after the last look at any value (see [`Scratch::keep`]).
+    /// The value, for as long as the request lives, decoded once into
+    /// the front of the buffer (see [`Scratch::keep`]); call it once per
+    /// parameter.
     #[inline]
     pub(crate) fn keep(&mut self, param: Param) -> Option<&'a str> {
         let text = self.fields.get(param)?;
@@ -335,7 +339,8 @@ fn read_fields<'a, const REQUIRED: bool>(
         (cause, Reason::Priority(e))
     })?;
 
-    if let Some(v) = r.get(Param::Description)
+    let description = r.keep(Param::Description);
+    if let Some(v) = description
         && Description::check(v).is_err()
     {
         let chars = u32::try_from(v.chars().count()).unwrap_or(u32::MAX);
@@ -443,7 +448,7 @@ fn read_fields<'a, const REQUIRED: bool>(
             nic_type,
             policy,
             priority,
-            description: r.keep(Param::Description),
+            description,
             destination,
             source,
         },
