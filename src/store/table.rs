@@ -53,6 +53,12 @@ struct StoredKey {
     source: Option<Source>,
 }
 
+impl Destination {
+    const fn is_address(self) -> bool {
+        matches!(self, Destination::Ipv4(_) | Destination::Ipv6(_))
+    }
+}
+
 impl StoredKey {
     fn of(key: &RuleKey<'_>) -> StoredKey {
         StoredKey {
@@ -335,9 +341,12 @@ where
         while link != 0 {
             let index = link as usize - 1;
             let s = self.slots.get(index)?;
+            // An address destination has no id to compare (and an empty
+            // slice compare is still a `memcmp` call, a quarter of a lookup).
             if s.hash == hash
                 && s.key == *probe
-                && self.text_bytes(s.text) == destination_id.as_bytes()
+                && (probe.destination.is_address()
+                    || self.text_bytes(s.text) == destination_id.as_bytes())
             {
                 return Some(index);
             }
