@@ -662,7 +662,7 @@ fn bounded_text_arena_compacts_and_stays_atomic_when_full() {
             .unwrap();
     }
     // Rewriting descriptions many times only works if garbage is reclaimed;
-    // lengths go up, down and to empty (written over, appended, cleared),
+    // lengths go up, down and to empty (cut off the end, appended, cleared),
     // and every other rule keeps its text.
     let mut model = ["aaaa", "bbbb", "cccc", "dddd"].map(String::from);
     for round in 0..50 {
@@ -695,6 +695,68 @@ fn bounded_text_arena_compacts_and_stays_atomic_when_full() {
     let e = modify(&mut store, &req("sg-1", &q)).unwrap_err();
     assert_eq!((e.status(), e.code()), (500, "InternalError"));
     assert_eq!(snapshot(&store, g), before);
+}
+
+#[test]
+fn bounded_text_arena_compacts_multibyte_texts_and_opaque_fields_intact() {
+    // A full arena of texts with characters of 2 to 4 bytes, rewritten
+    // in the middle until it must be compacted many times: every cut
+    // falls between whole texts, so every text reads back as written.
+    let mut store: BoundedStore<1, 4, 160> = BoundedStore::new();
+    let info = group("sg-1", REGION, vpc("vpc-1", false));
+    let g = store.add_group(info.clone()).unwrap();
+    let fields = [
+        ("IpProtocol", "47"),
+        ("Ünïcode", "值🙂"),
+        ("Description", "é"),
+    ];
+    let opaque = Rule {
+        id: "sgr-opaque",
+        create_time: "",
+        body: RuleBody::Opaque(OpaqueRule::new(&fields)),
+    };
+    store.change(g, Change::Insert(opaque)).unwrap();
+    let reqs: Vec<_> = (1..=3)
+        .map(|p| {
+            req(
+                "sg-1",
+                &format!("IpProtocol=tcp&PortRange={p}/{p}&DestCidrIp=10.0.0.0/8"),
+            )
+        })
+        .collect();
+    for r in &reqs {
+        store.add_rule(g, &rule_of(r, &info, 1, "杭州")).unwrap();
+    }
+    let mut model = ["杭州", "杭州", "杭州"].map(String::from);
+    for round in 0..60 {
+        for i in [1, 0, 2, 1] {
+            let text = format!(
+                "{round}-{}",
+                ["é", "北京", "🙂"][(round + i) % 3].repeat(round % 5)
+            );
+            let q = format!(
+                "IpProtocol=tcp&PortRange={0}/{0}&DestCidrIp=10.0.0.0/8&Description={1}",
+                i + 1,
+                encoded(&text)
+            );
+            modify(&mut store, &req("sg-1", &q)).unwrap();
+            model[i] = text;
+            let read: Vec<String> = (1..=3)
+                .map(|j| store.rule(g, j).unwrap().description().to_string())
+                .collect();
+            assert_eq!(read, model, "round {round}, rule {i}");
+            let back = store.rule(g, 0).unwrap();
+            let RuleBody::Opaque(back) = back.body else {
+                panic!("{back:?}")
+            };
+            assert_eq!(back.fields().collect::<Vec<_>>(), fields);
+        }
+    }
+}
+
+/// Every byte of `text` as `%XX`.
+fn encoded(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
 }
 
 /// Issue #3's memory budget: a stored rule (key, three text spans, the

@@ -18,7 +18,7 @@ use proptest::prelude::*;
 const RULES: usize = 24;
 
 const PORTS: &[u16] = &[80, 81, 443];
-const DESCRIPTIONS: &[&str] = &["", "a", "a longer description"];
+const DESCRIPTIONS: &[&str] = &["", "a", "a longer description", "web servers in 杭州"];
 const IDS: &[&str] = &["", "sgr-1", "sgr-2", "sgr-3", "sgr-4", "sgr-5"];
 const TIMES: &[&str] = &["", "2024-01-01T00:00:00Z"];
 
@@ -100,7 +100,7 @@ struct Entry {
     fields: Fields,
 }
 
-const OPAQUE: [(&str, &str); 2] = [("IpProtocol", "47"), ("PortRange", "")];
+const OPAQUE: [(&str, &str); 3] = [("IpProtocol", "47"), ("PortRange", ""), ("Ünïcode", "值")];
 
 /// The rule a store should give back for these fields.
 fn rule(

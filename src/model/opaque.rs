@@ -10,6 +10,28 @@ const DESCRIPTION: &str = "Description";
 /// rewrites the other fields).
 const DESCRIPTION_APART: u16 = u16::MAX;
 
+/// How many hex digits hold a stored name's length (at most 255) and a
+/// stored value's (at most 65,535).
+const NAME_LEN_DIGITS: usize = 2;
+const VALUE_LEN_DIGITS: usize = 4;
+
+/// `n` as 4 uppercase hex digits.
+fn hex_digits(n: u16) -> [u8; 4] {
+    let digit = |shift: u16| {
+        b"0123456789ABCDEF"
+            .get(usize::from(n >> shift & 0xF))
+            .copied()
+            .unwrap_or(b'0')
+    };
+    [digit(12), digit(8), digit(4), digit(0)]
+}
+
+/// The last `count` of the digits, as text.
+fn tail(digits: &[u8; 4], count: usize) -> &str {
+    let digits = digits.get(4 - count..).unwrap_or(&[]);
+    core::str::from_utf8(digits).unwrap_or("")
+}
+
 /// An egress rule this crate does not model but the API can hold (a
 /// protocol number as `IpProtocol`, a `PortRangeListId`): its fields as
 /// `(name, value)` text pairs, in the order read, `Description` among them.
@@ -35,10 +57,11 @@ pub struct OpaqueRule<'a> {
 enum Repr<'a> {
     /// As given by a caller.
     Pairs(&'a [(&'a str, &'a str)]),
-    /// As a store keeps it: `[name length: u8][name][value length: u16
-    /// LE][value]` per field, the description apart.
+    /// As a store keeps it, in its text arena: per field the name's
+    /// length as 2 hex digits, the name, the value's length as 4 hex
+    /// digits, the value; the description apart.
     Encoded {
-        fields: &'a [u8],
+        fields: &'a str,
         description: &'a str,
     },
 }
@@ -52,7 +75,7 @@ impl<'a> OpaqueRule<'a> {
     }
 
     /// A stored rule's view: its encoded fields and its description.
-    pub(crate) const fn from_encoded(fields: &'a [u8], description: &'a str) -> OpaqueRule<'a> {
+    pub(crate) const fn from_encoded(fields: &'a str, description: &'a str) -> OpaqueRule<'a> {
         OpaqueRule {
             repr: Repr::Encoded {
                 fields,
@@ -96,7 +119,7 @@ impl<'a> OpaqueRule<'a> {
             if value_len >= usize::from(DESCRIPTION_APART) {
                 return None;
             }
-            total += 3 + name.len() + value_len;
+            total += NAME_LEN_DIGITS + name.len() + VALUE_LEN_DIGITS + value_len;
         }
         Some(total)
     }
@@ -104,7 +127,7 @@ impl<'a> OpaqueRule<'a> {
     /// Writes the encoded fields piece by piece through `push` (which
     /// answers `false` when out of room), the first `Description`'s value
     /// apart; `false` when a piece did not fit or is too long.
-    pub(crate) fn encode(&self, mut push: impl FnMut(&[u8]) -> bool) -> bool {
+    pub(crate) fn encode(&self, mut push: impl FnMut(&str) -> bool) -> bool {
         let mut description_seen = false;
         for (name, value) in self.fields() {
             let apart = name == DESCRIPTION && !description_seen;
@@ -119,10 +142,11 @@ impl<'a> OpaqueRule<'a> {
             }
             let value_len = if apart { DESCRIPTION_APART } else { value_len };
             let stored = if apart { "" } else { value };
-            let written = push(&[name_len])
-                && push(name.as_bytes())
-                && push(&value_len.to_le_bytes())
-                && push(stored.as_bytes());
+            let (name_len, value_len) = (hex_digits(name_len.into()), hex_digits(value_len));
+            let written = push(tail(&name_len, NAME_LEN_DIGITS))
+                && push(name)
+                && push(tail(&value_len, VALUE_LEN_DIGITS))
+                && push(stored);
             if !written {
                 return false;
             }
@@ -172,7 +196,7 @@ impl<'a> Iterator for OpaqueFields<'a> {
                 fields,
                 description,
             } => {
-                let Some((&name_len, rest)) = fields.split_first() else {
+                let Some((name_len, rest)) = fields.split_at_checked(NAME_LEN_DIGITS) else {
                     // A description given to a rule that had none comes last.
                     if self.description_seen || description.is_empty() {
                         return None;
@@ -180,10 +204,10 @@ impl<'a> Iterator for OpaqueFields<'a> {
                     self.description_seen = true;
                     return Some((DESCRIPTION, description));
                 };
+                let name_len = u16::from_str_radix(name_len, 16).ok()?;
                 let (name, rest) = rest.split_at_checked(usize::from(name_len))?;
-                let (len, rest) = rest.split_at_checked(2)?;
-                let len = u16::from_le_bytes([*len.first()?, *len.get(1)?]);
-                let name = core::str::from_utf8(name).ok()?;
+                let (len, rest) = rest.split_at_checked(VALUE_LEN_DIGITS)?;
+                let len = u16::from_str_radix(len, 16).ok()?;
                 if len == DESCRIPTION_APART {
                     *fields = rest;
                     self.description_seen = true;
@@ -191,7 +215,7 @@ impl<'a> Iterator for OpaqueFields<'a> {
                 }
                 let (value, rest) = rest.split_at_checked(usize::from(len))?;
                 *fields = rest;
-                Some((name, core::str::from_utf8(value).ok()?))
+                Some((name, value))
             }
         }
     }
@@ -200,15 +224,16 @@ impl<'a> Iterator for OpaqueFields<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::string::String;
     use std::vec::Vec;
 
     fn stored<'a>(
         rule: &OpaqueRule<'_>,
-        buffer: &'a mut Vec<u8>,
+        buffer: &'a mut String,
         description: &'a str,
     ) -> OpaqueRule<'a> {
         assert!(rule.encode(|piece| {
-            buffer.extend_from_slice(piece);
+            buffer.push_str(piece);
             true
         }));
         assert_eq!(rule.encoded_len(), Some(buffer.len()));
@@ -224,11 +249,11 @@ mod tests {
             ("É", "ü"),
         ];
         let rule = OpaqueRule::new(&pairs);
-        let mut buffer = Vec::new();
+        let mut buffer = String::new();
         let back = stored(&rule, &mut buffer, "a");
         assert_eq!(back, rule);
         assert_eq!(back.description(), "a");
-        let mut buffer = Vec::new();
+        let mut buffer = String::new();
         let changed = stored(&rule, &mut buffer, "b");
         let names: Vec<_> = changed.fields().collect();
         assert_eq!(
@@ -245,13 +270,13 @@ mod tests {
     #[test]
     fn a_description_given_later_comes_last() {
         let pairs = [("IpProtocol", "6")];
-        let mut buffer = Vec::new();
+        let mut buffer = String::new();
         let rule = stored(&OpaqueRule::new(&pairs), &mut buffer, "new");
         assert_eq!(
             rule.fields().collect::<Vec<_>>(),
             [("IpProtocol", "6"), ("Description", "new")]
         );
-        let mut buffer = Vec::new();
+        let mut buffer = String::new();
         let rule = stored(&OpaqueRule::new(&pairs), &mut buffer, "");
         assert_eq!(rule.fields().count(), 1);
     }

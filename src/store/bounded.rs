@@ -7,7 +7,7 @@ use super::{Change, GroupHandle, GroupStore, RuleCounts, RuleRef, StoreError, St
 use crate::model::{EgressRule, GroupInfo, Rule, RuleBody};
 
 type Table<const RULES: usize, const TEXT: usize> =
-    RuleTable<Vec<StoredRule, RULES>, Vec<u32, RULES>, Vec<u8, TEXT>>;
+    RuleTable<Vec<StoredRule, RULES>, Vec<u32, RULES>, heapless::String<TEXT>>;
 
 /// Up to `GROUPS` groups of up to `RULES` egress rules each, with `TEXT`
 /// bytes of text per group (ids, create times, descriptions, destination

@@ -1,13 +1,11 @@
 //! The backing storage a rule table runs on: fixed-capacity
-//! `heapless::Vec`s (no allocator needed) or growable `alloc` vectors.
+//! `heapless::Vec`s and `heapless::String`s (no allocator needed) or
+//! growable `alloc` ones.
 
-use core::ops::DerefMut;
+use core::ops::{Deref, DerefMut, Range};
 
 /// A vector that may refuse to grow.
 pub(crate) trait Buffer<T: Copy>: Default + DerefMut<Target = [T]> {
-    /// Whether it grows on demand (then compaction copies into a new
-    /// buffer, and is only worth it when much of it is garbage).
-    const GROWS: bool;
     /// Appends `items`, or answers `false` and leaves the buffer as it was.
     fn try_extend(&mut self, items: &[T]) -> bool;
     /// Resizes to `len` items, new ones being `fill`; `false` if it cannot.
@@ -15,7 +13,6 @@ pub(crate) trait Buffer<T: Copy>: Default + DerefMut<Target = [T]> {
 }
 
 impl<T: Copy, const N: usize> Buffer<T> for heapless::Vec<T, N> {
-    const GROWS: bool = false;
     fn try_extend(&mut self, items: &[T]) -> bool {
         self.extend_from_slice(items).is_ok()
     }
@@ -26,7 +23,6 @@ impl<T: Copy, const N: usize> Buffer<T> for heapless::Vec<T, N> {
 
 #[cfg(feature = "alloc")]
 impl<T: Copy> Buffer<T> for alloc::vec::Vec<T> {
-    const GROWS: bool = true;
     fn try_extend(&mut self, items: &[T]) -> bool {
         self.extend_from_slice(items);
         true
@@ -34,5 +30,65 @@ impl<T: Copy> Buffer<T> for alloc::vec::Vec<T> {
     fn try_resize(&mut self, len: usize, fill: T) -> bool {
         self.resize(len, fill);
         true
+    }
+}
+
+/// A text arena that may refuse to grow. It holds whole `str`s, so a
+/// stored text is read back by slicing, without validating it again.
+pub(crate) trait TextBuffer: Default + Deref<Target = str> {
+    /// Whether it grows on demand (then compaction copies into a new
+    /// buffer, and is only worth it when much of it is garbage).
+    const GROWS: bool;
+    /// Appends `text`, or answers `false` and leaves the buffer as it was.
+    fn try_push(&mut self, text: &str) -> bool;
+    /// Keeps the first `len` bytes; nothing when `len` is not a character
+    /// boundary (the table only cuts where a text of its own starts).
+    fn cut(&mut self, len: usize);
+    /// Removes `range`, moving what follows to its start; nothing when
+    /// its ends are not character boundaries.
+    fn remove(&mut self, range: Range<usize>);
+}
+
+/// Whether `range` lies in `text` with both ends on character boundaries
+/// (what `truncate` and `drain` would otherwise panic on).
+fn cuttable(text: &str, range: &Range<usize>) -> bool {
+    range.start <= range.end
+        && text.is_char_boundary(range.start)
+        && text.is_char_boundary(range.end)
+}
+
+impl<const N: usize> TextBuffer for heapless::String<N> {
+    const GROWS: bool = false;
+    fn try_push(&mut self, text: &str) -> bool {
+        self.push_str(text).is_ok()
+    }
+    fn cut(&mut self, len: usize) {
+        if len <= self.len() && self.is_char_boundary(len) {
+            self.truncate(len);
+        }
+    }
+    fn remove(&mut self, range: Range<usize>) {
+        if cuttable(self, &range) {
+            self.drain(range);
+        }
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl TextBuffer for alloc::string::String {
+    const GROWS: bool = true;
+    fn try_push(&mut self, text: &str) -> bool {
+        self.push_str(text);
+        true
+    }
+    fn cut(&mut self, len: usize) {
+        if len <= self.len() && self.is_char_boundary(len) {
+            self.truncate(len);
+        }
+    }
+    fn remove(&mut self, range: Range<usize>) {
+        if cuttable(self, &range) {
+            self.drain(range);
+        }
     }
 }

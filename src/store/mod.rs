@@ -17,10 +17,13 @@
 //! replace and both lookups are constant time, whatever the group's size.
 //! Rule ids are unique in the whole store: [`BoundedStore`] asks each
 //! group's id index (few groups), [`VecStore`] keeps one more hash index
-//! of every id's group. A replaced description
-//! that does not fit in the old one's room leaves garbage, reclaimed when a
-//! bounded arena is full (in place: quadratic in the rules) or when a
-//! growable one is over half garbage and 4 KiB of it (copied: linear).
+//! of every id's group. The arena is a `String` (`heapless::String` in a
+//! [`BoundedStore`]): texts are checked once, when stored, and read back
+//! by slicing. A replaced text leaves garbage unless it ended the arena
+//! (so editing one text again and again leaves none); garbage is
+//! reclaimed when a bounded arena is full (in place: quadratic in the
+//! rules) or when a growable one is over half garbage and 4 KiB of it
+//! (copied: linear).
 //!
 //! The crate uses its own rule index rather than `heapless::IndexMap` or
 //! `hashbrown` because a lookup must borrow the request's group id, while

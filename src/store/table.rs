@@ -6,7 +6,7 @@
 
 use core::str;
 
-use super::buffer::Buffer;
+use super::buffer::{Buffer, TextBuffer};
 use super::{RuleCounts, StoreError};
 use crate::cidr::{Ipv4Cidr, Ipv6Cidr};
 use crate::hash::hash;
@@ -221,7 +221,7 @@ impl<R, H, B> RuleTable<R, H, B>
 where
     R: Buffer<StoredRule>,
     H: Buffer<u32>,
-    B: Buffer<u8>,
+    B: TextBuffer,
 {
     /// An empty table with `buckets` buckets to start with.
     pub(crate) fn new(buckets: usize) -> Self {
@@ -243,12 +243,12 @@ where
     }
 
     fn text_bytes(&self, r: TextRef) -> &[u8] {
-        let start = r.start as usize;
-        self.text.get(start..start + r.len as usize).unwrap_or(&[])
+        self.text(r).as_bytes()
     }
 
     fn text(&self, r: TextRef) -> &str {
-        str::from_utf8(self.text_bytes(r)).unwrap_or("")
+        let start = r.start as usize;
+        self.text.get(start..start + r.len as usize).unwrap_or("")
     }
 
     fn slot(&self, index: usize) -> Option<&StoredRule> {
@@ -288,10 +288,7 @@ where
             RuleBody::Modelled(self.modelled(s))
         } else {
             let description = self.text(s.description);
-            RuleBody::Opaque(OpaqueRule::from_encoded(
-                self.text_bytes(s.text),
-                description,
-            ))
+            RuleBody::Opaque(OpaqueRule::from_encoded(self.text(s.text), description))
         };
         Rule {
             id,
@@ -404,15 +401,15 @@ where
             let len = piece.len().and_then(|len| u32::try_from(len).ok());
             let written = match piece {
                 _ if len == Some(0) => continue,
-                Piece::Text(text) => self.text.try_extend(text.as_bytes()),
-                Piece::Fields(rule) => rule.encode(|bytes| self.text.try_extend(bytes)),
+                Piece::Text(text) => self.text.try_push(text),
+                Piece::Fields(rule) => rule.encode(|piece| self.text.try_push(piece)),
             };
             match (start, len) {
                 (Some(start), Some(len)) if written && start.checked_add(len).is_some() => {
                     *r = TextRef { start, len };
                 }
                 _ => {
-                    self.text.try_resize(mark, 0);
+                    self.text.cut(mark);
                     return None;
                 }
             }
@@ -430,7 +427,7 @@ where
         for r in refs.into_iter().filter(|r| r.len > 0) {
             let end = r.start as usize + r.len as usize;
             if end == self.text.len() {
-                self.text.try_resize(r.start as usize, 0);
+                self.text.cut(r.start as usize);
             } else {
                 self.garbage += r.len as usize;
             }
@@ -439,19 +436,20 @@ where
 
     /// Drops the garbage from the text arena. A growable arena is copied
     /// into a new one, rule by rule (linear). A bounded one has no room for
-    /// a second buffer: its live texts slide to the front in order of
-    /// position, in place, which is quadratic in the number of rules; it
-    /// only runs when the arena is full.
+    /// a second buffer: its live texts are taken in order of position and
+    /// the gap before each is cut out, in place; picking them in order is
+    /// quadratic in the number of rules, and each cut moves the rest of
+    /// the arena. It only runs when the arena is full.
     fn compact(&mut self) {
         if B::GROWS {
             let mut fresh = B::default();
             for s in self.slots.iter_mut() {
                 for r in [&mut s.description, &mut s.text, &mut s.meta] {
                     let from = r.start as usize;
-                    let bytes = self.text.get(from..from + r.len as usize);
-                    if let Some(bytes) = bytes.filter(|b| !b.is_empty()) {
+                    let text = self.text.get(from..from + r.len as usize);
+                    if let Some(text) = text.filter(|t| !t.is_empty()) {
                         r.start = fresh.len() as u32;
-                        fresh.try_extend(bytes);
+                        fresh.try_push(text);
                     }
                 }
             }
@@ -459,22 +457,24 @@ where
             self.garbage = 0;
             return;
         }
-        let mut write = 0u32;
-        let mut threshold = 0u32;
+        // `write` is where the next live text goes; everything before it
+        // is live. A text not moved yet still has its old start, which
+        // the cuts so far have moved left by `removed`.
+        let (mut write, mut removed, mut threshold) = (0u32, 0u32, 0u32);
         while let Some(r) = (self.slots.iter_mut())
             .flat_map(|s| [&mut s.description, &mut s.text, &mut s.meta])
             .filter(|r| r.len > 0 && r.start >= threshold)
             .min_by_key(|r| r.start)
         {
             let old = *r;
+            let now = old.start - removed;
+            self.text.remove(write as usize..now as usize);
+            removed += now - write;
             r.start = write;
-            let from = old.start as usize;
-            self.text
-                .copy_within(from..from + old.len as usize, write as usize);
             write += old.len;
             threshold = old.start + 1;
         }
-        self.text.try_resize(write as usize, 0);
+        self.text.cut(write as usize);
         self.garbage = 0;
     }
 
@@ -798,28 +798,16 @@ where
         if crate::text::over_max_chars(description) {
             return Err(StoreError::InvalidRule(InvalidRule::Description));
         }
-        let len = description.len() as u32;
-        // A text that fits in the old one's room is written over it: no
-        // garbage beyond the tail, so no compaction for like-sized edits.
-        let at = old.start as usize;
-        if let Some(room) = (len <= old.len)
-            .then(|| self.text.get_mut(at..at + description.len()))
-            .flatten()
-        {
-            room.copy_from_slice(description.as_bytes());
-            let start = if len == 0 { 0 } else { old.start };
-            self.garbage += (old.len - len) as usize;
-            self.set_description_ref(index, TextRef { start, len });
-            return Ok(index);
-        }
         // Free the old text first so that a full arena can reuse its room.
         // Keep a copy: if the new text still does not fit, the old one goes
         // back, and it always fits in the room it left.
         let mut pre_image: heapless::String<{ crate::text::DESCRIPTION_MAX_BYTES }> =
             heapless::String::new();
         let _ = pre_image.push_str(self.text(old));
-        self.garbage += old.len as usize;
         self.set_description_ref(index, TextRef::default());
+        // Cut off when it ends the arena, so that editing one text again
+        // and again leaves no garbage.
+        self.release([old]);
         let stored = self.store_texts([Piece::Text(description)]);
         let [r] =
             stored.unwrap_or_else(|_| self.store_texts([Piece::Text(&pre_image)]).unwrap_or([old]));
@@ -914,7 +902,7 @@ mod tests {
         }
     }
 
-    type Table = RuleTable<std::vec::Vec<StoredRule>, std::vec::Vec<u32>, std::vec::Vec<u8>>;
+    type Table = RuleTable<std::vec::Vec<StoredRule>, std::vec::Vec<u32>, std::string::String>;
 
     #[test]
     fn every_key_is_stored_apart_found_and_given_back() {

@@ -9,7 +9,7 @@ use super::{Change, GroupHandle, GroupStore, RuleCounts, RuleRef, StoreError, St
 use crate::hash::hash;
 use crate::model::{EgressRule, GroupInfo, Rule, RuleBody};
 
-type Table = RuleTable<Vec<StoredRule>, Vec<u32>, Vec<u8>>;
+type Table = RuleTable<Vec<StoredRule>, Vec<u32>, alloc::string::String>;
 
 /// Up to this many groups, a group is found by comparing ids in turn: a
 /// dump holds one or a few groups (and a split state's part one), and for
