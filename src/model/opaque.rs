@@ -28,7 +28,9 @@ fn hex_digits(n: u16) -> [u8; 4] {
 
 /// The last `count` of the digits, as text.
 fn tail(digits: &[u8; 4], count: usize) -> &str {
-    let digits = digits.get(4 - count..).unwrap_or(&[]);
+    let digits = digits
+        .get(digits.len().saturating_sub(count)..)
+        .unwrap_or(&[]);
     core::str::from_utf8(digits).unwrap_or("")
 }
 

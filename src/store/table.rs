@@ -467,9 +467,9 @@ where
             .min_by_key(|r| r.start)
         {
             let old = *r;
-            let now = old.start - removed;
+            let now = old.start.saturating_sub(removed);
             self.text.remove(write as usize..now as usize);
-            removed += now - write;
+            removed += now.saturating_sub(write);
             r.start = write;
             write += old.len;
             threshold = old.start + 1;
