@@ -41,20 +41,29 @@ pub(crate) trait TextBuffer: Default + Deref<Target = str> {
     const GROWS: bool;
     /// Appends `text`, or answers `false` and leaves the buffer as it was.
     fn try_push(&mut self, text: &str) -> bool;
+    /// `String::truncate`, for a `len` already checked.
+    fn truncate_checked(&mut self, len: usize);
+    /// `String::drain`, for a range already checked.
+    fn drain_checked(&mut self, range: Range<usize>);
+
     /// Keeps the first `len` bytes; nothing when `len` is not a character
     /// boundary (the table only cuts where a text of its own starts).
-    fn cut(&mut self, len: usize);
-    /// Removes `range`, moving what follows to its start; nothing when
-    /// its ends are not character boundaries.
-    fn remove(&mut self, range: Range<usize>);
-}
+    fn cut(&mut self, len: usize) {
+        if len <= self.len() && self.is_char_boundary(len) {
+            self.truncate_checked(len);
+        }
+    }
 
-/// Whether `range` lies in `text` with both ends on character boundaries
-/// (what `truncate` and `drain` would otherwise panic on).
-fn cuttable(text: &str, range: &Range<usize>) -> bool {
-    range.start <= range.end
-        && text.is_char_boundary(range.start)
-        && text.is_char_boundary(range.end)
+    /// Removes `range`, moving what follows to its start; nothing when
+    /// its ends are not character boundaries (where `drain` would panic).
+    fn remove(&mut self, range: Range<usize>) {
+        if range.start <= range.end
+            && self.is_char_boundary(range.start)
+            && self.is_char_boundary(range.end)
+        {
+            self.drain_checked(range);
+        }
+    }
 }
 
 impl<const N: usize> TextBuffer for heapless::String<N> {
@@ -62,15 +71,11 @@ impl<const N: usize> TextBuffer for heapless::String<N> {
     fn try_push(&mut self, text: &str) -> bool {
         self.push_str(text).is_ok()
     }
-    fn cut(&mut self, len: usize) {
-        if len <= self.len() && self.is_char_boundary(len) {
-            self.truncate(len);
-        }
+    fn truncate_checked(&mut self, len: usize) {
+        self.truncate(len);
     }
-    fn remove(&mut self, range: Range<usize>) {
-        if cuttable(self, &range) {
-            self.drain(range);
-        }
+    fn drain_checked(&mut self, range: Range<usize>) {
+        self.drain(range);
     }
 }
 
@@ -81,14 +86,10 @@ impl TextBuffer for alloc::string::String {
         self.push_str(text);
         true
     }
-    fn cut(&mut self, len: usize) {
-        if len <= self.len() && self.is_char_boundary(len) {
-            self.truncate(len);
-        }
+    fn truncate_checked(&mut self, len: usize) {
+        self.truncate(len);
     }
-    fn remove(&mut self, range: Range<usize>) {
-        if cuttable(self, &range) {
-            self.drain(range);
-        }
+    fn drain_checked(&mut self, range: Range<usize>) {
+        self.drain(range);
     }
 }
